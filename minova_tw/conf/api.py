@@ -1,0 +1,149 @@
+"""[api] options: behaviour of the compute and metadata stacks (nova's names)."""
+
+from oslo_config import cfg
+
+api_group = cfg.OptGroup("api", title="API options",
+                         help="Behaviour of the compute and metadata APIs.")
+
+api_opts = [
+    cfg.StrOpt(
+        "auth_strategy",
+        default="keystone",
+        choices=[
+            ("keystone", "keystonemiddleware's authtoken validates tokens "
+             "(needs the [keystone] extra)"),
+            ("noauth2", "tokens are 'user:project' and are not checked; "
+             "for testing only"),
+        ],
+        deprecated_group="DEFAULT",
+        help="Which pipeline of the paste composite authenticates requests.",
+    ),
+    cfg.BoolOpt(
+        "use_forwarded_for",
+        default=False,
+        help="Treat X-Forwarded-For as the client address (for the request "
+        "context and the metadata lookup). Only behind a trusted proxy.",
+    ),
+    cfg.IntOpt("max_limit", default=1000, min=0,
+               deprecated_name="osapi_max_limit", deprecated_group="DEFAULT",
+               help="Most items one collection response returns."),
+    cfg.StrOpt(
+        "compute_link_prefix",
+        deprecated_name="osapi_compute_link_prefix",
+        deprecated_group="DEFAULT",
+        help="Base URL for links in compute responses: replaces their "
+        "scheme and host and prepends its path.",
+    ),
+    cfg.StrOpt(
+        "glance_link_prefix",
+        deprecated_name="osapi_glance_link_prefix",
+        deprecated_group="DEFAULT",
+        help="Base URL for image links in compute responses.",
+    ),
+    cfg.BoolOpt("enable_instance_password", default=True,
+                help="Return adminPass from server create, rebuild and "
+                "rescue."),
+    cfg.IntOpt("metadata_cache_expiration", default=15, min=0,
+               help="Seconds the metadata service caches a server's data; 0 "
+               "disables the cache."),
+    cfg.StrOpt("dhcp_domain", default="novalocal",
+               help="Domain appended to hostnames in metadata; empty for the "
+               "bare hostname."),
+    cfg.ListOpt(
+        "config_drive_skip_versions",
+        default=["1.0", "2007-01-19", "2007-03-01", "2007-08-29",
+                 "2007-10-10", "2007-12-15", "2008-02-01", "2008-09-01"],
+        help="EC2 metadata versions left out of a config drive.",
+    ),
+    cfg.ListOpt(
+        "vendordata_providers",
+        default=["StaticJSON"],
+        item_type=cfg.types.String(choices=["StaticJSON", "DynamicJSON"]),
+        help="Vendor data providers of the metadata service.",
+    ),
+    cfg.StrOpt("vendordata_jsonfile_path",
+               help="JSON file served as static vendor data."),
+    cfg.ListOpt("vendordata_dynamic_targets", default=[],
+                help="Dynamic vendor data targets, each 'name@url'."),
+    cfg.StrOpt("vendordata_dynamic_ssl_certfile", default="",
+               help="CA file for dynamic vendor data targets over HTTPS."),
+    cfg.IntOpt("vendordata_dynamic_connect_timeout", default=5, min=3,
+               help="Seconds to connect to a dynamic vendor data target."),
+    cfg.IntOpt("vendordata_dynamic_read_timeout", default=5, min=0,
+               help="Seconds to read from a dynamic vendor data target."),
+    cfg.BoolOpt("vendordata_dynamic_failure_fatal", default=False,
+                help="Fail the metadata request when a dynamic vendor data "
+                "target fails."),
+]
+
+neutron_group = cfg.OptGroup("neutron", title="Neutron options",
+                             help="How the metadata proxy is trusted.")
+
+neutron_opts = [
+    cfg.BoolOpt(
+        "service_metadata_proxy",
+        default=False,
+        help="Trust X-Instance-ID, X-Tenant-ID and X-Instance-ID-Signature "
+        "headers from neutron's metadata proxy instead of looking servers "
+        "up by client address.",
+    ),
+    cfg.StrOpt("metadata_proxy_shared_secret", default="", secret=True,
+               help="HMAC key that signs the metadata proxy's requests."),
+]
+
+quota_group = cfg.OptGroup("quota", title="Quota options",
+                           help="Default per-project limits.")
+
+quota_opts = [
+    cfg.IntOpt("instances", default=10, min=-1,
+               help="Servers per project; -1 is unlimited."),
+    cfg.IntOpt("cores", default=20, min=-1,
+               help="Server VCPUs per project; -1 is unlimited."),
+    cfg.IntOpt("ram", default=51200, min=-1,
+               help="Server RAM in MiB per project; -1 is unlimited."),
+    cfg.IntOpt("metadata_items", default=128, min=-1,
+               help="Metadata items per server; -1 is unlimited."),
+    cfg.IntOpt("injected_files", default=5, min=-1,
+               help="Injected files per server; -1 is unlimited."),
+    cfg.IntOpt("injected_file_content_bytes", default=10240, min=-1,
+               help="Bytes per injected file; -1 is unlimited."),
+    cfg.IntOpt("injected_file_path_length", default=255, min=-1,
+               help="Characters in an injected file's path."),
+    cfg.IntOpt("key_pairs", default=100, min=-1,
+               help="Key pairs per user; -1 is unlimited."),
+    cfg.IntOpt("server_groups", default=10, min=-1,
+               help="Server groups per project; -1 is unlimited."),
+    cfg.IntOpt("server_group_members", default=10, min=-1,
+               help="Servers per server group; -1 is unlimited."),
+]
+
+database_group = cfg.OptGroup("database", title="Database options",
+                              help="Where minova keeps its state.")
+
+database_opts = [
+    cfg.StrOpt(
+        "connection",
+        secret=True,
+        help="SQLAlchemy URL of the database, e.g. "
+        "postgresql+psycopg://user:pw@host/minova or "
+        "mysql+pymysql://user:pw@host/minova. Unset: an SQLite file "
+        "minova.sqlite under state_path.",
+    ),
+]
+
+GROUPS = (
+    (api_group, api_opts),
+    (neutron_group, neutron_opts),
+    (quota_group, quota_opts),
+    (database_group, database_opts),
+)
+
+
+def register_opts(conf):
+    for group, opts in GROUPS:
+        conf.register_group(group)
+        conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts for group, opts in GROUPS}

@@ -1,0 +1,81 @@
+"""[wsgi] options: how each API is served over HTTP (nova's names)."""
+
+from oslo_config import cfg
+
+wsgi_group = cfg.OptGroup("wsgi", title="WSGI options",
+                          help="How the APIs are served over HTTP.")
+
+DEFAULT_LOG_FORMAT = ('%(client_ip)s "%(request_line)s" status: '
+                      '%(status_code)s len: %(body_length)s '
+                      'time: %(wall_seconds).7f')
+
+wsgi_opts = [
+    cfg.StrOpt(
+        "api_paste_config",
+        default="api-paste.ini",
+        deprecated_group="DEFAULT",
+        help="File name of the paste.deploy config holding the APIs. A "
+        "relative path is looked up next to the config files.",
+    ),
+    cfg.StrOpt(
+        "wsgi_log_format",
+        default=DEFAULT_LOG_FORMAT,
+        help="Format of the access log line written for each request. Keys: "
+        "client_ip, date_time, request_line, status_code, body_length, "
+        "wall_seconds.",
+    ),
+    cfg.StrOpt(
+        "secure_proxy_ssl_header",
+        help="A WSGI environ key such as HTTP_X_FORWARDED_PROTO; when the "
+        "request has it, its value becomes wsgi.url_scheme.",
+    ),
+    cfg.StrOpt("ssl_ca_file",
+               help="CA certificate file; when set, clients must present a "
+               "certificate signed by it."),
+    cfg.StrOpt("ssl_cert_file",
+               help="Server certificate (with its chain) for the APIs in "
+               "enabled_ssl_apis."),
+    cfg.StrOpt("ssl_key_file",
+               help="Private key of ssl_cert_file."),
+    cfg.IntOpt("tcp_keepidle", default=600, min=0,
+               help="TCP_KEEPIDLE seconds on client sockets."),
+    cfg.IntOpt(
+        "default_pool_size",
+        default=1000,
+        min=0,
+        deprecated_name="wsgi_default_pool_size",
+        deprecated_group="DEFAULT",
+        help="Most requests one process handles at once; more wait in the "
+        "kernel's queue.",
+    ),
+    cfg.IntOpt(
+        "thread_pool_size",
+        default=10,
+        min=1,
+        help="minova addition: threads in each process's pool that run the "
+        "WSGI stacks (the reactor's shared pool). Few threads and more "
+        "workers scale better than many threads.",
+    ),
+    cfg.IntOpt("max_header_line", default=16384, min=0,
+               help="Longest request header line accepted, in bytes."),
+    cfg.BoolOpt("keep_alive", default=True,
+                deprecated_name="wsgi_keep_alive", deprecated_group="DEFAULT",
+                help="Keep client connections open between requests "
+                "(HTTP keep-alive). False closes after each response."),
+    cfg.IntOpt(
+        "client_socket_timeout",
+        default=900,
+        min=0,
+        help="Seconds an idle client connection is kept open. 0 means wait "
+        "forever.",
+    ),
+]
+
+
+def register_opts(conf):
+    conf.register_group(wsgi_group)
+    conf.register_opts(wsgi_opts, group=wsgi_group)
+
+
+def list_opts():
+    return {wsgi_group: wsgi_opts}

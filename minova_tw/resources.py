@@ -1,0 +1,255 @@
+"""The WSGI side of each API: its paste app, loaded by name, run by a WSGIResource.
+
+This is the host's only way into the stacks: PasteDeploy loads the app whose
+name is the API's name from ``[wsgi] api_paste_config``, handing it the
+process configuration through ``global_conf``. The host knows nothing else of
+the app, so any paste-deployed stack can be served.
+"""
+
+import configparser
+import sys
+from urllib.parse import unquote_to_bytes
+
+from paste.deploy import loadapp
+from twisted.internet.threads import blockingCallFromThread
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web import resource, server
+
+from minova_tw import conf as minova_conf
+
+log = Logger(namespace="minova.wsgi")
+
+#: Section prefixes under which PasteDeploy finds an app by name.
+_APP_PREFIXES = ("app", "application", "composite", "composit", "pipeline",
+                 "filter-app")
+
+
+class PasteAppNotFound(LookupError):
+    """The paste file has no app of that name (nova's PasteAppNotFound)."""
+
+
+def has_paste_app(paste_file, name):
+    """Whether ``paste_file`` defines an app called ``name``."""
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(paste_file)
+    sections = {s.replace(" ", "") for s in parser.sections()}
+    return any("%s:%s" % (prefix, name) in sections
+               for prefix in _APP_PREFIXES)
+
+
+def load_app(conf, name, paste_file=None):
+    """Load API ``name`` from the paste file, as nova-api's WSGIService did.
+
+    Raises PasteAppNotFound when the file has no such app, and
+    minova_tw.conf.ConfigError (one line naming the file) when the app
+    cannot be built.
+    """
+    paste_file = paste_file or minova_conf.find_paste_file(conf)
+    if not has_paste_app(paste_file, name):
+        raise PasteAppNotFound("no paste app %r in %s" % (name, paste_file))
+    try:
+        return loadapp("config:" + paste_file, name=name,
+                       global_conf=minova_conf.paste_global_conf(conf))
+    except Exception as exc:
+        raise minova_conf.ConfigError(
+            "[wsgi] api_paste_config: cannot load %s from %s: %s" % (
+                name, paste_file, " ".join(str(exc).split()) or
+                type(exc).__name__)) from None
+
+
+#: Headers twisted.web sets on every response that an app may replace.
+_HOST_HEADERS = frozenset((b"server", b"date"))
+
+
+class WSGIResource(resource.Resource):
+    """Runs a WSGI app for each request on the reactor's shared thread pool.
+
+    Unlike twisted.web.wsgi, the pool thread runs the app to completion and
+    hands the finished response to the reactor in one fire-and-forget
+    ``callFromThread``: the thread never waits on the reactor, so a request
+    costs one hand-off each way, and a thread finishing after the reactor
+    stopped cannot deadlock shutdown. A body that keeps streaming past
+    ``STREAM_BUFFER`` bytes is written chunk by chunk, each chunk waiting
+    for the reactor, which is the flow control a long stream needs.
+
+    ``environ`` carries ``wsgi.multiprocess`` (true when the API runs in
+    worker processes) and ``minova.access_logged`` (the host writes the
+    access line; nova's request_log filter then stays quiet).
+    """
+
+    isLeaf = True
+    STREAM_BUFFER = 256 * 1024
+
+    def __init__(self, reactor, threadpool, application, multiprocess=False):
+        super().__init__()
+        self.reactor = reactor
+        self.threadpool = threadpool
+        self.application = application
+        self.multiprocess = multiprocess
+
+    def render(self, request):
+        request.defaultContentType = None
+        environ = self._environ(request)
+        self.threadpool.callInThread(_WSGIResponse(self, request).run,
+                                     environ)
+        return server.NOT_DONE_YET
+
+    def _environ(self, request):
+        path, _, query = request.uri.partition(b"?")
+        client = request.getClientAddress()
+        host = request.getHost()
+        environ = {
+            "REQUEST_METHOD": request.method.decode("latin-1"),
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "QUERY_STRING": query.decode("latin-1"),
+            "SERVER_NAME": request.getRequestHostname().decode("latin-1"),
+            "SERVER_PORT": str(host.port),
+            "SERVER_PROTOCOL": request.clientproto.decode("latin-1"),
+            "REMOTE_ADDR": getattr(client, "host", ""),
+            "REMOTE_PORT": str(getattr(client, "port", "")),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https" if request.isSecure() else "http",
+            "wsgi.input": request.content,
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": self.multiprocess,
+            "wsgi.run_once": False,
+            "minova.access_logged": True,
+        }
+        for name, values in request.requestHeaders.getAllRawHeaders():
+            key = name.decode("latin-1").upper().replace("-", "_")
+            value = ",".join(v.decode("latin-1") for v in values)
+            if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
+                environ[key] = value
+            else:
+                environ["HTTP_" + key] = value
+        environ.setdefault("CONTENT_TYPE", "")
+        environ.setdefault("CONTENT_LENGTH", "")
+        return environ
+
+
+class _WSGIResponse:
+    """One request's trip through the app, in a pool thread."""
+
+    def __init__(self, resource, request):
+        self.reactor = resource.reactor
+        self.application = resource.application
+        self.request = request
+        self.status = None
+        self.headers = None
+        self.headersSent = False
+        self.gone = False
+        request.notifyFinish().addErrback(self._clientGone)
+
+    def _clientGone(self, _):
+        self.gone = True
+
+    def startResponse(self, status, headers, exc_info=None):
+        if exc_info is not None and self.headersSent:
+            raise exc_info[1].with_traceback(exc_info[2])
+        if not isinstance(status, str):
+            raise TypeError("status must be str, not %r" % (status,))
+        self.status = status
+        self.headers = headers
+        return self._write
+
+    def _write(self, data):
+        """The legacy ``write`` callable: stream at once, with flow control."""
+        self._send([data], finish=False, wait=True)
+
+    def run(self, environ):
+        chunks = []
+        size = 0
+        result = None
+        try:
+            result = self.application(environ, self.startResponse)
+            for chunk in result:
+                if self.gone:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > WSGIResource.STREAM_BUFFER:
+                    self._send(chunks, finish=False, wait=True)
+                    chunks, size = [], 0
+        except Exception:
+            failure = Failure()
+            self.reactor.callFromThread(self._fail, failure)
+            return
+        finally:
+            if result is not None and hasattr(result, "close"):
+                try:
+                    result.close()
+                except Exception:
+                    log.failure("close() of the WSGI response failed")
+        if self.status is None:
+            self.reactor.callFromThread(
+                self._fail, Failure(RuntimeError(
+                    "the application returned without calling "
+                    "start_response")))
+            return
+        self._send(chunks, finish=True, wait=False)
+
+    def _send(self, chunks, finish, wait):
+        if self.gone:
+            return
+        first = not self.headersSent
+        self.headersSent = True
+        if wait:
+            blockingCallFromThread(self.reactor, self._deliver, first,
+                                   chunks, finish)
+        else:
+            self.reactor.callFromThread(self._deliver, first, chunks, finish)
+
+    def _deliver(self, first, chunks, finish):
+        """In the reactor: status and headers (first time), body, finish."""
+        request = self.request
+        if request._disconnected or request.finished:
+            return
+        if first:
+            code, _, message = self.status.partition(" ")
+            request.setResponseCode(int(code), message.encode("latin-1"))
+            headers = request.responseHeaders
+            for name, value in self.headers:
+                name = name.lower().encode("latin-1")
+                if name in _HOST_HEADERS:
+                    headers.removeHeader(name)
+                headers.addRawHeader(name, value.encode("latin-1"))
+            if finish and not headers.hasHeader(b"content-length"):
+                headers.setRawHeaders(
+                    b"content-length", [b"%d" % sum(map(len, chunks))])
+        for chunk in chunks:
+            request.write(chunk)
+        if finish:
+            request.finish()
+
+    def _fail(self, failure):
+        """In the reactor: the app raised. 500 if nothing was sent, else drop."""
+        log.failure("the WSGI application raised an exception", failure)
+        request = self.request
+        if request._disconnected or request.finished:
+            return
+        if request.startedWriting:
+            request.channel.transport.abortConnection()
+            return
+        body = b"An unexpected error occurred."
+        request.setResponseCode(500)
+        request.responseHeaders.setRawHeaders(b"content-type",
+                                              [b"text/plain"])
+        request.responseHeaders.setRawHeaders(b"content-length",
+                                              [b"%d" % len(body)])
+        request.write(body)
+        request.finish()
+
+
+def make_resource(app, reactor=None, multiprocess=False):
+    """A WSGIResource running ``app`` on the reactor's shared thread pool.
+
+    Call it once the reactor is about to run (twistd may fork to daemonize
+    after makeService; a pool made before that would be lost).
+    """
+    if reactor is None:
+        from twisted.internet import reactor
+    return WSGIResource(reactor, reactor.getThreadPool(), app, multiprocess)

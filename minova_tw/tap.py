@@ -1,0 +1,55 @@
+"""twistd's entry to minova: the ``minova`` sub-command's options and makeService.
+
+``twistd -n minova --config etc/api.conf`` parses the files with oslo.config
+(``--config`` and ``--config-dir`` may repeat, like oslo's --config-file and
+--config-dir) and returns the service that serves every enabled API. A
+configuration problem ends twistd with status 1 and one line on stderr.
+"""
+
+import os
+
+from oslo_config import cfg
+from twisted.python import usage
+
+from minova_tw import conf as minova_conf
+from minova_tw import service
+
+
+class Options(usage.Options):
+    """Options of ``twistd minova``."""
+
+    synopsis = "[--config FILE]... [--config-dir DIR]..."
+    longdesc = ("Serve the APIs in enabled_apis (osapi_compute, metadata) "
+                "from [wsgi] api_paste_config, as nova-api does. Without "
+                "--config, the files oslo.config finds for project 'minova' "
+                "are read (e.g. /etc/minova/minova.conf).")
+
+    def __init__(self):
+        super().__init__()
+        self["config"] = []
+        self["config-dir"] = []
+
+    def opt_config(self, path):
+        """A config file to read; repeat for more (later files win)."""
+        self["config"].append(os.path.abspath(path))
+
+    def opt_config_dir(self, path):
+        """A directory whose *.conf files are read after the --config files."""
+        self["config-dir"].append(os.path.abspath(path))
+
+    def postOptions(self):
+        if not self["config"] and not self["config-dir"]:
+            self["config"] = cfg.find_config_files(project="minova",
+                                                   prog="minova")
+            if not self["config"]:
+                raise usage.UsageError(
+                    "no config file: pass --config FILE (e.g. etc/api.conf)")
+
+
+def makeService(options):
+    """Load the configuration and build the service; exit on a config error."""
+    try:
+        conf = minova_conf.load(options["config"], options["config-dir"])
+        return service.makeService(conf)
+    except minova_conf.ConfigError as exc:
+        raise SystemExit("minova: %s" % exc) from None

@@ -1,0 +1,148 @@
+"""The one fixture that runs the real ``twistd -n minova`` on free loopback ports.
+
+``minova`` (a factory fixture) writes a config file into the test's
+temporary directory, starts twistd with it, waits (polling the log, with a
+deadline) until every expected API logged "<api> listening on host:port" —
+the ports are 0 in the config, so the kernel picks free ones and the log
+says which — and stops the process by its PID when the test ends.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+PASTE = os.path.join(ROOT, "etc", "api-paste.ini")
+APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
+TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+LISTENING = re.compile(r"(\w+) listening on ([\d.:a-f\[\]]+):(\d+)")
+START_DEADLINE = 30.0
+
+
+def write_config(path, sections):
+    """Write ``{section: {option: value}}`` as an ini file."""
+    with open(path, "w") as f:
+        for section, options in sections.items():
+            f.write("[%s]\n" % section)
+            for key, value in options.items():
+                f.write("%s = %s\n" % (key, value))
+            f.write("\n")
+    return str(path)
+
+
+def base_config(tmp_path, **overrides):
+    """A config serving both APIs on loopback port 0 with noauth2 and SQLite."""
+    sections = {
+        "DEFAULT": {
+            "osapi_compute_listen": "127.0.0.1",
+            "osapi_compute_listen_port": 0,
+            "osapi_compute_workers": 1,
+            "metadata_listen": "127.0.0.1",
+            "metadata_listen_port": 0,
+            "metadata_workers": 1,
+            "state_path": str(tmp_path / "state"),
+        },
+        "wsgi": {"api_paste_config": PASTE},
+        "api": {"auth_strategy": "noauth2"},
+    }
+    for section, options in overrides.items():
+        sections.setdefault(section, {}).update(options)
+    return sections
+
+
+class MinovaProcess:
+    """A running ``twistd -n minova``: its PID, log and API base URLs."""
+
+    def __init__(self, args, log_path, env, expect):
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            [TWISTD, "-n", "--pidfile=", "minova"] + list(args),
+            stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        self.addresses = {}
+        self._wait_listening(expect)
+
+    @property
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def _wait_listening(self, expect):
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            for api, host, port in LISTENING.findall(self.log):
+                self.addresses[api] = (host, int(port))
+            if expect <= set(self.addresses):
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError("minova exited with %s:\n%s"
+                                     % (self.proc.returncode, self.log))
+            time.sleep(0.05)
+        raise AssertionError("minova did not listen in time:\n" + self.log)
+
+    def url(self, api, path="/", scheme="http"):
+        host, port = self.addresses[api]
+        return "%s://%s:%d%s" % (scheme, host, port, path)
+
+    def signal(self, signum):
+        self.proc.send_signal(signum)
+
+    def wait(self, timeout=30):
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log.close()
+
+
+def run_minova(args, tmp_path, env=None, timeout=60):
+    """Run twistd minova to completion (for startup failures)."""
+    return subprocess.run(
+        [TWISTD, "-n", "--pidfile=", "minova"] + list(args),
+        capture_output=True, text=True, timeout=timeout, cwd=str(tmp_path),
+        env=env or test_env())
+
+
+def test_env(**extra):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (APPS, env.get("PYTHONPATH")) if p)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def minova(tmp_path):
+    """Start minova: ``minova(sections=None, args=(), expect=...)``."""
+    started = []
+
+    def start(sections=None, args=None, expect=("osapi_compute", "metadata"),
+              env=None, name="api.conf"):
+        if args is None:
+            config = write_config(tmp_path / name,
+                                  sections or base_config(tmp_path))
+            args = ["--config", config]
+        process = MinovaProcess(args, str(tmp_path / ("twistd-%d.log"
+                                                      % len(started))),
+                                env or test_env(), set(expect))
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
