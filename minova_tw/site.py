@@ -46,6 +46,13 @@ class APIChannel(http.HTTPChannel):
             return False
         return super().checkPersistence(request, version)
 
+    def lineLengthExceeded(self, line):
+        """A line over [wsgi] max_header_line: say so (Twisted just hangs up)."""
+        self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large"
+                             b"\r\nConnection: close\r\nContent-Length: 0"
+                             b"\r\n\r\n")
+        self.loseConnection()
+
     @property
     def idle(self):
         """True between requests (Twisted keeps this in a private flag)."""

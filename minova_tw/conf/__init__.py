@@ -18,9 +18,9 @@ import os
 from oslo_config import cfg
 from oslo_middleware import cors, http_proxy_to_wsgi, sizelimit
 
-from minova_tw.conf import api, service, wsgi
+from minova_tw.conf import api, compute, service, wsgi
 
-_MODULES = (service, wsgi, api)
+_MODULES = (service, wsgi, api, compute)
 
 #: nova's CORS defaults (nova.middleware.set_defaults).
 CORS_DEFAULTS = dict(
@@ -44,23 +44,33 @@ class ConfigError(Exception):
     """A configuration problem, said in one line that names the option or file."""
 
 
-def register_all(conf):
-    """Register every option minova reads on ``conf``."""
+def _middleware_opts():
+    """oslo.middleware's groups, with nova's CORS defaults applied."""
     cors.set_defaults(**CORS_DEFAULTS)
-    for module in _MODULES:
-        module.register_opts(conf)
-    conf.register_opts(sizelimit.OPTS, group="oslo_middleware")
-    conf.register_opts(http_proxy_to_wsgi.OPTS, group="oslo_middleware")
-    conf.register_opts(cors.CORS_OPTS, group="cors")
+    return {"oslo_middleware": sizelimit.OPTS + http_proxy_to_wsgi.OPTS,
+            "cors": cors.CORS_OPTS}
 
 
 def list_opts():
-    """Options by group for oslo-config-generator (namespace ``minova``)."""
+    """Options by group, for registration and for oslo-config-generator.
+
+    The generator's namespace ``minova`` (etc/minova-config-generator.conf)
+    is this function, so the sample shows every option minova reads.
+    """
     groups = {}
     for module in _MODULES:
         for group, opts in module.list_opts().items():
             groups.setdefault(group, []).extend(opts)
+    groups.update(_middleware_opts())
     return list(groups.items())
+
+
+def register_all(conf):
+    """Register every option minova reads on ``conf``."""
+    for group, opts in list_opts():
+        if isinstance(group, cfg.OptGroup):
+            conf.register_group(group)
+        conf.register_opts(opts, group=None if group == "DEFAULT" else group)
 
 
 def load(config_files=(), config_dirs=(), args=()):
@@ -83,26 +93,27 @@ def load(config_files=(), config_dirs=(), args=()):
              default_config_files=list(config_files),
              default_config_dirs=list(config_dirs),
              validate_default_values=True, use_env=False)
-        _check_values(conf)
     except cfg.ConfigFileParseError as exc:
         raise ConfigError("cannot parse config file %s: %s"
                           % (exc.config_file, exc.msg)) from None
     except (cfg.ConfigFileValueError, ValueError) as exc:
+        # oslo.config's message names neither the group nor the file in a
+        # stable form: find the bad option ourselves.
+        _check_values(conf)
         raise ConfigError(_one_line(exc)) from None
     except cfg.Error as exc:
         raise ConfigError(_one_line(exc)) from None
+    _check_values(conf)
     return conf
 
 
 def _check_values(conf):
     """Read every registered option once so that bad values raise now."""
     for name in conf:
-        value = conf[name]
+        value = _get(conf, name, None)
         if isinstance(value, cfg.ConfigOpts.GroupAttr):
             for opt in value:
                 _get(conf, opt, name)
-        else:
-            _get(conf, name, None)
 
 
 def _get(conf, name, group):
@@ -110,9 +121,10 @@ def _get(conf, name, group):
         return conf[group][name] if group else conf[name]
     except (cfg.ConfigFileValueError, ValueError) as exc:
         where = "[%s] %s" % (group or "DEFAULT", name)
+        reason = _one_line(exc).rpartition(" is not valid: ")[2]
         raise ConfigError("invalid value for %s in %s: %s" % (
             where, ", ".join(conf.config_file) or "the config files",
-            _one_line(exc))) from None
+            reason)) from None
 
 
 def _one_line(exc):

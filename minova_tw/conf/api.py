@@ -139,11 +139,5 @@ GROUPS = (
 )
 
 
-def register_opts(conf):
-    for group, opts in GROUPS:
-        conf.register_group(group)
-        conf.register_opts(opts, group=group)
-
-
 def list_opts():
     return {group: opts for group, opts in GROUPS}

@@ -85,9 +85,5 @@ listen_opts = _api_opts("osapi_compute", 8774) + _api_opts("metadata", 8775)
 ALL_OPTS = service_opts + listen_opts
 
 
-def register_opts(conf):
-    conf.register_opts(ALL_OPTS)
-
-
 def list_opts():
     return {"DEFAULT": ALL_OPTS}

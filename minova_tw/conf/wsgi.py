@@ -72,10 +72,5 @@ wsgi_opts = [
 ]
 
 
-def register_opts(conf):
-    conf.register_group(wsgi_group)
-    conf.register_opts(wsgi_opts, group=wsgi_group)
-
-
 def list_opts():
     return {wsgi_group: wsgi_opts}

@@ -1,0 +1,60 @@
+"""[minova] options: the simulated compute host behind the API (minova additions).
+
+nova has a hypervisor and neutron; minova has neither, so how long a server
+takes to build or to finish an action, and which addresses it gets, are set
+here. None of these options exists in nova.
+"""
+
+import socket
+
+from oslo_config import cfg
+
+minova_group = cfg.OptGroup("minova", title="minova compute options",
+                            help="The simulated compute host (minova "
+                            "additions; nova has no such group).")
+
+compute_opts = [
+    cfg.StrOpt(
+        "fixed_range",
+        default="10.0.0.0/24",
+        help="minova addition: IPv4 network fixed IPs are allocated from. "
+        "The network address, the first host (the gateway) and the "
+        "broadcast address are never handed out.",
+    ),
+    cfg.StrOpt(
+        "network_label",
+        default="private",
+        help="minova addition: name of the network fixed IPs belong to, the "
+        "key of a server's addresses.",
+    ),
+    cfg.FloatOpt(
+        "build_time",
+        default=2.0,
+        min=0,
+        help="minova addition: seconds a new server spends in BUILD before "
+        "it becomes ACTIVE.",
+    ),
+    cfg.FloatOpt(
+        "action_time",
+        default=1.0,
+        min=0,
+        help="minova addition: seconds a server action (reboot, stop, "
+        "resize ...) keeps its task state before it completes.",
+    ),
+    cfg.StrOpt(
+        "compute_host",
+        default=socket.gethostname(),
+        sample_default="<hostname>",
+        help="minova addition: name of the one simulated compute host "
+        "servers run on (OS-EXT-SRV-ATTR:host, hostId, availability zones).",
+    ),
+]
+
+
+def register_opts(conf):
+    conf.register_group(minova_group)
+    conf.register_opts(compute_opts, group=minova_group)
+
+
+def list_opts():
+    return {minova_group: compute_opts}

@@ -1,0 +1,144 @@
+"""minova_tw.conf: loading, one-line errors, nova's names, and the generated sample."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from minova_tw import conf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+
+def write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults_are_novas(tmp_path):
+    c = conf.load([write(tmp_path / "a.conf", "")])
+    assert c.enabled_apis == ["osapi_compute", "metadata"]
+    assert c.enabled_ssl_apis == []
+    assert (c.osapi_compute_listen, c.osapi_compute_listen_port) == (
+        "0.0.0.0", 8774)
+    assert (c.metadata_listen, c.metadata_listen_port) == ("0.0.0.0", 8775)
+    assert c.osapi_compute_workers is None and c.metadata_workers is None
+    assert c.graceful_shutdown_timeout == 60
+    assert c.api.auth_strategy == "keystone"
+    assert c.wsgi.api_paste_config == "api-paste.ini"
+    assert c.wsgi.keep_alive is True
+    assert c.wsgi.client_socket_timeout == 900
+    assert c.wsgi.max_header_line == 16384
+    assert c.wsgi.wsgi_log_format.startswith('%(client_ip)s "%(request_line)s"')
+    assert c.oslo_middleware.max_request_body_size == 114688
+    assert c.oslo_middleware.enable_proxy_headers_parsing is False
+    assert c.cors.allow_methods == ["GET", "PUT", "POST", "DELETE", "PATCH"]
+    assert "OpenStack-API-Version" in c.cors.allow_headers
+    assert c.database.connection is None
+
+
+def test_later_files_and_config_dirs_override(tmp_path):
+    first = write(tmp_path / "a.conf", "[DEFAULT]\nmetadata_listen_port = 1\n"
+                  "osapi_compute_listen_port = 2\n")
+    second = write(tmp_path / "b.conf", "[DEFAULT]\nmetadata_listen_port = 3\n")
+    extra = tmp_path / "conf.d"
+    extra.mkdir()
+    write(extra / "x.conf", "[wsgi]\nkeep_alive = false\n")
+    c = conf.load([first, second], [str(extra)])
+    assert (c.metadata_listen_port, c.osapi_compute_listen_port) == (3, 2)
+    assert c.wsgi.keep_alive is False
+
+
+def test_old_option_names_still_work(tmp_path):
+    c = conf.load([write(tmp_path / "a.conf", "[DEFAULT]\n"
+                         "api_paste_config = old.ini\n"
+                         "wsgi_keep_alive = false\n"
+                         "auth_strategy = noauth2\n"
+                         "osapi_max_limit = 7\n")])
+    assert c.wsgi.api_paste_config == "old.ini"
+    assert c.wsgi.keep_alive is False
+    assert c.api.auth_strategy == "noauth2"
+    assert c.api.max_limit == 7
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[DEFAULT]\nosapi_compute_listen_port = http\n",
+     "invalid value for [DEFAULT] osapi_compute_listen_port in {path}"),
+    ("[DEFAULT]\nmetadata_workers = 0\n",
+     "invalid value for [DEFAULT] metadata_workers in {path}"),
+    ("[api]\nauth_strategy = basic\n",
+     "invalid value for [api] auth_strategy in {path}"),
+    ("[wsgi]\nkeep_alive = maybe\n",
+     "invalid value for [wsgi] keep_alive in {path}"),
+])
+def test_a_bad_value_is_one_line_naming_option_and_file(tmp_path, text,
+                                                         message):
+    path = write(tmp_path / "a.conf", text)
+    with pytest.raises(conf.ConfigError) as error:
+        conf.load([path])
+    line = str(error.value)
+    assert "\n" not in line
+    assert line.startswith(message.format(path=path))
+
+
+def test_missing_and_unparsable_files(tmp_path):
+    with pytest.raises(conf.ConfigError, match="config file .*/nope.conf not "
+                       "found"):
+        conf.load([str(tmp_path / "nope.conf")])
+    path = write(tmp_path / "broken.conf", "no section here\n")
+    with pytest.raises(conf.ConfigError) as error:
+        conf.load([path])
+    assert str(error.value).startswith("cannot parse config file %s" % path)
+
+
+def test_relative_paths_are_found_next_to_the_config(tmp_path, monkeypatch):
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    write(etc / "paste.ini", "[app:x]\n")
+    path = write(etc / "api.conf", "[DEFAULT]\nstate_path = state\n"
+                 "[wsgi]\napi_paste_config = paste.ini\n")
+    monkeypatch.chdir(tmp_path)
+    c = conf.load([path])
+    assert conf.find_paste_file(c) == str(etc / "paste.ini")
+    assert conf.state_path(c) == str(etc / "state")
+
+
+def test_a_missing_paste_file_names_the_option(tmp_path):
+    c = conf.load([write(tmp_path / "a.conf",
+                         "[wsgi]\napi_paste_config = gone.ini\n")])
+    with pytest.raises(conf.ConfigError) as error:
+        conf.find_paste_file(c)
+    assert str(error.value) == ("[wsgi] api_paste_config: paste file %s not "
+                                "found" % (tmp_path / "gone.ini"))
+
+
+def test_paste_factories_get_the_process_conf_back(tmp_path, monkeypatch):
+    c = conf.load([write(tmp_path / "a.conf", "")])
+    assert conf.from_paste(conf.paste_global_conf(c)) is c
+    other = write(tmp_path / "b.conf", "[api]\nmax_limit = 5\n")
+    monkeypatch.setenv(conf.ENV_CONFIG_FILES, other)
+    loaded = conf.from_paste({"here": str(tmp_path)})
+    assert loaded.api.max_limit == 5
+    assert conf.from_paste({}) is loaded
+
+
+def test_every_option_has_help():
+    for group, opts in conf.list_opts():
+        for opt in opts:
+            assert opt.help and opt.help.strip(), (group, opt.name)
+
+
+def test_the_sample_config_is_generated_from_the_definitions(tmp_path):
+    out = tmp_path / "sample"
+    subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable),
+                      "oslo-config-generator"),
+         "--config-file", os.path.join(ROOT, "etc",
+                                       "minova-config-generator.conf"),
+         "--output-file", str(out)], check=True, cwd=ROOT)
+    with open(os.path.join(ROOT, "etc", "api.conf.sample")) as f:
+        assert out.read_text() == f.read(), (
+            "etc/api.conf.sample is stale: run oslo-config-generator "
+            "--config-file etc/minova-config-generator.conf")

@@ -1,0 +1,236 @@
+"""minova_tw.resources: paste loading and the WSGI container, without threads.
+
+A synchronous pool and reactor run the app and the reactor-side delivery in
+the test's thread, over a StringTransport, so every path is deterministic.
+"""
+
+import pytest
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import MemoryReactorClock, StringTransport
+
+from minova_tw import conf, resources
+from minova_tw.site import APISite, check_log_format
+
+
+class SyncReactor(MemoryReactorClock):
+    def callFromThread(self, f, *args, **kwargs):
+        f(*args, **kwargs)
+
+
+class SyncPool:
+    def callInThread(self, f, *args, **kwargs):
+        f(*args, **kwargs)
+
+
+def serve(app, raw, **site_options):
+    reactor = SyncReactor()
+    site = APISite(resources.WSGIResource(reactor, SyncPool(), app),
+                   name="test", log_format="%(request_line)s",
+                   reactor=reactor, **site_options)
+    protocol = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 5555))
+    transport = StringTransport(
+        hostAddress=IPv4Address("TCP", "127.0.0.1", 8774),
+        peerAddress=IPv4Address("TCP", "127.0.0.1", 5555))
+    protocol.makeConnection(transport)
+    protocol.dataReceived(raw)
+    return transport, site
+
+
+def simple_app(body=b"ok", headers=()):
+    seen = {}
+
+    def app(environ, start_response):
+        seen.update(environ)
+        seen["body"] = environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Type", "text/plain")]
+                       + list(headers))
+        return [body]
+    app.seen = seen
+    return app
+
+
+def test_environ_follows_pep_3333():
+    app = simple_app()
+    serve(app, b"POST /a/b%20c?x=1&y=%20 HTTP/1.1\r\nHost: h.example:99\r\n"
+          b"Content-Type: application/json\r\nContent-Length: 2\r\n"
+          b"X-Two: a\r\nX-Two: b\r\n\r\n{}")
+    environ = app.seen
+    assert environ["REQUEST_METHOD"] == "POST"
+    assert environ["SCRIPT_NAME"] == ""
+    assert environ["PATH_INFO"] == "/a/b c"
+    assert environ["QUERY_STRING"] == "x=1&y=%20"
+    assert environ["CONTENT_TYPE"] == "application/json"
+    assert environ["CONTENT_LENGTH"] == "2"
+    assert "HTTP_CONTENT_TYPE" not in environ
+    assert environ["HTTP_X_TWO"] == "a,b"
+    assert environ["HTTP_HOST"] == "h.example:99"
+    assert environ["SERVER_NAME"] == "h.example"
+    assert environ["SERVER_PORT"] == "8774"
+    assert environ["SERVER_PROTOCOL"] == "HTTP/1.1"
+    assert (environ["REMOTE_ADDR"], environ["REMOTE_PORT"]) == (
+        "127.0.0.1", "5555")
+    assert environ["body"] == b"{}"
+    assert environ["wsgi.url_scheme"] == "http"
+    assert environ["wsgi.multithread"] is True
+    assert environ["wsgi.multiprocess"] is False
+    assert environ["minova.access_logged"] is True
+
+
+def test_a_buffered_body_gets_a_content_length_and_repeated_headers():
+    transport, _ = serve(simple_app(b"hello", [("Vary", "A"), ("Vary", "B")]),
+                         b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    head, _, body = transport.value().partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nContent-Length: 5" in head
+    assert head.count(b"\r\nVary: ") == 2
+    assert body == b"hello"
+
+
+def test_an_exception_before_the_response_is_a_500_without_internals():
+    def app(environ, start_response):
+        raise ValueError("secret internals")
+    transport, _ = serve(app, b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    value = transport.value()
+    assert value.startswith(b"HTTP/1.1 500 Internal Server Error\r\n")
+    assert b"secret" not in value
+
+
+def test_an_exception_after_the_headers_aborts_the_connection():
+    def app(environ, start_response):
+        write = start_response("200 OK", [])
+        write(b"partial")
+        raise ValueError("midway")
+    transport, _ = serve(app, b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert transport.value().endswith(b"\r\n7\r\npartial\r\n")
+    assert transport.disconnecting or transport.disconnected
+
+
+def test_long_streams_are_written_as_they_come_and_close_is_called():
+    closed = []
+    chunk = b"x" * (resources.WSGIResource.STREAM_BUFFER // 2 + 1)
+
+    class Body:
+        def __iter__(self):
+            return iter([chunk] * 4)
+
+        def close(self):
+            closed.append(True)
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return Body()
+    transport, _ = serve(app, b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    head, _, body = transport.value().partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head
+    assert body.count(b"x") == len(chunk) * 4
+    assert closed == [True]
+
+
+def test_an_app_that_never_starts_the_response_is_a_500():
+    transport, _ = serve(lambda environ, start_response: [],
+                         b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert transport.value().startswith(b"HTTP/1.1 500 ")
+
+
+def test_keep_alive_off_says_connection_close():
+    transport, _ = serve(simple_app(), b"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+                         keep_alive=False)
+    assert b"\r\nConnection: close\r\n" in transport.value()
+    assert transport.disconnecting
+
+
+def test_a_header_line_over_max_header_line_is_refused():
+    transport, _ = serve(simple_app(), b"GET / HTTP/1.1\r\nX-Big: "
+                         + b"a" * 200 + b"\r\n\r\n", max_header_line=100)
+    assert transport.value().startswith(
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+    assert transport.disconnecting
+
+
+def test_drain_closes_idle_connections_and_fires_when_all_closed():
+    transport, site = serve(simple_app(), b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    drained = site.drain(timeout=5)
+    assert transport.disconnecting
+    assert not drained.called
+    for channel in list(site._channels):
+        channel.connectionLost(None)
+    assert drained.called
+
+
+def test_drain_aborts_what_is_still_open_at_the_deadline():
+    def app(environ, start_response):
+        return iter(())  # never answers: stays in flight
+    reactor = SyncReactor()
+    site = APISite(resources.WSGIResource(reactor, _NeverPool(), app),
+                   name="t", log_format="%(request_line)s", reactor=reactor)
+    protocol = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 1))
+    transport = StringTransport()
+    protocol.makeConnection(transport)
+    protocol.dataReceived(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    drained = site.drain(timeout=3)
+    assert not transport.disconnecting
+    reactor.advance(3)
+    assert transport.disconnected or transport.disconnecting
+
+
+class _NeverPool:
+    def callInThread(self, f, *args, **kwargs):
+        pass
+
+
+def test_accept_pauses_at_the_connection_cap():
+    class Port:
+        connected = True
+        reading = True
+
+        def stopReading(self):
+            self.reading = False
+
+        def startReading(self):
+            self.reading = True
+
+    reactor = SyncReactor()
+    site = APISite(resources.WSGIResource(reactor, SyncPool(), simple_app()),
+                   name="t", log_format="x", max_connections=2,
+                   reactor=reactor)
+    site.port = port = Port()
+    protocols = []
+    for n in range(2):
+        protocols.append(site.buildProtocol(None))
+        protocols[-1].makeConnection(StringTransport())
+    assert not port.reading
+    protocols[0].connectionLost(None)
+    assert port.reading
+
+
+@pytest.mark.parametrize("fmt, ok", [
+    ("%(client_ip)s %(status_code)s %(wall_seconds).3f", True),
+    ("%(unknown)s", False),
+    ("%(status_code)d %(request_line)d", False),
+])
+def test_check_log_format(fmt, ok):
+    if ok:
+        check_log_format(fmt)
+    else:
+        with pytest.raises(ValueError):
+            check_log_format(fmt)
+
+
+def test_load_app_reports_missing_and_broken_apps(tmp_path):
+    paste = tmp_path / "paste.ini"
+    paste.write_text("[app:good]\npaste.app_factory = nowhere.at.all:f\n")
+    c = conf.load([str(_write(tmp_path / "a.conf", "[wsgi]\napi_paste_config"
+                              " = paste.ini\n"))])
+    assert resources.has_paste_app(str(paste), "good")
+    with pytest.raises(resources.PasteAppNotFound):
+        resources.load_app(c, "other")
+    with pytest.raises(conf.ConfigError) as error:
+        resources.load_app(c, "good")
+    assert str(error.value) == (
+        "[wsgi] api_paste_config: cannot load good from %s: No module named "
+        "'nowhere'" % paste)
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
