@@ -51,10 +51,5 @@ compute_opts = [
 ]
 
 
-def register_opts(conf):
-    conf.register_group(minova_group)
-    conf.register_opts(compute_opts, group=minova_group)
-
-
 def list_opts():
     return {minova_group: compute_opts}

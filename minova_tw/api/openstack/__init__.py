@@ -1,0 +1,126 @@
+"""The OpenStack API layer: fault wrapping, legacy v2 shim, the router base.
+
+``FaultWrapper`` (paste ``faultwrap``) is the last line of defence: whatever
+escapes the stack becomes nova's JSON fault, never a traceback.
+``LegacyV2CompatibleWrapper`` (``legacy_v2_compatible``) makes ``/v2`` behave
+as v2.0 with no microversions. ``APIRouter`` maps URL paths to Resources
+through Routes; the compute API's route table is ``compute/routes.py``.
+"""
+
+import logging
+
+import routes
+import webob.dec
+import webob.exc
+
+from minova_tw.api import wsgi as base_wsgi
+from minova_tw.api.openstack import wsgi
+
+LOG = logging.getLogger(__name__)
+
+
+class FaultWrapper(base_wsgi.Middleware):
+    """Turn any exception from the inner app into a JSON fault.
+
+    The status is the exception's ``code`` (500 when it has none or it is
+    not an HTTP error status); its ``headers`` are copied. The client sees
+    "<ClassName>: <message>" only for exceptions marked ``safe``; otherwise
+    webob's stock text for the status, so no internal detail leaks. The
+    traceback goes to the log.
+    """
+
+    @webob.dec.wsgify(RequestClass=wsgi.Request)
+    def __call__(self, req):
+        try:
+            return req.get_response(self.application)
+        except Exception as exc:
+            return self._error(exc)
+
+    @staticmethod
+    def _error(exc):
+        LOG.exception("caught error: %s", exc)
+        code = getattr(exc, "code", 500)
+        if not isinstance(code, int):
+            code = 500
+        message = None
+        if getattr(exc, "safe", False):
+            text = (exc.format_message() if hasattr(exc, "format_message")
+                    else str(exc))
+            message = "%s: %s" % (type(exc).__name__, text)
+        return wsgi.fault_for(code, message, getattr(exc, "headers", None))
+
+
+class LegacyV2CompatibleWrapper(base_wsgi.Middleware):
+    """Serve the v2.1 code as v2.0 under ``/v2``: drop the client's version
+    headers, mark the request legacy, and strip the version headers and
+    their ``Vary`` names from the response."""
+
+    _HEADERS = (wsgi.API_VERSION_REQUEST_HEADER,
+                wsgi.LEGACY_API_VERSION_REQUEST_HEADER)
+    _VARY_DROP = frozenset(name.lower() for name in _HEADERS)
+
+    def process_request(self, req):
+        req.environ[wsgi.LEGACY_V2_KEY] = True
+        for header in self._HEADERS:
+            req.headers.pop(header, None)
+        return None
+
+    def process_response(self, response):
+        for header in self._HEADERS:
+            response.headers.pop(header, None)
+        vary = response.headers.getall("Vary")
+        if vary:
+            kept = [name.strip() for value in vary for name in value.split(",")
+                    if name.strip() and name.strip().lower()
+                    not in self._VARY_DROP]
+            del response.headers["Vary"]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+        return response
+
+
+class ProjectMapper(routes.Mapper):
+    """A Routes mapper connecting each route twice: with and without the
+    ``/{project_id}`` prefix (hex and dashes only, so that it cannot eat a
+    collection name), which became optional in 2.18."""
+
+    PROJECT_ID = "/{project_id:[0-9a-f\\-]+}"
+
+    def __init__(self):
+        super().__init__(controller_scan=None)
+
+    def create_route(self, path, method, controller, action):
+        for prefixed in (self.PROJECT_ID + path, path):
+            self.connect(prefixed, controller=controller, action=action,
+                         conditions={"method": [method]})
+
+
+class APIRouter:
+    """A WSGI app routing ``PATH_INFO`` and method to a Resource.
+
+    ``route_list`` holds ``(path, {METHOD: (ControllerClass, action)})``
+    entries; each controller class is built once with the process's
+    ConfigOpts. No route, or no route for the method → webob's plain 404,
+    as nova answers (not a JSON fault).
+    """
+
+    def __init__(self, conf, route_list):
+        self.map = ProjectMapper()
+        resources = {}
+        for path, methods in route_list:
+            for method, (controller_class, action) in methods.items():
+                if controller_class not in resources:
+                    resources[controller_class] = wsgi.Resource(
+                        controller_class(conf))
+                self.map.create_route(path, method,
+                                      resources[controller_class], action)
+        self.map.create_regs()
+
+    def __call__(self, environ, start_response):
+        found = self.map.routematch(environ=environ)
+        if found is None:
+            return webob.exc.HTTPNotFound()(environ, start_response)
+        match, route = found
+        environ["wsgiorg.routing_args"] = ((), match)
+        environ["routes.route"] = route
+        return match["controller"](environ, start_response)

@@ -1,0 +1,49 @@
+"""The compute API's route table: which path and method reach which method.
+
+``ROUTE_LIST`` is the one place a compute resource is wired in. Each entry
+is ``(path, {HTTP_METHOD: (ControllerClass, method_name)})``; paths are
+relative to ``/v2.1`` and every route also exists under ``/{project_id}``
+(see ``ProjectMapper``). To add a resource:
+
+1. write ``compute/<resource>.py`` with a ``wsgi.Controller`` subclass.
+   Methods take ``(self, req, **route_args)`` plus ``body`` for POST and
+   PUT, and return a dict (JSON), None, a ``wsgi.ResponseObject`` or a webob
+   response. Declare what they may fail with (``@wsgi.expected_errors``),
+   their success status (``@wsgi.response(202)``), their body schema
+   (``@validation.schema``), their microversion range
+   (``@wsgi.api_version``) and server actions (``@wsgi.action("reboot")``
+   on methods reached through the ``.../action`` route);
+2. add its paths here, e.g.::
+
+       ("/flavors", {"GET": (flavors.FlavorsController, "index")}),
+       ("/flavors/{id}", {"GET": (flavors.FlavorsController, "show")}),
+       ("/servers/{id}/action",
+        {"POST": (servers.ServersController, "action")}),
+
+   Put fixed paths (``/flavors/detail``) before patterns that would swallow
+   them (``/flavors/{id}``): the first match wins.
+
+Each controller class is built once per process with the ConfigOpts.
+"""
+
+from minova_tw import conf as minova_conf
+from minova_tw.api import openstack
+from minova_tw.api.openstack.compute import versions
+
+ROUTE_LIST = (
+    # /v2.1 and /v2.1/ are answered by the urlmap's version app; with a
+    # project id (/v2.1/<project>/) the document comes through here.
+    ("/", {"GET": (versions.VersionsController, "show")}),
+)
+
+
+class APIRouterV21(openstack.APIRouter):
+    """The compute API v2.1 app (paste ``osapi_compute_app_v21``)."""
+
+    def __init__(self, conf, route_list=ROUTE_LIST):
+        super().__init__(conf, route_list)
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        """paste.app_factory."""
+        return cls(minova_conf.from_paste(global_conf))

@@ -1,0 +1,214 @@
+"""Server actions (POST /servers/{id}/action): the state machine's moves.
+
+Each action checks its guard (``lifecycle``), sets its task_state and
+schedules its end state ``[minova] action_time`` seconds later; the API
+answers 202 and the server reaches its new status when the transition is
+due. confirmResize and lock/unlock change the server at once.
+"""
+
+import uuid
+
+from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
+                               quotas, servers, states as s)
+
+#: system_meta key holding the vm_state a resize returns to (nova's name).
+OLD_VM_STATE = "old_vm_state"
+#: What ``rebuild`` may change besides the image.
+REBUILDABLE = servers.UPDATABLE | {"metadata", "key_name", "user_data"}
+UNLOCK_OVERRIDE = "os_compute_api:os-lock-server:unlock:unlock_override"
+
+
+def _simple(guard, task_state, vm_state, power_state):
+    """An action ``(context, server_id)`` that only moves the state: checks
+    ``guard``, sets ``task_state``, ends in (vm_state, power_state)."""
+    @base.writer
+    def action(self, session, now, context, server_id):
+        self._act(session, now, context, server_id, guard, task_state,
+                  vm_state, power_state)
+    action.__doc__ = "%s: %s, then %s." % (
+        guard.action, task_state, s.status(vm_state, None))
+    return action
+
+
+class ServerActionAPI(base.Service):
+
+    def _checked(self, session, context, server_id, guard):
+        instance = servers.get_instance(session, context, server_id,
+                                        for_update=True)
+        lifecycle.check(context, instance, guard)
+        return instance
+
+    def _act(self, session, now, context, server_id, guard, task_state,
+             vm_state, power_state):
+        instance = self._checked(session, context, server_id, guard)
+        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
+                        task_state, vm_state, power_state)
+
+    @base.writer
+    def reboot(self, session, now, context, server_id, reboot_type="SOFT"):
+        """SOFT (status REBOOT) or HARD (HARD_REBOOT), then ACTIVE."""
+        if reboot_type.upper() == "HARD":
+            guard, task = lifecycle.REBOOT_HARD, s.REBOOTING_HARD
+        elif reboot_type.upper() == "SOFT":
+            guard, task = lifecycle.REBOOT_SOFT, s.REBOOTING
+        else:
+            raise exception.Invalid("Argument 'type' for reboot is not HARD "
+                                    "or SOFT")
+        self._act(session, now, context, server_id, guard, task, s.ACTIVE,
+                  s.RUNNING)
+
+    stop = _simple(lifecycle.STOP, s.POWERING_OFF, s.STOPPED, s.SHUTDOWN)
+    start = _simple(lifecycle.START, s.POWERING_ON, s.ACTIVE, s.RUNNING)
+    pause = _simple(lifecycle.PAUSE, s.PAUSING, s.PAUSED, s.PAUSED_POWER)
+    unpause = _simple(lifecycle.UNPAUSE, s.UNPAUSING, s.ACTIVE, s.RUNNING)
+    suspend = _simple(lifecycle.SUSPEND, s.SUSPENDING, s.SUSPENDED,
+                      s.SUSPENDED_POWER)
+    resume = _simple(lifecycle.RESUME, s.RESUMING, s.ACTIVE, s.RUNNING)
+    #: The API generates (or takes) the adminPass rescue returns.
+    rescue = _simple(lifecycle.RESCUE, s.RESCUING, s.RESCUED, s.RUNNING)
+    unrescue = _simple(lifecycle.UNRESCUE, s.UNRESCUING, s.ACTIVE, s.RUNNING)
+
+    @base.writer
+    def change_password(self, session, now, context, server_id,
+                        admin_password):
+        """PASSWORD for a while; the guest's password is not kept."""
+        self._act(session, now, context, server_id, lifecycle.CHANGE_PASSWORD,
+                  s.UPDATING_PASSWORD, s.ACTIVE, s.RUNNING)
+
+    @base.writer
+    def create_image(self, session, now, context, server_id, name,
+                     metadata=None):
+        """Snapshot the server; return the new image's id."""
+        quotas.check_metadata(self.conf, metadata or {})
+        instance = self._checked(session, context, server_id,
+                                 lifecycle.CREATE_IMAGE)
+        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
+                        s.IMAGE_SNAPSHOT, instance.vm_state,
+                        instance.power_state)
+        return str(uuid.uuid4())
+
+    @base.writer
+    def rebuild(self, session, now, context, server_id, image_ref,
+                **changes):
+        """Rebuild from ``image_ref``, changing any of REBUILDABLE
+        (``metadata`` replaces all; ``key_name`` None removes the key);
+        return the server. A stopped server stays stopped."""
+        servers.check_updatable(changes, REBUILDABLE)
+        instance = self._checked(session, context, server_id,
+                                 lifecycle.REBUILD)
+        if "metadata" in changes:
+            instance.meta = dict(changes.pop("metadata"))
+            quotas.check_metadata(self.conf, instance.meta)
+        if "key_name" in changes:
+            key_name = changes.pop("key_name")
+            key = key_name and keypairs.get_keypair(session, context.user_id,
+                                                    key_name)
+            instance.key_name = key_name
+            instance.key_data = key and key.public_key
+            instance.key_type = key and key.type
+        for field, value in changes.items():
+            setattr(instance, field, value)
+        instance.image_ref = image_ref
+        if instance.vm_state == s.STOPPED:
+            end = (s.STOPPED, s.SHUTDOWN)
+        else:
+            end = (s.ACTIVE, s.RUNNING)
+        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
+                        s.REBUILDING, *end, launched=True)
+        return instance
+
+    @base.writer
+    def resize(self, session, now, context, server_id, flavor_ref):
+        """RESIZE, then VERIFY_RESIZE with the new flavor (quota checked
+        for what grows)."""
+        instance = self._checked(session, context, server_id,
+                                 lifecycle.RESIZE)
+        flavor = flavors.get_flavor(session, context, flavor_ref)
+        if flavor.flavorid == instance.flavorid:
+            raise exception.CannotResizeToSameFlavor()
+        if flavor.root_gb < instance.root_gb:
+            raise exception.ResizeError(reason="Unable to resize disk down.")
+        new = flavors.flavor_copy(flavor)
+        self._check_growth(session, instance, new)
+        instance.old_flavor = instance.flavor
+        servers.set_flavor(instance, new)
+        instance.system_meta = {**instance.system_meta,
+                                OLD_VM_STATE: instance.vm_state}
+        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
+                        s.RESIZE_PREP, s.RESIZED, instance.power_state,
+                        launched=True)
+
+    def _check_growth(self, session, instance, new_flavor):
+        quotas.servers_that_fit(
+            session, self.conf, instance.project_id,
+            {"cores": new_flavor["vcpus"] - instance.vcpus,
+             "ram": new_flavor["memory_mb"] - instance.memory_mb}, 1, 1)
+
+    def _end_resize(self, instance):
+        """Forget the resize; return the vm_state it started from."""
+        meta = dict(instance.system_meta)
+        old_vm_state = meta.pop(OLD_VM_STATE, s.ACTIVE)
+        instance.system_meta = meta
+        instance.old_flavor = None
+        return old_vm_state
+
+    @base.writer
+    def confirm_resize(self, session, now, context, server_id):
+        """Keep the new flavor: back to ACTIVE (or SHUTOFF) at once."""
+        instance = self._checked(session, context, server_id,
+                                 lifecycle.CONFIRM_RESIZE)
+        instance.vm_state = self._end_resize(instance)
+        instance.updated_at = now
+
+    @base.writer
+    def revert_resize(self, session, now, context, server_id):
+        """REVERT_RESIZE with the old flavor, then the state before."""
+        instance = self._checked(session, context, server_id,
+                                 lifecycle.REVERT_RESIZE)
+        old_flavor = instance.old_flavor
+        self._check_growth(session, instance, old_flavor)
+        servers.set_flavor(instance, old_flavor)
+        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
+                        s.RESIZE_REVERTING, self._end_resize(instance),
+                        instance.power_state)
+
+    @base.writer
+    def lock(self, session, now, context, server_id, reason=None):
+        instance = servers.get_instance(session, context, server_id,
+                                        for_update=True)
+        instance.locked = True
+        instance.locked_by = ("owner" if context.project_id ==
+                              instance.project_id else "admin")
+        instance.locked_reason = reason
+        instance.updated_at = now
+
+    @base.writer
+    def unlock(self, session, now, context, server_id):
+        """Unlock; a lock an admin set needs an admin."""
+        instance = servers.get_instance(session, context, server_id,
+                                        for_update=True)
+        if instance.locked_by == "admin":
+            base.require_admin(context, UNLOCK_OVERRIDE)
+        instance.locked = False
+        instance.locked_by = instance.locked_reason = None
+        instance.updated_at = now
+
+    @base.reader
+    def get_console_output(self, session, now, context, server_id,
+                           length=None):
+        """The server's console log; the last ``length`` lines (None or -1:
+        all). InstanceNotReady while it builds."""
+        instance = servers.get_instance(session, context, server_id)
+        if instance.vm_state == s.BUILDING:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        lines = [
+            "minova virtual console of %s (%s)" % (instance.hostname,
+                                                  instance.uuid),
+            "Booting image %s" % (instance.image_ref or "from volume"),
+        ]
+        lines += ["eth%d: %s %s" % (i, ip.mac_address, ip.address)
+                  for i, ip in enumerate(instance.fixed_ips)]
+        lines.append("%s login: " % instance.hostname)
+        if length is not None and length >= 0:
+            lines = lines[len(lines) - length:] if length else []
+        return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,32 @@
+"""The compute layer's one entry point: ``API(conf)``, what the WSGI stacks call.
+
+One object per process and configuration; its parts share the database and
+the clock (injectable for tests)::
+
+    compute = API(conf)
+    compute.servers.list(context, filters={"status": "ACTIVE"})
+    compute.server_actions.reboot(context, server_id, "HARD")
+    compute.metadata.get_by_address("10.0.0.3")
+
+``context`` is anything with ``user_id``, ``project_id`` and ``is_admin``.
+"""
+
+from minova_tw.compute import (actions, availability_zones, base, flavors,
+                               keypairs, metadata, quotas, servers)
+from minova_tw.db import engine as db_engine
+
+
+class API:
+
+    def __init__(self, conf, clock=base.utcnow):
+        database = db_engine.get_database(conf)
+        parts = dict(conf=conf, database=database, clock=clock)
+        self.conf = conf
+        self.flavors = flavors.FlavorAPI(**parts)
+        self.servers = servers.ServerAPI(**parts)
+        self.server_actions = actions.ServerActionAPI(**parts)
+        self.keypairs = keypairs.KeypairAPI(**parts)
+        self.quotas = quotas.QuotaAPI(**parts)
+        self.availability_zones = availability_zones.AvailabilityZoneAPI(
+            **parts)
+        self.metadata = metadata.MetadataAPI(**parts)

@@ -1,0 +1,182 @@
+"""The errors of the compute layer, with nova's names, messages and status codes.
+
+Each class carries ``code`` (the HTTP status the API answers with) and
+``safe`` (whether the message may be shown to the client), which is what the
+API's FaultWrapper reads. Messages are nova's ``msg_fmt`` strings, filled
+from keyword arguments.
+"""
+
+
+class ComputeError(Exception):
+    """Base: ``msg_fmt % kwargs`` is the message; ``code`` the HTTP status."""
+
+    msg_fmt = "An unknown exception occurred."
+    code = 500
+    safe = False
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        super().__init__(message or self.msg_fmt % kwargs)
+
+    def format_message(self):
+        return self.args[0]
+
+
+class Invalid(ComputeError):
+    msg_fmt = "Bad input: %(reason)s"
+    code = 400
+    safe = True
+
+
+class Forbidden(ComputeError):
+    msg_fmt = "Forbidden"
+    code = 403
+    safe = True
+
+
+class NotFound(ComputeError):
+    msg_fmt = "Resource could not be found."
+    code = 404
+    safe = True
+
+
+class Conflict(ComputeError):
+    msg_fmt = "Conflict"
+    code = 409
+    safe = True
+
+
+# -- 400 ---------------------------------------------------------------------
+
+class MarkerNotFound(Invalid):
+    msg_fmt = "marker [%(marker)s] not found"
+
+
+class InvalidSortKey(Invalid):
+    msg_fmt = "Sort key supplied is invalid: %(key)s"
+
+
+class InvalidMetadataSize(Invalid):
+    msg_fmt = "%(reason)s"
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = "Keypair data is invalid: %(reason)s"
+
+
+class InvalidStatus(Invalid):
+    msg_fmt = "Invalid status value"
+
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = "When resizing, instances must change flavor!"
+
+
+class ResizeError(Invalid):
+    msg_fmt = "Resize error: %(reason)s"
+
+
+class InvalidAvailabilityZone(Invalid):
+    msg_fmt = "The requested availability zone is not available"
+
+
+class FixedIpInvalid(Invalid):
+    msg_fmt = "Fixed IP %(address)s is not a valid ip address."
+
+
+class FixedIpAlreadyInUse(Invalid):
+    msg_fmt = ("Fixed IP address %(address)s is already in use on instance "
+               "%(instance_uuid)s.")
+
+
+class PasswordTooLong(Invalid):
+    msg_fmt = "Password is too long: at most %(limit)d bytes."
+
+
+# -- 403 ---------------------------------------------------------------------
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
+class QuotaError(Forbidden):
+    msg_fmt = "Quota exceeded: code=%(code)s"
+
+
+class TooManyInstances(QuotaError):
+    msg_fmt = ("Quota exceeded for %(overs)s: Requested %(req)s, but already "
+               "used %(used)s of %(allowed)s %(overs)s")
+
+
+class MetadataLimitExceeded(QuotaError):
+    msg_fmt = "Maximum number of metadata items exceeds %(allowed)d"
+
+
+class KeypairLimitExceeded(QuotaError):
+    msg_fmt = "Quota exceeded, too many key pairs."
+
+
+# -- 404 ---------------------------------------------------------------------
+
+class InstanceNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s could not be found."
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s could not be found."
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s has no extra specs with key %(key)s."
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = "Flavor access not found for %(flavor_id)s / %(project_id)s combination."
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
+
+
+class MetadataNotFound(NotFound):
+    msg_fmt = "Metadata item was not found"
+
+
+# -- 409 ---------------------------------------------------------------------
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s while it is "
+               "in %(attr)s %(state)s")
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = "Instance %(instance_uuid)s is locked"
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = "Instance %(instance_id)s is not ready"
+
+
+class FlavorExists(Conflict):
+    msg_fmt = "Flavor with name %(name)s already exists."
+
+
+class FlavorIdExists(Conflict):
+    msg_fmt = "Flavor with ID %(flavor_id)s already exists."
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ("Flavor access already exists for flavor %(flavor_id)s and "
+               "project %(project_id)s combination.")
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class PasswordAlreadySet(Conflict):
+    msg_fmt = "Password already set."
+
+
+class NoMoreFixedIps(Conflict):
+    msg_fmt = "No fixed IP addresses available for network: %(net)s"

@@ -1,0 +1,216 @@
+"""Flavors: who sees which, listing with nova's filters and paging, admin changes.
+
+A non-admin sees public, enabled flavors and the private ones shared with
+their project; an admin chooses with ``is_public`` (True, False, or None for
+all). Deleting a flavor removes its row: servers keep their own copy.
+"""
+
+import uuid
+
+import sqlalchemy as sa
+
+from minova_tw.compute import base, exception
+from minova_tw.db import models
+
+F = models.Flavor
+
+#: API sort key -> never-NULL column expression.
+SORT_KEYS = {
+    "created_at": F.created_at,
+    "description": base.nonnull(F.description, ""),
+    "disabled": F.disabled,
+    "ephemeral_gb": F.ephemeral_gb,
+    "flavorid": F.flavorid,
+    "id": F.id,
+    "is_public": F.is_public,
+    "memory_mb": F.memory_mb,
+    "name": F.name,
+    "root_gb": F.root_gb,
+    "rxtx_factor": F.rxtx_factor,
+    "swap": F.swap,
+    "updated_at": base.nonnull(F.updated_at, base.EPOCH),
+    "vcpus": F.vcpus,
+}
+
+
+def _visible(context, is_public=True):
+    """The WHERE clause of the flavors ``context`` may see."""
+    if context.is_admin:
+        if is_public is None:
+            return sa.true()
+        clause = F.is_public == is_public
+    else:
+        clause = sa.and_(F.is_public == sa.true(), F.disabled == sa.false())
+    if is_public and context.project_id is not None:
+        clause = sa.or_(clause, F.projects.any(
+            models.FlavorProject.project_id == context.project_id))
+    return clause
+
+
+def get_flavor(session, context, flavorid):
+    """The flavor ``flavorid`` as ``context`` sees it, or FlavorNotFound."""
+    clause = sa.true() if context.is_admin else _visible(context)
+    flavor = session.scalars(sa.select(F).where(
+        F.flavorid == flavorid, clause)).first()
+    if flavor is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return flavor
+
+
+def flavor_copy(flavor):
+    """What a server keeps of its flavor (``Instance.flavor``)."""
+    return {
+        "flavorid": flavor.flavorid, "name": flavor.name,
+        "memory_mb": flavor.memory_mb, "vcpus": flavor.vcpus,
+        "root_gb": flavor.root_gb, "ephemeral_gb": flavor.ephemeral_gb,
+        "swap": flavor.swap, "rxtx_factor": flavor.rxtx_factor,
+        "description": flavor.description,
+        "extra_specs": flavor.extra_specs_dict,
+    }
+
+
+class FlavorAPI(base.Service):
+
+    @base.reader
+    def list(self, session, now, context, is_public=True, min_ram=None,
+             min_disk=None, name=None, sort_key="flavorid", sort_dir="asc",
+             limit=None, marker=None):
+        """Flavors ``context`` may see, filtered, sorted and paged.
+
+        ``is_public`` only applies to admins (non-admins always get public
+        flavors plus their project's); ``marker`` is a flavorid.
+        """
+        if sort_key not in SORT_KEYS:
+            raise exception.InvalidSortKey(key=sort_key)
+        sort_dir = base.check_sort_dir(sort_dir)
+        stmt = sa.select(F).where(_visible(context, is_public))
+        if min_ram is not None:
+            stmt = stmt.where(F.memory_mb >= min_ram)
+        if min_disk is not None:
+            stmt = stmt.where(F.root_gb >= min_disk)
+        if name is not None:
+            stmt = stmt.where(F.name == name)
+        keys = [(SORT_KEYS[sort_key], sort_dir), (F.id, sort_dir)]
+        return base.page(session, stmt, keys, marker,
+                         sa.and_(F.flavorid == marker,
+                                 _visible(context, is_public)),
+                         limit, self.conf.api.max_limit)
+
+    @base.reader
+    def get(self, session, now, context, flavorid):
+        return get_flavor(session, context, flavorid)
+
+    @base.writer
+    def create(self, session, now, context, name, memory_mb, vcpus, root_gb,
+               flavorid=None, ephemeral_gb=0, swap=0, rxtx_factor=1.0,
+               is_public=True, description=None):
+        """A new flavor; ``flavorid`` None or "auto" picks a UUID."""
+        base.require_admin(context, "os_compute_api:os-flavor-manage:create")
+        if flavorid in (None, "auto"):
+            flavorid = str(uuid.uuid4())
+        if session.scalar(sa.select(F.id).where(F.flavorid == flavorid)):
+            raise exception.FlavorIdExists(flavor_id=flavorid)
+        if session.scalar(sa.select(F.id).where(F.name == name)):
+            raise exception.FlavorExists(name=name)
+        flavor = F(flavorid=flavorid, name=name, memory_mb=memory_mb,
+                   vcpus=vcpus, root_gb=root_gb, ephemeral_gb=ephemeral_gb,
+                   swap=swap, rxtx_factor=rxtx_factor, is_public=is_public,
+                   disabled=False, description=description, created_at=now)
+        session.add(flavor)
+        if not is_public and context.project_id is not None:
+            # nova gives the creating project access to its private flavor.
+            flavor.projects.append(
+                models.FlavorProject(project_id=context.project_id))
+        session.flush()
+        return flavor
+
+    @base.writer
+    def update(self, session, now, context, flavorid, description):
+        """Change a flavor's description (the only mutable field, 2.55)."""
+        base.require_admin(context, "os_compute_api:os-flavor-manage:update")
+        flavor = get_flavor(session, context, flavorid)
+        flavor.description = description
+        flavor.updated_at = now
+        return flavor
+
+    @base.writer
+    def delete(self, session, now, context, flavorid):
+        base.require_admin(context, "os_compute_api:os-flavor-manage:delete")
+        session.delete(get_flavor(session, context, flavorid))
+
+    # -- extra specs -------------------------------------------------------
+
+    @base.reader
+    def get_extra_specs(self, session, now, context, flavorid):
+        return get_flavor(session, context, flavorid).extra_specs_dict
+
+    @base.reader
+    def get_extra_spec(self, session, now, context, flavorid, key):
+        specs = get_flavor(session, context, flavorid).extra_specs_dict
+        if key not in specs:
+            raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid,
+                                                     key=key)
+        return specs[key]
+
+    @base.writer
+    def update_extra_specs(self, session, now, context, flavorid, specs):
+        """Add or overwrite ``specs`` (a dict); return all of them."""
+        base.require_admin(context,
+                           "os_compute_api:os-flavor-extra-specs:update")
+        flavor = get_flavor(session, context, flavorid)
+        by_key = {spec.key: spec for spec in flavor.extra_specs}
+        for key, value in specs.items():
+            if key in by_key:
+                by_key[key].value = value
+            else:
+                flavor.extra_specs.append(
+                    models.FlavorExtraSpec(key=key, value=value))
+        flavor.updated_at = now
+        session.flush()
+        return flavor.extra_specs_dict
+
+    @base.writer
+    def delete_extra_spec(self, session, now, context, flavorid, key):
+        base.require_admin(context,
+                           "os_compute_api:os-flavor-extra-specs:delete")
+        flavor = get_flavor(session, context, flavorid)
+        for spec in flavor.extra_specs:
+            if spec.key == key:
+                flavor.extra_specs.remove(spec)
+                flavor.updated_at = now
+                return
+        raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid, key=key)
+
+    # -- access (private flavors) -----------------------------------------
+
+    @base.reader
+    def list_access(self, session, now, context, flavorid):
+        """Project ids a flavor is shared with."""
+        base.require_admin(context, "os_compute_api:os-flavor-access")
+        return [p.project_id
+                for p in get_flavor(session, context, flavorid).projects]
+
+    @base.writer
+    def add_access(self, session, now, context, flavorid, project_id):
+        base.require_admin(context,
+                           "os_compute_api:os-flavor-access:add_tenant_access")
+        flavor = get_flavor(session, context, flavorid)
+        if any(p.project_id == project_id for p in flavor.projects):
+            raise exception.FlavorAccessExists(flavor_id=flavorid,
+                                               project_id=project_id)
+        flavor.projects.append(models.FlavorProject(project_id=project_id))
+        session.flush()
+        return [p.project_id for p in flavor.projects]
+
+    @base.writer
+    def remove_access(self, session, now, context, flavorid, project_id):
+        base.require_admin(
+            context, "os_compute_api:os-flavor-access:remove_tenant_access")
+        flavor = get_flavor(session, context, flavorid)
+        for access in flavor.projects:
+            if access.project_id == project_id:
+                flavor.projects.remove(access)
+                session.flush()
+                return [p.project_id for p in flavor.projects]
+        raise exception.FlavorAccessNotFound(flavor_id=flavorid,
+                                             project_id=project_id)

@@ -1,0 +1,76 @@
+"""The server state machine: which action may run in which state, and where it leads.
+
+Each action has nova's guard: the vm_states and task_states it is allowed
+in (``None`` allows any) and whether a lock stops it. A guard that fails
+raises InstanceInvalidState (409) with nova's message naming the action as
+the API calls it; a locked server refuses a non-admin (InstanceIsLocked,
+409). An action that takes time sets its task_state now and schedules the
+transition to its end state (``db.transitions``).
+"""
+
+import datetime
+from typing import NamedTuple
+
+from minova_tw.compute import exception, states as s
+from minova_tw.db import transitions
+
+
+class Guard(NamedTuple):
+    action: str
+    vm_states: tuple | None
+    task_states: tuple | None = (None,)
+    check_lock: bool = True
+
+
+_REBOOT_TASKS = (None, s.REBOOTING, s.REBOOT_PENDING, s.REBOOT_STARTED,
+                 s.REBOOTING_HARD, s.RESUMING, s.UNPAUSING, s.PAUSING,
+                 s.SUSPENDING)
+_METADATA_VM = (s.ACTIVE, s.PAUSED, s.SUSPENDED, s.STOPPED)
+
+REBOOT_SOFT = Guard("reboot", (s.ACTIVE,))
+REBOOT_HARD = Guard("reboot", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED,
+                               s.ERROR), _REBOOT_TASKS)
+STOP = Guard("stop", (s.ACTIVE, s.RESCUED, s.ERROR))
+START = Guard("start", (s.STOPPED,))
+PAUSE = Guard("pause", (s.ACTIVE,))
+UNPAUSE = Guard("unpause", (s.PAUSED,))
+SUSPEND = Guard("suspend", (s.ACTIVE,))
+RESUME = Guard("resume", (s.SUSPENDED,))
+RESCUE = Guard("rescue", (s.ACTIVE, s.STOPPED, s.ERROR))
+UNRESCUE = Guard("unrescue", (s.RESCUED,))
+REBUILD = Guard("rebuild", (s.ACTIVE, s.STOPPED, s.ERROR))
+RESIZE = Guard("resize", (s.ACTIVE, s.STOPPED))
+CONFIRM_RESIZE = Guard("confirmResize", (s.RESIZED,))
+REVERT_RESIZE = Guard("revertResize", (s.RESIZED,))
+CHANGE_PASSWORD = Guard("changePassword", (s.ACTIVE,))
+CREATE_IMAGE = Guard("createImage", (s.ACTIVE, s.STOPPED, s.PAUSED,
+                                     s.SUSPENDED), check_lock=False)
+DELETE = Guard("delete", None, None)
+UPDATE_METADATA = Guard("update metadata", _METADATA_VM, None)
+DELETE_METADATA = Guard("delete metadata", _METADATA_VM, None)
+
+
+def check(context, instance, guard):
+    """Raise unless ``guard``'s action may run on ``instance`` now."""
+    if guard.check_lock and instance.locked and not context.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+    for attr, allowed in (("vm_state", guard.vm_states),
+                          ("task_state", guard.task_states)):
+        value = getattr(instance, attr)
+        if allowed is not None and value not in allowed:
+            raise exception.InstanceInvalidState(
+                action=guard.action, instance_uuid=instance.uuid, attr=attr,
+                state=value)
+
+
+def begin(session, instance, now, seconds, task_state, vm_state, power_state,
+          launched=False):
+    """Set ``task_state`` now; reach (vm_state, no task, power_state) after
+    ``seconds``."""
+    instance.task_state = task_state
+    instance.updated_at = now
+    session.flush()
+    transitions.schedule(
+        session, instance, now + datetime.timedelta(seconds=seconds),
+        vm_state=vm_state, task_state=None, power_state=power_state,
+        launched=launched)

@@ -1,0 +1,388 @@
+"""Servers: create with quotas, list with nova's filters and paging, get, update, delete, metadata.
+
+A project sees only its own servers; an admin sees any (and lists all
+projects with ``all_tenants``). Deleted servers are hidden, except from a
+listing with ``changes-since``/``changes-before`` or an admin's ``deleted``
+filter. A new server is BUILD (building/scheduling) with its fixed IPs
+allocated, and becomes ACTIVE ``[minova] build_time`` seconds later.
+"""
+
+import base64
+import binascii
+import re
+import secrets
+import string
+import uuid
+
+import sqlalchemy as sa
+
+from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
+                               network, quotas, states)
+from minova_tw.db import models, transitions
+
+I = models.Instance
+
+#: API sort key -> never-NULL column expression (nova's names).
+SORT_KEYS = {
+    "access_ip_v4": base.nonnull(I.access_ip_v4, ""),
+    "access_ip_v6": base.nonnull(I.access_ip_v6, ""),
+    "auto_disk_config": I.auto_disk_config,
+    "availability_zone": I.availability_zone,
+    "config_drive": I.config_drive,
+    "created_at": I.created_at,
+    "display_description": base.nonnull(I.description, ""),
+    "display_name": I.name,
+    "host": base.nonnull(I.host, ""),
+    "hostname": I.hostname,
+    "image_ref": I.image_ref,
+    "instance_type_id": I.flavorid,
+    "key_name": base.nonnull(I.key_name, ""),
+    "launch_index": I.launch_index,
+    "launched_at": base.nonnull(I.launched_at, base.EPOCH),
+    "locked": I.locked,
+    "locked_by": base.nonnull(I.locked_by, ""),
+    "power_state": I.power_state,
+    "progress": I.progress,
+    "project_id": I.project_id,
+    "task_state": base.nonnull(I.task_state, ""),
+    "terminated_at": base.nonnull(I.terminated_at, base.EPOCH),
+    "updated_at": base.nonnull(I.updated_at, base.EPOCH),
+    "user_id": I.user_id,
+    "uuid": I.uuid,
+    "vm_state": I.vm_state,
+}
+DEFAULT_SORT_KEY = "created_at"
+DEFAULT_SORT_DIR = "desc"
+
+_STATUS = states.status_expression(I.vm_state, I.task_state)
+
+
+def _regex(column):
+    def clause(pattern):
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise exception.Invalid(
+                "Invalid regular expression: %s" % pattern) from None
+        return column.regexp_match(pattern)
+    return clause
+
+
+def _exact(column):
+    def clause(value):
+        if isinstance(value, (list, tuple, set)):
+            return column.in_(list(value))
+        return column == value
+    return clause
+
+
+def _status(value):
+    wanted = [value] if isinstance(value, str) else list(value)
+    wanted = [status.upper() for status in wanted]
+    if not all(status in states.STATUSES for status in wanted):
+        raise exception.InvalidStatus()
+    return _STATUS.in_(wanted)
+
+
+def _ip(pattern):
+    _regex(models.FixedIP.address)(pattern)
+    return I.fixed_ips.any(models.FixedIP.address.regexp_match(pattern))
+
+
+#: Filter name (as the API's query parameter) -> value -> WHERE clause.
+#: String attributes other than ids match as regular expressions, as nova's
+#: database layer does; ``ip6`` matches nothing (minova has no IPv6).
+FILTERS = {
+    "uuid": _exact(I.uuid),
+    "reservation_id": _exact(I.reservation_id),
+    "name": _regex(I.name),
+    "hostname": _regex(I.hostname),
+    "key_name": _regex(I.key_name),
+    "availability_zone": _regex(I.availability_zone),
+    "config_drive": _regex(I.config_drive),
+    "status": _status,
+    "image": _exact(I.image_ref),
+    "flavor": _exact(I.flavorid),
+    "ip": _ip,
+    "ip6": lambda pattern: sa.false(),
+    "changes-since": lambda when: I.updated_at >= when,
+    "changes-before": lambda when: I.updated_at <= when,
+    "locked": _exact(I.locked),
+    "user_id": _exact(I.user_id),
+    "vm_state": _exact(I.vm_state),
+    "task_state": _exact(I.task_state),
+    "power_state": _exact(I.power_state),
+    "progress": _exact(I.progress),
+    "created_at": _exact(I.created_at),
+    "launched_at": _exact(I.launched_at),
+    "terminated_at": _exact(I.terminated_at),
+}
+#: Filters only an admin may use.
+ADMIN_FILTERS = ("all_tenants", "project_id", "tenant_id", "deleted")
+
+#: What ``update`` may change (``rebuild`` also takes these).
+UPDATABLE = frozenset(("name", "access_ip_v4", "access_ip_v6",
+                       "description", "hostname", "auto_disk_config"))
+
+
+def generate_password(length=12):
+    """A random admin password (what the API returns as adminPass)."""
+    groups = (string.ascii_uppercase, string.ascii_lowercase, string.digits)
+    alphabet = "".join(groups)
+    chars = [secrets.choice(group) for group in groups]
+    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def sanitize_hostname(name, default):
+    """nova's hostname from a display name, ``default`` if nothing is left."""
+    hostname = re.sub(r"[ _]", "-", name.lower())
+    hostname = re.sub(r"[^a-z0-9.-]", "", hostname).strip(".-")
+    return hostname[:63].rstrip(".-") or default
+
+
+def decode_user_data(instance):
+    """The server's user data as bytes, or None."""
+    if not instance.user_data:
+        return None
+    try:
+        return base64.b64decode(instance.user_data)
+    except binascii.Error:
+        return instance.user_data.encode()
+
+
+def find_instance(session, instance_uuid, project_id=None, for_update=False):
+    """The live server ``instance_uuid`` (of ``project_id`` unless None), or
+    InstanceNotFound; row-locked with ``for_update``."""
+    stmt = sa.select(I).where(I.uuid == instance_uuid, I.deleted == 0)
+    if project_id is not None:
+        stmt = stmt.where(I.project_id == project_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    instance = session.scalars(stmt).first()
+    if instance is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return instance
+
+
+def get_instance(session, context, instance_uuid, for_update=False):
+    """The live server ``instance_uuid`` as ``context`` may see it."""
+    return find_instance(session, instance_uuid,
+                         None if context.is_admin else context.project_id,
+                         for_update)
+
+
+def set_flavor(instance, flavor_copy):
+    """Give ``instance`` the flavor ``flavor_copy`` (``flavors.flavor_copy``)."""
+    instance.flavor = flavor_copy
+    instance.flavorid = flavor_copy["flavorid"]
+    for field in ("vcpus", "memory_mb", "root_gb", "ephemeral_gb"):
+        setattr(instance, field, flavor_copy[field])
+
+
+def _sort(sort_keys, sort_dirs):
+    """nova's sort parameters: dirs default to the first one given (else
+    desc), created_at and the row id end every order."""
+    sort_keys = list(sort_keys or [DEFAULT_SORT_KEY])
+    sort_dirs = [base.check_sort_dir(d) for d in sort_dirs or ()]
+    if len(sort_dirs) > len(sort_keys):
+        raise exception.Invalid("Sort direction size exceeds sort key size")
+    default_dir = sort_dirs[0] if sort_dirs else DEFAULT_SORT_DIR
+    sort_dirs += [default_dir] * (len(sort_keys) - len(sort_dirs))
+    for key in sort_keys:
+        if key not in SORT_KEYS:
+            raise exception.InvalidSortKey(key=key)
+    if DEFAULT_SORT_KEY not in sort_keys:
+        sort_keys.append(DEFAULT_SORT_KEY)
+        sort_dirs.append(default_dir)
+    keys = [(SORT_KEYS[key], d) for key, d in zip(sort_keys, sort_dirs)]
+    return keys + [(I.id, default_dir)]
+
+
+class ServerAPI(base.Service):
+
+    @base.writer
+    def create(self, session, now, context, name, flavor_ref, image_ref="",
+               key_name=None, user_data=None, metadata=None,
+               availability_zone=None, access_ip_v4=None, access_ip_v6=None,
+               description=None, hostname=None, config_drive=False,
+               auto_disk_config=False, security_groups=None, networks=None,
+               min_count=1, max_count=1):
+        """Boot ``min_count``..``max_count`` servers (as many as the quota
+        allows); return them, in launch order, sharing a reservation_id.
+
+        ``networks`` is None or "auto" (one fixed IP), "none" (no IP), or a
+        list of {"fixed_ip"?: address, ...}, one port each.
+        ``user_data`` is the base64 text the API received.
+        """
+        flavor = flavors.get_flavor(session, context, flavor_ref)
+        metadata = dict(metadata or {})
+        quotas.check_metadata(self.conf, metadata)
+        key = None
+        if key_name is not None:
+            key = keypairs.get_keypair(session, context.user_id, key_name)
+        zone = self.conf.default_availability_zone
+        if availability_zone and availability_zone.split(":")[0] != zone:
+            raise exception.InvalidAvailabilityZone()
+        requested = self._requested_ips(networks, max_count)
+        count = quotas.servers_that_fit(
+            session, self.conf, context.project_id,
+            {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb},
+            min_count, max_count)
+        reservation_id = "r-" + "".join(
+            secrets.choice(string.ascii_lowercase + string.digits)
+            for _ in range(8))
+        flavor_copy = flavors.flavor_copy(flavor)
+        created = []
+        for index in range(count):
+            instance_uuid = str(uuid.uuid4())
+            display_name = name if max_count == 1 else "%s-%d" % (name,
+                                                                  index + 1)
+            instance = I(
+                uuid=instance_uuid, name=display_name,
+                hostname=hostname or sanitize_hostname(
+                    display_name, "Server-%s" % instance_uuid),
+                description=description, project_id=context.project_id,
+                user_id=context.user_id, image_ref=image_ref or "",
+                key_name=key_name, key_data=key and key.public_key,
+                key_type=key and key.type, user_data=user_data,
+                meta=metadata, system_meta={},
+                security_groups=list(security_groups or ["default"]),
+                vm_state=states.BUILDING, task_state=states.SCHEDULING,
+                power_state=states.NOSTATE, progress=0, launch_index=index,
+                reservation_id=reservation_id, availability_zone=zone,
+                host=self.conf.minova.compute_host,
+                access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
+                auto_disk_config=auto_disk_config,
+                config_drive="True" if config_drive else "",
+                locked=False, created_at=now, updated_at=now, deleted=0,
+                fixed_ips=[])
+            set_flavor(instance, flavor_copy)
+            session.add(instance)
+            if requested is not None:
+                network.allocate(session, self.conf, instance, now,
+                                 max(len(requested), 1),
+                                 [ip for ip in requested if ip])
+            lifecycle.begin(session, instance, now,
+                            self.conf.minova.build_time, states.SCHEDULING,
+                            states.ACTIVE, states.RUNNING, launched=True)
+            created.append(instance)
+        return created
+
+    @staticmethod
+    def _requested_ips(networks, max_count):
+        """None for no port, else one entry per port: an address or None."""
+        if networks is None or networks == "auto":
+            return []
+        if networks == "none":
+            return None
+        requested = [net.get("fixed_ip") for net in networks]
+        if max_count > 1 and any(requested):
+            raise exception.Invalid(
+                "max_count cannot be greater than 1 if an fixed_ip is "
+                "specified.")
+        return requested
+
+    @base.reader
+    def list(self, session, now, context, filters=None, sort_keys=None,
+             sort_dirs=None, limit=None, marker=None):
+        """Servers ``context`` may see, by ``filters`` (see FILTERS and
+        ADMIN_FILTERS), sorted by ``sort_keys``/``sort_dirs`` (default
+        created_at desc), at most ``limit`` after the server ``marker``."""
+        filters = dict(filters or {})
+        unknown = set(filters) - set(FILTERS) - set(ADMIN_FILTERS)
+        if unknown:
+            raise exception.Invalid(
+                "Invalid filter field: %s." % ", ".join(sorted(unknown)))
+        for name in ADMIN_FILTERS:
+            if name in filters:
+                base.require_admin(context,
+                                   "os_compute_api:servers:index:%s" % name)
+        all_tenants = filters.pop("all_tenants", False)
+        tenant_id = filters.pop("tenant_id", None)
+        project_id = filters.pop("project_id", tenant_id)
+        scope = []
+        if project_id is not None or not all_tenants:
+            scope.append(I.project_id == (project_id or context.project_id))
+        deleted = filters.pop("deleted", None)
+        if deleted is not None:
+            scope.append(I.deleted != 0 if deleted else I.deleted == 0)
+        elif not {"changes-since", "changes-before"} & set(filters):
+            scope.append(I.deleted == 0)
+        clauses = scope + [FILTERS[name](value)
+                           for name, value in filters.items()]
+        return base.page(session, sa.select(I).where(*clauses),
+                         _sort(sort_keys, sort_dirs), marker,
+                         sa.and_(I.uuid == marker, *scope),
+                         limit, self.conf.api.max_limit)
+
+    @base.reader
+    def get(self, session, now, context, server_id):
+        return get_instance(session, context, server_id)
+
+    @base.writer
+    def update(self, session, now, context, server_id, **changes):
+        """Change any of UPDATABLE (name, access IPs, description,
+        hostname, auto_disk_config)."""
+        check_updatable(changes, UPDATABLE)
+        instance = get_instance(session, context, server_id, for_update=True)
+        for field, value in changes.items():
+            setattr(instance, field, value)
+        instance.updated_at = now
+        return instance
+
+    @base.writer
+    def delete(self, session, now, context, server_id):
+        """Soft-delete the server at once; free its IPs."""
+        instance = get_instance(session, context, server_id, for_update=True)
+        lifecycle.check(context, instance, lifecycle.DELETE)
+        transitions.cancel(session, instance)
+        network.release(session, instance)
+        instance.vm_state = states.DELETED
+        instance.task_state = None
+        instance.power_state = states.NOSTATE
+        instance.deleted = instance.id
+        instance.deleted_at = instance.terminated_at = now
+        instance.updated_at = now
+
+    # -- metadata ------------------------------------------------------------
+
+    @base.reader
+    def get_metadata(self, session, now, context, server_id):
+        return dict(get_instance(session, context, server_id).meta)
+
+    @base.reader
+    def get_metadata_item(self, session, now, context, server_id, key):
+        meta = get_instance(session, context, server_id).meta
+        if key not in meta:
+            raise exception.MetadataNotFound()
+        return meta[key]
+
+    @base.writer
+    def update_metadata(self, session, now, context, server_id, metadata,
+                        replace=False):
+        """Merge ``metadata`` into the server's (or replace it all); return
+        the result."""
+        instance = get_instance(session, context, server_id, for_update=True)
+        lifecycle.check(context, instance, lifecycle.UPDATE_METADATA)
+        merged = dict(metadata) if replace else {**instance.meta, **metadata}
+        quotas.check_metadata(self.conf, merged)
+        instance.meta = merged
+        instance.updated_at = now
+        return dict(merged)
+
+    @base.writer
+    def delete_metadata_item(self, session, now, context, server_id, key):
+        instance = get_instance(session, context, server_id, for_update=True)
+        lifecycle.check(context, instance, lifecycle.DELETE_METADATA)
+        if key not in instance.meta:
+            raise exception.MetadataNotFound()
+        instance.meta = {k: v for k, v in instance.meta.items() if k != key}
+        instance.updated_at = now
+
+
+def check_updatable(changes, allowed):
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError("cannot change %s" % ", ".join(sorted(unknown)))

@@ -1,0 +1,143 @@
+"""The database of a configuration: its engine, and transactions that retry.
+
+``[database] connection`` names it by URL (``postgresql+psycopg://``,
+``mysql+pymysql://``, ``sqlite:///``); unset, it is the SQLite file
+``<state_path>/minova.sqlite``. Several worker processes share that file, so
+SQLite connections run in WAL mode (readers never wait for the writer) with a
+busy timeout, and foreign keys on. A write transaction on SQLite starts with
+``BEGIN IMMEDIATE``: it takes the write lock first, waiting under the busy
+timeout, instead of failing when a read snapshot would have to become a
+write. Whatever still loses a race (a deadlock, a serialization failure, a
+busy SQLite file, a duplicate key picked at the same time by two workers)
+is retried as a whole by ``Database.run``: every unit of work is one
+transaction, and nothing is half-written when it fails.
+"""
+
+import os
+import random
+import sqlite3
+import threading
+import time
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.orm import Session
+
+from minova_tw import conf as minova_conf
+
+SQLITE_FILE = "minova.sqlite"
+#: Milliseconds an SQLite connection waits for another process's lock.
+SQLITE_BUSY_TIMEOUT_MS = 30000
+RETRIES = 5
+
+_databases = {}
+_lock = threading.Lock()
+
+
+def connection_url(conf):
+    """The SQLAlchemy URL of ``conf``'s database; creates the state dir."""
+    if conf.database.connection:
+        return conf.database.connection
+    path = minova_conf.state_path(conf)
+    os.makedirs(path, exist_ok=True)
+    return "sqlite:///" + os.path.join(path, SQLITE_FILE)
+
+
+def get_database(conf):
+    """The process's one Database for ``conf``'s URL (engines pool, so share)."""
+    url = connection_url(conf)
+    with _lock:
+        if url not in _databases:
+            _databases[url] = Database(url)
+        return _databases[url]
+
+
+def create_engine(url):
+    """An engine for ``url``, with minova's SQLite settings when it is SQLite."""
+    url = sa.engine.make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000.0})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the sqlite3 module, say when transactions begin
+        # (the module would not begin one before DDL).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout = %d" % SQLITE_BUSY_TIMEOUT_MS)
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            _enable_wal(cursor)
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        write = conn.get_execution_options().get("minova_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _enable_wal(cursor):
+    """Switch a new file to WAL. The switch needs the file to itself and
+    SQLite does not always wait for it under the busy timeout, so wait here:
+    another process is doing the same and about to finish."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000.0
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if ("locked" not in str(error)
+                    or time.monotonic() > deadline):
+                raise
+        time.sleep(0.01)
+
+
+def is_retryable(error):
+    """Whether ``error`` lost a race that running the transaction again wins."""
+    if isinstance(error, exc.IntegrityError):
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    text = str(error.orig).lower()
+    return any(word in text for word in (
+        "database is locked", "deadlock", "could not serialize",
+        "lock wait timeout", "try restarting transaction"))
+
+
+class Database:
+    """One database: an engine, and units of work run as transactions."""
+
+    def __init__(self, url):
+        self.engine = create_engine(url)
+
+    def run(self, work, write):
+        """``work(session)`` in one transaction; commit, or roll back and raise.
+
+        A transaction that lost a race (``is_retryable``) runs again, up to
+        ``RETRIES`` times; an IntegrityError that persists is raised, so
+        ``work`` must check what it can check (duplicates) first.
+        """
+        attempt = 1
+        while True:
+            try:
+                with self.engine.connect() as conn:
+                    if write:
+                        conn = conn.execution_options(minova_write=True)
+                    with Session(bind=conn, expire_on_commit=False) as session:
+                        with session.begin():
+                            result = work(session)
+                        session.expunge_all()
+                        return result
+            except exc.DBAPIError as error:
+                if attempt == RETRIES or not is_retryable(error):
+                    raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+            attempt += 1
+
+    def dispose(self):
+        self.engine.dispose()

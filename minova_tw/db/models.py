@@ -1,0 +1,181 @@
+"""SQLAlchemy models: the tables minova keeps its state in.
+
+The schema itself is created by the migrations in ``migrations/versions``;
+these classes must describe the same tables (a unit test compares them).
+Times are naive UTC with microseconds on every backend, because due
+transitions and ``changes-since`` compare them.
+
+A server keeps a copy of its flavor (``flavor``, plus the columns quotas sum
+and filters use) because flavors can be deleted under it. Deleting a server
+is a soft delete: ``deleted`` becomes the row id and ``deleted_at`` is set, so
+``changes-since`` still finds it; its fixed IPs and pending transition go.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: Microsecond timestamps on MySQL/MariaDB too (their DATETIME defaults to s).
+Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql",
+                                       "mariadb")
+#: Up to 16 MiB on MySQL/MariaDB, whose TEXT stops at 64 KiB.
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Flavor(Base):
+    __tablename__ = "flavors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flavorid: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    memory_mb: Mapped[int]
+    vcpus: Mapped[int]
+    root_gb: Mapped[int]
+    ephemeral_gb: Mapped[int] = mapped_column(default=0)
+    swap: Mapped[int] = mapped_column(default=0)
+    rxtx_factor: Mapped[float] = mapped_column(sa.Float, default=1.0)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    created_at = mapped_column(Timestamp, nullable=False)
+    updated_at = mapped_column(Timestamp)
+
+    extra_specs: Mapped[list["FlavorExtraSpec"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        order_by="FlavorExtraSpec.key")
+    projects: Mapped[list["FlavorProject"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        order_by="FlavorProject.project_id")
+
+    @property
+    def extra_specs_dict(self):
+        return {spec.key: spec.value for spec in self.extra_specs}
+
+
+class FlavorExtraSpec(Base):
+    __tablename__ = "flavor_extra_specs"
+    __table_args__ = (sa.UniqueConstraint("flavor_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("flavors.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    value: Mapped[str] = mapped_column(sa.String(255))
+
+
+class FlavorProject(Base):
+    """A project that may use a private flavor (os-flavor-access)."""
+
+    __tablename__ = "flavor_projects"
+    __table_args__ = (sa.UniqueConstraint("flavor_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("flavors.id", ondelete="CASCADE"))
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+
+
+class Instance(Base):
+    """A server. ``meta`` is the user's metadata, ``system_meta`` minova's."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    hostname: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    project_id: Mapped[str] = mapped_column(sa.String(255), index=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    image_ref: Mapped[str] = mapped_column(sa.String(255), default="")
+    flavorid: Mapped[str] = mapped_column(sa.String(255))
+    vcpus: Mapped[int]
+    memory_mb: Mapped[int]
+    root_gb: Mapped[int]
+    ephemeral_gb: Mapped[int]
+    flavor = mapped_column(sa.JSON, nullable=False)
+    old_flavor = mapped_column(sa.JSON)
+    key_name: Mapped[str | None] = mapped_column(sa.String(255))
+    key_data = mapped_column(sa.Text)
+    key_type: Mapped[str | None] = mapped_column(sa.String(255))
+    user_data = mapped_column(LongText)
+    meta = mapped_column(sa.JSON, nullable=False)
+    system_meta = mapped_column(sa.JSON, nullable=False)
+    security_groups = mapped_column(sa.JSON, nullable=False)
+    vm_state: Mapped[str] = mapped_column(sa.String(255))
+    task_state: Mapped[str | None] = mapped_column(sa.String(255))
+    power_state: Mapped[int] = mapped_column(default=0)
+    progress: Mapped[int] = mapped_column(default=0)
+    launch_index: Mapped[int] = mapped_column(default=0)
+    reservation_id: Mapped[str] = mapped_column(sa.String(255), index=True)
+    availability_zone: Mapped[str] = mapped_column(sa.String(255))
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    access_ip_v4: Mapped[str | None] = mapped_column(sa.String(39))
+    access_ip_v6: Mapped[str | None] = mapped_column(sa.String(39))
+    auto_disk_config: Mapped[bool] = mapped_column(default=False)
+    config_drive: Mapped[str] = mapped_column(sa.String(255), default="")
+    locked: Mapped[bool] = mapped_column(default=False)
+    locked_by: Mapped[str | None] = mapped_column(sa.String(255))
+    locked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at = mapped_column(Timestamp, nullable=False, index=True)
+    updated_at = mapped_column(Timestamp, index=True)
+    launched_at = mapped_column(Timestamp)
+    terminated_at = mapped_column(Timestamp)
+    deleted_at = mapped_column(Timestamp)
+    deleted: Mapped[int] = mapped_column(default=0)
+
+    fixed_ips: Mapped[list["FixedIP"]] = relationship(
+        back_populates="instance", lazy="selectin", order_by="FixedIP.id")
+
+    @property
+    def instance_name(self):
+        """The hypervisor's name for the server (OS-EXT-SRV-ATTR)."""
+        return "instance-%08x" % self.id
+
+
+class InstanceTransition(Base):
+    """The one pending lifecycle step of a server, applied at ``due_at``."""
+
+    __tablename__ = "instance_transitions"
+
+    instance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
+    due_at = mapped_column(Timestamp, nullable=False, index=True)
+    vm_state: Mapped[str] = mapped_column(sa.String(255))
+    task_state: Mapped[str | None] = mapped_column(sa.String(255))
+    power_state: Mapped[int]
+    launched: Mapped[bool] = mapped_column(default=False)
+
+
+class FixedIP(Base):
+    """An address allocated to a server; the row goes when it is released."""
+
+    __tablename__ = "fixed_ips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(39), unique=True)
+    mac_address: Mapped[str] = mapped_column(sa.String(17), unique=True)
+    network: Mapped[str] = mapped_column(sa.String(255))
+    instance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    created_at = mapped_column(Timestamp, nullable=False)
+
+    instance: Mapped[Instance] = relationship(back_populates="fixed_ips")
+
+
+class KeyPair(Base):
+    __tablename__ = "key_pairs"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    type: Mapped[str] = mapped_column(sa.String(16))
+    public_key = mapped_column(sa.Text, nullable=False)
+    fingerprint: Mapped[str] = mapped_column(sa.String(255))
+    created_at = mapped_column(Timestamp, nullable=False)
+    updated_at = mapped_column(Timestamp)

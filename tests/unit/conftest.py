@@ -1,0 +1,199 @@
+"""Database fixtures: a migrated minova database on SQLite, PostgreSQL and MariaDB.
+
+``conf`` is a loaded ConfigOpts whose database is fresh and at head: an
+SQLite file under ``tmp_path``, or (parametrized) a database created for
+this test session on the local PostgreSQL (127.0.0.1:5432, user postgres)
+or MariaDB (127.0.0.1:3306, user root), emptied before each test and dropped
+at the end. Those two skip, with the reason, when the server is not there.
+``clock`` is the injectable time of the compute layer; ``compute`` an
+``API`` on both.
+"""
+
+import datetime
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from minova_tw import conf as minova_conf
+from minova_tw.compute import api
+from minova_tw.db import engine as db_engine
+from minova_tw.db import migration
+
+SERVERS = {
+    "postgresql": ("postgresql+psycopg://postgres@127.0.0.1:5432/",
+                   "test", "PostgreSQL not reachable on 127.0.0.1:5432"),
+    "mysql": ("mysql+pymysql://root:@127.0.0.1:3306/", "test",
+              "MariaDB not reachable on 127.0.0.1:3306"),
+}
+BACKENDS = ["sqlite", "postgresql", "mysql"]
+START = datetime.datetime(2024, 5, 1, 12, 0, 0)
+
+
+class Context:
+    """The duck-typed request context the compute layer takes."""
+
+    def __init__(self, user_id="user-a", project_id="project-a",
+                 is_admin=False):
+        self.user_id = user_id
+        self.project_id = project_id
+        self.is_admin = is_admin
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now=START):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += datetime.timedelta(seconds=seconds)
+
+
+_server_dbs = {}
+
+
+def _server_database(backend):
+    """URL of this session's database on ``backend`` (created once)."""
+    if backend not in _server_dbs:
+        base_url, admin_db, reason = SERVERS[backend]
+        name = "minova_test_%d_%s" % (os.getpid(), uuid.uuid4().hex[:8])
+        admin = sa.create_engine(base_url + admin_db,
+                                 isolation_level="AUTOCOMMIT",
+                                 connect_args={"connect_timeout": 3})
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql("CREATE DATABASE %s" % name)
+        except sa.exc.OperationalError as error:
+            _server_dbs[backend] = (None, "%s (%s)" % (
+                reason, str(error.orig).splitlines()[0]))
+        else:
+            _server_dbs[backend] = (base_url + name, None)
+        finally:
+            admin.dispose()
+    url, reason = _server_dbs[backend]
+    if url is None:
+        pytest.skip(reason)
+    return url
+
+
+def pytest_sessionfinish(session):
+    for backend, (url, _) in _server_dbs.items():
+        if url is None:
+            continue
+        base_url, admin_db, _ = SERVERS[backend]
+        name = url.rsplit("/", 1)[1]
+        for database in list(db_engine._databases.values()):
+            database.dispose()
+        admin = sa.create_engine(base_url + admin_db,
+                                 isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
+        admin.dispose()
+
+
+def _empty(url):
+    """Drop every table of the session database ``url``."""
+    engine = db_engine.Database(url).engine
+    with engine.begin() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+        meta.drop_all(conn)
+    engine.dispose()
+
+
+def write_config(directory, url=None, **minova):
+    lines = ["[DEFAULT]", "state_path = state", "[minova]"]
+    lines += ["%s = %s" % item for item in minova.items()]
+    if url:
+        lines += ["[database]", "connection = " + url]
+    path = directory / "minova.conf"
+    path.write_text("\n".join(lines) + "\n")
+    return minova_conf.load([str(path)])
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def empty_conf(backend, tmp_path):
+    """A configuration whose database exists but has no tables."""
+    url = None
+    if backend != "sqlite":
+        url = _server_database(backend)
+        _empty(url)
+    conf = write_config(tmp_path, url)
+    yield conf
+    if backend == "sqlite":
+        db_engine.get_database(conf).dispose()
+
+
+@pytest.fixture
+def conf(empty_conf):
+    migration.sync(empty_conf)
+    return empty_conf
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def compute(conf, clock):
+    return api.API(conf, clock=clock)
+
+
+@pytest.fixture
+def ctx():
+    return Context()
+
+
+@pytest.fixture
+def other_ctx():
+    return Context(user_id="user-b", project_id="project-b")
+
+
+@pytest.fixture
+def admin_ctx():
+    return Context(user_id="admin", project_id="admin-project", is_admin=True)
+
+
+@pytest.fixture
+def count_queries(conf):
+    """A list that collects the SQL statements run while the test runs."""
+    statements = []
+    engine = db_engine.get_database(conf).engine
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield statements
+    sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def make_context():
+    return Context
+
+
+@pytest.fixture
+def override(conf):
+    """``override(name, value, group)``: conf.set_override, undone after the
+    test (overrides leak between ConfigOpts objects of one process)."""
+    done = []
+
+    def set_override(name, value, group):
+        conf.set_override(name, value, group=group)
+        done.append((name, group))
+
+    yield set_override
+    for name, group in done:
+        conf.clear_override(name, group=group)

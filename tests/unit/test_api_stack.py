@@ -1,0 +1,231 @@
+"""The whole osapi_compute stack from etc/api-paste.ini, loaded as the host
+loads it, with noauth2 and a CORS origin configured."""
+
+import json
+import os
+import re
+import uuid
+
+import pytest
+from paste.deploy import loadapp
+import webob
+
+from minova_tw import conf as minova_conf
+
+PASTE = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
+                     "api-paste.ini")
+ORIGIN = "http://client.example"
+REQ_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-"
+                    r"[0-9a-f]{12}$")
+V21_DOC = {"version": {
+    "id": "v2.1", "status": "CURRENT", "version": "2.1",
+    "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
+    "links": [{"rel": "self", "href": "http://localhost/v2.1/"},
+              {"rel": "describedby", "type": "text/html",
+               "href": "http://docs.openstack.org/"}],
+    "media-types": [{"base": "application/json",
+                     "type": "application/vnd.openstack.compute+json;"
+                             "version=2.1"}]}}
+
+
+def load_stack(tmp_path, text):
+    path = tmp_path / "api.conf"
+    path.write_text(text)
+    conf = minova_conf.load([str(path)])
+    return loadapp("config:" + os.path.abspath(PASTE), name="osapi_compute",
+                   global_conf=minova_conf.paste_global_conf(conf))
+
+
+@pytest.fixture
+def app(tmp_path):
+    return load_stack(tmp_path, "[api]\nauth_strategy = noauth2\n"
+                      "[cors]\nallowed_origin = %s\n" % ORIGIN)
+
+
+def get(app, path, **kwargs):
+    return webob.Request.blank(path, **kwargs).get_response(app)
+
+
+def test_root_lists_versions_without_version_headers(app):
+    res = get(app, "/")
+    assert res.status_int == 200
+    assert res.json == {"versions": [
+        {"id": "v2.0", "status": "SUPPORTED", "version": "",
+         "min_version": "", "updated": "2011-01-21T11:33:21Z",
+         "links": [{"rel": "self", "href": "http://localhost/v2/"}]},
+        {"id": "v2.1", "status": "CURRENT", "version": "2.1",
+         "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
+         "links": [{"rel": "self", "href": "http://localhost/v2.1/"}]}]}
+    assert "OpenStack-API-Version" not in res.headers
+    assert "Vary" not in res.headers
+
+
+def test_unknown_path_is_300_choices(app):
+    res = get(app, "/v3")
+    assert res.status_int == 300
+    assert res.json == {"choices": [
+        {"id": "v2.0", "status": "SUPPORTED",
+         "links": [{"rel": "self", "href": "http://localhost/v2/v3"}],
+         "media-types": [{"base": "application/json",
+                          "type": "application/vnd.openstack.compute+json;"
+                                  "version=2"}]},
+        {"id": "v2.1", "status": "CURRENT",
+         "links": [{"rel": "self", "href": "http://localhost/v2.1/v3"}],
+         "media-types": [{"base": "application/json",
+                          "type": "application/vnd.openstack.compute+json;"
+                                  "version=2.1"}]}]}
+
+
+@pytest.mark.parametrize("path", ["/v2.1", "/v2.1/"])
+def test_v21_document_with_version_headers(app, path):
+    res = get(app, path)
+    assert res.status_int == 200
+    assert res.json == V21_DOC
+    assert res.headers["OpenStack-API-Version"] == "compute 2.1"
+    assert res.headers["X-OpenStack-Nova-API-Version"] == "2.1"
+    assert res.headers.getall("Vary") == [
+        "OpenStack-API-Version", "X-OpenStack-Nova-API-Version"]
+
+
+def test_latest_echoes_the_maximum(app):
+    res = get(app, "/v2.1/",
+              headers={"OpenStack-API-Version": "compute latest"})
+    assert res.status_int == 200
+    assert res.headers["OpenStack-API-Version"] == "compute 2.1"
+
+
+def test_legacy_header_is_read(app):
+    res = get(app, "/v2.1/", headers={"X-OpenStack-Nova-API-Version": "2.1"})
+    assert res.headers["X-OpenStack-Nova-API-Version"] == "2.1"
+
+
+def test_malformed_version_is_400_without_version_headers(app):
+    res = get(app, "/v2.1/", headers={"OpenStack-API-Version": "compute 2.x"})
+    assert res.status_int == 400
+    assert res.content_type == "application/json"
+    assert res.json == {"badRequest": {"code": 400, "message":
+        "API Version String 2.x is of invalid format. Must be of format "
+        "MajorNum.MinorNum."}}
+    assert "OpenStack-API-Version" not in res.headers
+
+
+def test_out_of_range_version_is_406_with_version_headers(app):
+    res = get(app, "/v2.1/",
+              headers={"OpenStack-API-Version": "compute 2.999"})
+    assert res.status_int == 406
+    assert res.headers["Content-Type"] == "application/json; charset=UTF-8"
+    assert res.json == {"computeFault": {"code": 406, "message":
+        "Version 2.999 is not supported by the API. Minimum is 2.1 and "
+        "maximum is 2.1."}}
+    assert res.headers["OpenStack-API-Version"] == "compute 2.999"
+    assert res.headers["X-OpenStack-Nova-API-Version"] == "2.999"
+
+
+@pytest.mark.parametrize("path", ["/v2", "/v2/"])
+def test_legacy_v2_document_has_no_version_headers(app, path):
+    res = get(app, path, headers={"OpenStack-API-Version": "compute 2.999"})
+    assert res.status_int == 200
+    assert res.json["version"]["id"] == "v2.0"
+    assert res.json["version"]["links"][0] == {
+        "rel": "self", "href": "http://localhost/v2/"}
+    assert "OpenStack-API-Version" not in res.headers
+    assert "X-OpenStack-Nova-API-Version" not in res.headers
+    assert "Vary" not in res.headers
+
+
+def test_noauth2_without_token_is_204_with_token(app):
+    res = get(app, "/v2.1/servers",
+              headers={"X-Auth-User": "alice", "X-Auth-Project-Id": "p1"})
+    assert res.status_int == 204
+    assert res.headers["X-Auth-Token"] == "alice:p1"
+    assert res.headers["X-Server-Management-Url"] == (
+        "http://localhost/v2.1/servers/p1")
+    assert res.body == b""
+
+
+def test_unknown_route_is_plain_webob_404(app):
+    res = get(app, "/v2.1/servers", headers={"X-Auth-Token": "a:b"})
+    assert res.status_int == 404
+    assert res.content_type == "text/plain"
+    assert "itemNotFound" not in res.text
+
+
+def test_project_prefixed_root_reaches_router(app):
+    res = get(app, "/v2.1/abc123/", headers={"X-Auth-Token": "u:abc123"})
+    assert res.status_int == 200
+    assert res.json == V21_DOC
+
+
+def test_project_id_mismatch_is_400(app):
+    res = get(app, "/v2.1/abc123/", headers={"X-Auth-Token": "u:def"})
+    assert res.status_int == 400
+    assert res.json == {"badRequest": {"code": 400, "message":
+        "Malformed request URL: URL's project_id 'abc123' doesn't match "
+        "Context's project_id 'def'"}}
+
+
+def test_request_id_headers_are_fresh(app):
+    inbound = "req-%s" % uuid.uuid4()
+    res = get(app, "/v2.1/", headers={"X-Openstack-Request-Id": inbound})
+    req_id = res.headers["x-openstack-request-id"]
+    assert REQ_ID.match(req_id)
+    assert req_id != inbound
+    assert res.headers["x-compute-request-id"] == req_id
+
+
+def test_cors_preflight_for_allowed_origin(app):
+    res = get(app, "/v2.1/", method="OPTIONS",
+              headers={"Origin": ORIGIN,
+                       "Access-Control-Request-Method": "GET"})
+    assert res.status_int == 200
+    assert res.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert res.headers["Access-Control-Allow-Methods"] == "GET"
+    assert res.headers["Access-Control-Max-Age"] == "3600"
+
+
+def test_cors_ignores_other_origins(app):
+    res = get(app, "/", headers={"Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in res.headers
+
+
+def test_sizelimit_from_config(tmp_path):
+    app = load_stack(tmp_path, "[api]\nauth_strategy = noauth2\n"
+                     "[oslo_middleware]\nmax_request_body_size = 10\n")
+    res = get(app, "/v2.1/x", method="POST", body=b"{" * 11,
+              content_type="application/json",
+              headers={"X-Auth-Token": "a:b"})
+    assert res.status_int == 413
+
+
+def test_compute_link_prefix(tmp_path):
+    app = load_stack(tmp_path, "[api]\nauth_strategy = noauth2\n"
+                     "compute_link_prefix = https://api.example/compute\n")
+    assert get(app, "/").json["versions"][1]["links"] == [
+        {"rel": "self", "href": "https://api.example/compute/v2.1/"}]
+    assert get(app, "/v2.1/").json["version"]["links"][0] == {
+        "rel": "self", "href": "https://api.example/compute/v2.1/"}
+
+
+def test_url_scheme_is_used_in_links(app):
+    res = get(app, "/", environ={"wsgi.url_scheme": "https"},
+              headers={"Host": "h:8774"})
+    assert res.json["versions"][0]["links"][0]["href"] == "https://h:8774/v2/"
+
+
+def test_keystone_without_keystonemiddleware_is_one_clear_line(
+        tmp_path, monkeypatch):
+    from minova_tw.api import errors
+    monkeypatch.setitem(__import__("sys").modules, "keystonemiddleware", None)
+    with pytest.raises(errors.MissingExtraError) as info:
+        load_stack(tmp_path, "[api]\nauth_strategy = keystone\n")
+    assert str(info.value) == (
+        "[api] auth_strategy = keystone needs keystonemiddleware, which is "
+        "not installed: pip install 'minova[keystone]'")
+
+
+def test_body_of_other_media_type_is_415(app):
+    res = get(app, "/v2.1/", method="POST", body=b"<xml/>",
+              content_type="application/xml")
+    assert res.status_int == 415
+    assert json.loads(res.body) == {"badMediaType": {
+        "code": 415, "message": "Unsupported Content-Type"}}

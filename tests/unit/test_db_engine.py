@@ -1,0 +1,127 @@
+"""minova_tw.db.engine: where the database is, SQLite's settings, transactions."""
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import exc
+
+from minova_tw.db import engine as db_engine
+
+from conftest import write_config
+
+
+def test_default_is_sqlite_file_under_state_path(tmp_path):
+    conf = write_config(tmp_path)
+    url = db_engine.connection_url(conf)
+    assert url == "sqlite:///%s" % (tmp_path / "state" / "minova.sqlite")
+    assert (tmp_path / "state").is_dir()
+
+
+def test_connection_option_wins(tmp_path):
+    conf = write_config(tmp_path, "postgresql+psycopg://u@h/db")
+    assert db_engine.connection_url(conf) == "postgresql+psycopg://u@h/db"
+    assert not (tmp_path / "state").exists()
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
+    database = db_engine.Database("sqlite:///%s" % (tmp_path / "x.sqlite"))
+    with database.engine.connect() as conn:
+        pragma = lambda name: conn.exec_driver_sql("PRAGMA " + name).scalar()
+        assert pragma("journal_mode") == "wal"
+        assert pragma("busy_timeout") == db_engine.SQLITE_BUSY_TIMEOUT_MS
+        assert pragma("foreign_keys") == 1
+    database.dispose()
+
+
+def test_same_conf_shares_one_database(tmp_path):
+    conf = write_config(tmp_path)
+    assert db_engine.get_database(conf) is db_engine.get_database(conf)
+    db_engine.get_database(conf).dispose()
+
+
+@pytest.fixture
+def database(tmp_path):
+    database = db_engine.Database("sqlite:///%s" % (tmp_path / "t.sqlite"))
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (v INTEGER UNIQUE)")
+    yield database
+    database.dispose()
+
+
+def _values(database):
+    with database.engine.connect() as conn:
+        return [v for v, in conn.exec_driver_sql("SELECT v FROM t ORDER BY v")]
+
+
+def test_run_commits(database):
+    database.run(lambda s: s.execute(sa.text("INSERT INTO t VALUES (1)")),
+                 write=True)
+    assert _values(database) == [1]
+
+
+def test_run_rolls_back_everything_on_error(database):
+    def work(session):
+        session.execute(sa.text("INSERT INTO t VALUES (1)"))
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        database.run(work, write=True)
+    assert _values(database) == []
+
+
+def test_run_retries_a_lost_race_as_a_whole(database):
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        session.execute(sa.text("INSERT INTO t VALUES (%d)" % len(calls)))
+        if len(calls) == 1:
+            raise exc.OperationalError("INSERT", {}, sqlite3.OperationalError(
+                "database is locked"))
+
+    database.run(work, write=True)
+    assert len(calls) == 2
+    assert _values(database) == [2]
+
+
+def test_run_gives_up_after_retries(database):
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        session.execute(sa.text("INSERT INTO t VALUES (1)"))
+        session.execute(sa.text("INSERT INTO t VALUES (1)"))
+
+    with pytest.raises(exc.IntegrityError):
+        database.run(work, write=True)
+    assert len(calls) == db_engine.RETRIES
+    assert _values(database) == []
+
+
+def test_other_errors_are_not_retried(database):
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        session.execute(sa.text("SELECT nope FROM t"))
+
+    with pytest.raises(exc.OperationalError):
+        database.run(work, write=False)
+    assert len(calls) == 1
+
+
+def test_write_transactions_take_the_lock_first(database):
+    """BEGIN IMMEDIATE: a second writer waits instead of failing midway."""
+    other = sqlite3.connect(database.engine.url.database, timeout=0,
+                            isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    database.engine.dispose()
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA busy_timeout = 50")
+        conn.commit()
+        conn = conn.execution_options(minova_write=True)
+        with pytest.raises(exc.OperationalError, match="locked"):
+            conn.begin()
+    other.execute("ROLLBACK")
+    other.close()
