@@ -4,10 +4,17 @@ twistd owns the output (stdout with ``-n``, or ``--logfile``); minova's host
 logs through ``twisted.logger``. Libraries and the WSGI stacks log through
 the standard library, so a handler forwards their records to Twisted's log
 publisher, where twistd's observer writes them in the same format.
+
+A line logged while a request is served starts with ``[request_id user
+project]``, as oslo.log's context format does: the stacks keep the request's
+context in oslo.context's thread-local store, and the WSGI container clears
+it when the request is done (``forget_request``) so that a pool thread's
+next lines do not carry an old id.
 """
 
 import logging
 
+from oslo_context import context as oslo_context
 from twisted.logger import Logger, LogLevel
 
 _LEVELS = (
@@ -25,6 +32,16 @@ def _twisted_level(levelno):
     return LogLevel.debug
 
 
+def request_prefix(request_id, user_id=None, project_id=None):
+    """``[req-... user project] ``: what starts a line logged for a request."""
+    return "[%s %s %s] " % (request_id, user_id or "-", project_id or "-")
+
+
+def forget_request():
+    """Drop the finished request's context from this thread's store."""
+    oslo_context._request_store.context = None
+
+
 class TwistedLogHandler(logging.Handler):
     """Forwards standard-library log records to Twisted's global log publisher."""
 
@@ -34,6 +51,10 @@ class TwistedLogHandler(logging.Handler):
         except Exception:  # a broken record must not break the request
             self.handleError(record)
             return
+        current = oslo_context.get_current()
+        if current is not None:
+            text = request_prefix(current.request_id, current.user_id,
+                                  current.project_id) + text
         Logger(namespace=record.name).emit(
             _twisted_level(record.levelno), "{text}", text=text)
 
@@ -46,3 +67,13 @@ def setup(debug):
         handler = TwistedLogHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         root.addHandler(handler)
+
+
+def log_options(conf):
+    """Log every option's value once, secrets masked, when [DEFAULT] log_options.
+
+    At DEBUG, as nova-api does: ``debug = true`` shows them.
+    """
+    if conf.log_options:
+        conf.log_opt_values(logging.getLogger("minova.options"),
+                            logging.DEBUG)

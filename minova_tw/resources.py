@@ -10,6 +10,7 @@ import configparser
 import sys
 from urllib.parse import unquote_to_bytes
 
+from cryptography.hazmat.primitives import serialization
 from paste.deploy import loadapp
 from twisted.internet.threads import blockingCallFromThread
 from twisted.logger import Logger
@@ -17,6 +18,7 @@ from twisted.python.failure import Failure
 from twisted.web import resource, server
 
 from minova_tw import conf as minova_conf
+from minova_tw import logs
 
 log = Logger(namespace="minova.wsgi")
 
@@ -42,8 +44,8 @@ def load_app(conf, name, paste_file=None):
     """Load API ``name`` from the paste file, as nova-api's WSGIService did.
 
     Raises PasteAppNotFound when the file has no such app, and
-    minova_tw.conf.ConfigError (one line naming the file) when the app
-    cannot be built.
+    minova_tw.conf.ConfigError when the app cannot be built: a factory's
+    own ConfigError as it is, anything else as one line naming the file.
     """
     paste_file = paste_file or minova_conf.find_paste_file(conf)
     if not has_paste_app(paste_file, name):
@@ -51,6 +53,8 @@ def load_app(conf, name, paste_file=None):
     try:
         return loadapp("config:" + paste_file, name=name,
                        global_conf=minova_conf.paste_global_conf(conf))
+    except minova_conf.ConfigError:
+        raise
     except Exception as exc:
         raise minova_conf.ConfigError(
             "[wsgi] api_paste_config: cannot load %s from %s: %s" % (
@@ -75,7 +79,9 @@ class WSGIResource(resource.Resource):
 
     ``environ`` carries ``wsgi.multiprocess`` (true when the API runs in
     worker processes) and ``minova.access_logged`` (the host writes the
-    access line; nova's request_log filter then stays quiet).
+    access line; nova's request_log filter then stays quiet). Over TLS, a
+    client certificate shows as mod_ssl's ``SSL_CLIENT_S_DN`` (RFC 4514)
+    and ``SSL_CLIENT_CERT`` (PEM).
     """
 
     isLeaf = True
@@ -97,12 +103,19 @@ class WSGIResource(resource.Resource):
 
     def _environ(self, request):
         path, _, query = request.uri.partition(b"?")
+        path_info = unquote_to_bytes(path).decode("latin-1")
+        script_name = ""
+        if request.prepath:  # mounted below the root of someone's Site
+            script_name = "/" + "/".join(
+                segment.decode("latin-1") for segment in request.prepath)
+            path_info = path_info[len(script_name):]
         client = request.getClientAddress()
         host = request.getHost()
+        secure = request.isSecure()
         environ = {
             "REQUEST_METHOD": request.method.decode("latin-1"),
-            "SCRIPT_NAME": "",
-            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "SCRIPT_NAME": script_name,
+            "PATH_INFO": path_info,
             "QUERY_STRING": query.decode("latin-1"),
             "SERVER_NAME": request.getRequestHostname().decode("latin-1"),
             "SERVER_PORT": str(host.port),
@@ -110,7 +123,7 @@ class WSGIResource(resource.Resource):
             "REMOTE_ADDR": getattr(client, "host", ""),
             "REMOTE_PORT": str(getattr(client, "port", "")),
             "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "https" if request.isSecure() else "http",
+            "wsgi.url_scheme": "https" if secure else "http",
             "wsgi.input": request.content,
             "wsgi.input_terminated": True,
             "wsgi.errors": sys.stderr,
@@ -119,6 +132,8 @@ class WSGIResource(resource.Resource):
             "wsgi.run_once": False,
             "minova.access_logged": True,
         }
+        if secure:
+            _add_client_certificate(environ, request.channel)
         for name, values in request.requestHeaders.getAllRawHeaders():
             key = name.decode("latin-1").upper().replace("-", "_")
             value = ",".join(v.decode("latin-1") for v in values)
@@ -129,6 +144,17 @@ class WSGIResource(resource.Resource):
         environ.setdefault("CONTENT_TYPE", "")
         environ.setdefault("CONTENT_LENGTH", "")
         return environ
+
+
+def _add_client_certificate(environ, channel):
+    """Put the client's certificate, if it sent one, in ``environ``."""
+    # An HTTP/2 stream has no transport; its connection has the TLS one.
+    peer = getattr(channel, "_conn", channel).transport.getPeerCertificate()
+    if peer is not None:
+        certificate = peer.to_cryptography()
+        environ["SSL_CLIENT_S_DN"] = certificate.subject.rfc4514_string()
+        environ["SSL_CLIENT_CERT"] = certificate.public_bytes(
+            serialization.Encoding.PEM).decode("ascii")
 
 
 class _WSGIResponse:
@@ -184,6 +210,7 @@ class _WSGIResponse:
                     result.close()
                 except Exception:
                     log.failure("close() of the WSGI response failed")
+            logs.forget_request()
         if self.status is None:
             self.reactor.callFromThread(
                 self._fail, Failure(RuntimeError(

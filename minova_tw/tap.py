@@ -4,15 +4,21 @@
 (``--config`` and ``--config-dir`` may repeat, like oslo's --config-file and
 --config-dir) and returns the service that serves every enabled API. A
 configuration problem ends twistd with status 1 and one line on stderr.
+
+The twistd process also owns its signals: SIGTERM and SIGINT drain and
+exit 0, SIGHUP reloads (minova_tw.service.Launcher.reload); and it tells
+systemd READY=1 and STOPPING=1 when run as a Type=notify unit. Worker
+processes write to twistd's log file (``--logfile``), or to its stdout.
 """
 
 import os
+import signal
 
 from oslo_config import cfg
 from twisted.python import usage
 
 from minova_tw import conf as minova_conf
-from minova_tw import service
+from minova_tw import service, systemd
 
 
 class Options(usage.Options):
@@ -50,6 +56,22 @@ def makeService(options):
     """Load the configuration and build the service; exit on a config error."""
     try:
         conf = minova_conf.load(options["config"], options["config-dir"])
-        return service.makeService(conf)
+        launcher = service.makeService(conf, log_path=log_path(options))
     except minova_conf.ConfigError as exc:
         raise SystemExit("minova: %s" % exc) from None
+    stop = service.ProcessSignals.STOP
+    service.ProcessSignals({signal.SIGTERM: stop, signal.SIGINT: stop,
+                            signal.SIGHUP: launcher.reload}
+                           ).setServiceParent(launcher)
+    systemd.Notifier(launcher).setServiceParent(launcher)
+    return launcher
+
+
+def log_path(options):
+    """The absolute path of twistd's log file, or None when it logs to stdout."""
+    twistd = getattr(options, "parent", None) or {}
+    path = twistd.get("logfile")
+    if (path == "-" or twistd.get("syslog")
+            or (path is None and twistd.get("nodaemon", True))):
+        return None
+    return os.path.abspath(path or "twistd.log")

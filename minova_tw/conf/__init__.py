@@ -17,6 +17,7 @@ import os
 
 from oslo_config import cfg
 from oslo_middleware import cors, http_proxy_to_wsgi, sizelimit
+from oslo_middleware.healthcheck import opts as healthcheck_opts
 
 from minova_tw.conf import api, compute, service, wsgi
 
@@ -48,7 +49,9 @@ def _middleware_opts():
     """oslo.middleware's groups, with nova's CORS defaults applied."""
     cors.set_defaults(**CORS_DEFAULTS)
     return {"oslo_middleware": sizelimit.OPTS + http_proxy_to_wsgi.OPTS,
-            "cors": cors.CORS_OPTS}
+            "cors": cors.CORS_OPTS,
+            "healthcheck": (healthcheck_opts.HEALTHCHECK_OPTS
+                            + healthcheck_opts.DISABLE_BY_FILE_OPTS)}
 
 
 def list_opts():

@@ -9,6 +9,9 @@ DEFAULT_LOG_FORMAT = ('%(client_ip)s "%(request_line)s" status: '
                       '%(status_code)s len: %(body_length)s '
                       'time: %(wall_seconds).7f')
 
+#: Forward-secret AEAD ciphers only (TLS 1.2), the modern choice.
+DEFAULT_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
 wsgi_opts = [
     cfg.StrOpt(
         "api_paste_config",
@@ -37,6 +40,30 @@ wsgi_opts = [
                "enabled_ssl_apis."),
     cfg.StrOpt("ssl_key_file",
                help="Private key of ssl_cert_file."),
+    cfg.StrOpt(
+        "ssl_minimum_version",
+        default="1.2",
+        choices=[("1.2", "TLS 1.2 and 1.3"), ("1.3", "TLS 1.3 only")],
+        help="minova addition: the oldest TLS version the APIs in "
+        "enabled_ssl_apis accept; 1.3 refuses TLS 1.2 clients. Nothing "
+        "older than 1.2 is ever accepted.",
+    ),
+    cfg.StrOpt(
+        "ssl_ciphers",
+        default=DEFAULT_CIPHERS,
+        help="minova addition: OpenSSL cipher string for TLS 1.2 "
+        "connections (TLS 1.3 always uses OpenSSL's AEAD suites). The "
+        "default allows only forward-secret AEAD ciphers. A string that "
+        "selects no cipher stops startup.",
+    ),
+    cfg.BoolOpt(
+        "http2",
+        default=False,
+        help="minova addition: also offer HTTP/2 (ALPN h2) on the APIs in "
+        "enabled_ssl_apis; HTTP/1.1 is always offered, and plain-HTTP "
+        "APIs never speak HTTP/2. Needs the h2 package. Off by default "
+        "because Twisted's HTTP/2 server is less proven than its HTTP/1.1.",
+    ),
     cfg.IntOpt("tcp_keepidle", default=600, min=0,
                help="TCP_KEEPIDLE seconds on client sockets."),
     cfg.IntOpt(
@@ -68,6 +95,23 @@ wsgi_opts = [
         min=0,
         help="Seconds an idle client connection is kept open. 0 means wait "
         "forever.",
+    ),
+    cfg.IntOpt(
+        "worker_max_requests",
+        default=0,
+        min=0,
+        help="minova addition: requests a worker process serves before the "
+        "parent replaces it with a fresh one (started first, so no request "
+        "is dropped), to bound slow memory growth. 0 never replaces "
+        "workers. Only applies to APIs with <api>_workers > 1.",
+    ),
+    cfg.IntOpt(
+        "worker_max_requests_jitter",
+        default=0,
+        min=0,
+        help="minova addition: a random number from 0 to this is added to "
+        "worker_max_requests for each worker, so workers started together "
+        "are not all replaced at once.",
     ),
 ]
 

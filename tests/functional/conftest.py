@@ -22,7 +22,28 @@ PASTE = os.path.join(ROOT, "etc", "api-paste.ini")
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
 LISTENING = re.compile(r"(\w+) listening on ([\d.:a-f\[\]]+):(\d+)")
+WORKER_READY = re.compile(r"worker (\w+)/(\d+) pid (\d+) ready")
 START_DEADLINE = 30.0
+
+#: A paste app for worker tests: it answers with its pid, the ``tag`` of its
+#: paste section (so a reload shows) and wsgi.multiprocess; ``?sleep=S``
+#: holds the request S seconds and logs "tagapp: sleeping S".
+TAG_APP = """
+import json, logging, os, time
+from urllib.parse import parse_qs
+
+def factory(global_conf, tag="1"):
+    def app(environ, start_response):
+        sleep = parse_qs(environ.get("QUERY_STRING", "")).get("sleep")
+        if sleep:
+            logging.getLogger("tagapp").info("tagapp: sleeping %s", sleep[0])
+            time.sleep(float(sleep[0]))
+        body = json.dumps({"pid": os.getpid(), "tag": tag,
+                           "multiprocess": environ["wsgi.multiprocess"]})
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body.encode()]
+    return app
+"""
 
 
 def write_config(path, sections):
@@ -59,11 +80,13 @@ def base_config(tmp_path, **overrides):
 class MinovaProcess:
     """A running ``twistd -n minova``: its PID, log and API base URLs."""
 
-    def __init__(self, args, log_path, env, expect):
+    def __init__(self, args, log_path, env, expect, twistd_args=(),
+                 prefix=(), pass_fds=()):
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            [TWISTD, "-n", "--pidfile=", "minova"] + list(args),
+            list(prefix) + [TWISTD, "-n", "--pidfile="] + list(twistd_args)
+            + ["minova"] + list(args), pass_fds=pass_fds,
             stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         self.addresses = {}
         self._wait_listening(expect)
@@ -85,6 +108,20 @@ class MinovaProcess:
                                      % (self.proc.returncode, self.log))
             time.sleep(0.05)
         raise AssertionError("minova did not listen in time:\n" + self.log)
+
+    def workers(self, api):
+        """``{slot: pid}`` of the latest worker of each slot that said ready."""
+        return {int(slot): int(pid) for name, slot, pid
+                in WORKER_READY.findall(self.log) if name == api}
+
+    def wait_log(self, text, count=1, timeout=START_DEADLINE):
+        """Wait until ``text`` is in the log ``count`` times."""
+        deadline = time.monotonic() + timeout
+        while self.log.count(text) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError("%r not logged %d times in time:\n%s"
+                                     % (text, count, self.log))
+            time.sleep(0.05)
 
     def url(self, api, path="/", scheme="http"):
         host, port = self.addresses[api]
@@ -108,6 +145,41 @@ class MinovaProcess:
                 self.proc.kill()
                 self.proc.wait(10)
         self._log.close()
+        # A worker that outlived a broken parent: end it, by its pid.
+        for pid in {int(pid) for _, _, pid in WORKER_READY.findall(self.log)}:
+            if is_worker(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def is_worker(pid):
+    """Whether ``pid`` is a live (not zombie) minova worker process."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rpartition(")")[2].split()[0]
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            cmdline = f.read()
+    except OSError:
+        return False
+    return state != "Z" and b"minova_tw.worker" in cmdline
+
+
+def write_tag_app(directory, tag):
+    """Write TAG_APP and a paste file serving it for both APIs; its path.
+
+    The app's directory must be on the PYTHONPATH (``tag_env``).
+    """
+    with open(os.path.join(directory, "tagapp.py"), "w") as f:
+        f.write(TAG_APP)
+    return write_config(os.path.join(directory, "tag-paste.ini"), {
+        "app:%s" % api: {"paste.app_factory": "tagapp:factory", "tag": tag}
+        for api in ("osapi_compute", "metadata")})
+
+
+def tag_env(directory, **extra):
+    """test_env with ``directory`` (where write_tag_app wrote) on the path."""
+    env = test_env(**extra)
+    env["PYTHONPATH"] = os.pathsep.join((str(directory), env["PYTHONPATH"]))
+    return env
 
 
 def run_minova(args, tmp_path, env=None, timeout=60):
@@ -128,18 +200,21 @@ def test_env(**extra):
 
 @pytest.fixture
 def minova(tmp_path):
-    """Start minova: ``minova(sections=None, args=(), expect=...)``."""
+    """Start minova: ``minova(sections=None, args=(), expect=...)``.
+
+    ``twistd_args`` go before the sub-command (e.g. ``--reactor=poll``).
+    """
     started = []
 
     def start(sections=None, args=None, expect=("osapi_compute", "metadata"),
-              env=None, name="api.conf"):
+              env=None, name="api.conf", twistd_args=()):
         if args is None:
             config = write_config(tmp_path / name,
                                   sections or base_config(tmp_path))
             args = ["--config", config]
         process = MinovaProcess(args, str(tmp_path / ("twistd-%d.log"
                                                       % len(started))),
-                                env or test_env(), set(expect))
+                                env or test_env(), set(expect), twistd_args)
         started.append(process)
         return process
 

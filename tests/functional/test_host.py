@@ -16,7 +16,7 @@ import time
 
 import requests
 
-from conftest import (APPS, TWISTD, base_config, test_env, write_config)
+from tests.functional.conftest import (APPS, TWISTD, base_config, test_env, write_config)
 
 ECHO_PASTE = os.path.join(APPS, "echo-paste.ini")
 

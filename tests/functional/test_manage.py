@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import base_config, write_config
+from tests.functional.conftest import base_config, write_config
 from minova_tw.db import migration
 
 MANAGE = os.path.join(os.path.dirname(sys.executable), "minova-manage")

@@ -8,7 +8,7 @@ from sqlalchemy import exc
 
 from minova_tw.db import engine as db_engine
 
-from conftest import write_config
+from tests.unit.conftest import write_config
 
 
 def test_default_is_sqlite_file_under_state_path(tmp_path):

@@ -9,7 +9,7 @@ from twisted.internet.address import IPv4Address
 from twisted.internet.testing import MemoryReactorClock, StringTransport
 
 from minova_tw import conf, resources
-from minova_tw.site import APISite, check_log_format
+from minova_tw.site import DRAIN_IDLE_GRACE, APISite, check_log_format
 
 
 class SyncReactor(MemoryReactorClock):
@@ -150,6 +150,8 @@ def test_a_header_line_over_max_header_line_is_refused():
 def test_drain_closes_idle_connections_and_fires_when_all_closed():
     transport, site = serve(simple_app(), b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
     drained = site.drain(timeout=5)
+    assert not transport.disconnecting  # a next request may be on its way
+    site.reactor.advance(DRAIN_IDLE_GRACE)
     assert transport.disconnecting
     assert not drained.called
     for channel in list(site._channels):

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs
 
 KEYS = ("wsgi.url_scheme", "wsgi.multiprocess", "wsgi.multithread",
         "REQUEST_METHOD", "PATH_INFO", "SCRIPT_NAME", "QUERY_STRING",
-        "REMOTE_ADDR", "SERVER_PORT", "minova.access_logged")
+        "REMOTE_ADDR", "SERVER_PORT", "SERVER_PROTOCOL",
+        "minova.access_logged", "SSL_CLIENT_S_DN")
 
 
 def factory(global_conf, **local_conf):

@@ -1,0 +1,113 @@
+"""Driving a host with wrk and reading what it did: req/s, latency, errors, CPU, RSS.
+
+One measured run is a wrk warm-up (not counted) and then ``wrk --latency``
+for the run's duration, with ``-t`` at most 2 and never more than the
+connections. wrk reports through ``wrk_report.lua`` (one JSON line). Around
+the measured part the host's process tree is read from /proc for CPU per
+request; on a multi-process host the established connections are counted
+per worker half-way through (``ss``), which shows whether the kernel spread
+them evenly.
+"""
+
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+
+from bench import proctree
+
+WRK_REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "wrk_report.lua")
+TIMEOUT = "2s"
+
+
+def wrk_path():
+    return shutil.which("wrk")
+
+
+def _wrk(url, shape, duration, headers, latency):
+    args = [wrk_path(), "-t%d" % min(2, shape.connections),
+            "-c%d" % shape.connections, "-d%ds" % duration,
+            "--timeout", TIMEOUT, "-s", WRK_REPORT]
+    if latency:
+        args.append("--latency")
+    for name, value in headers:
+        args += ["-H", "%s: %s" % (name, value)]
+    if not shape.keep_alive:
+        args += ["-H", "Connection: close"]
+    return subprocess.Popen(args + [url], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def run_wrk(url, shape, duration, headers=()):
+    """One wrk run with latency; wrk_report.lua's numbers as a dict."""
+    return _finish(_wrk(url, shape, duration, headers, True), duration)
+
+
+def _finish(process, duration):
+    out, err = process.communicate(timeout=duration + 30)
+    for line in out.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError("wrk failed: %s" % (err.strip() or out.strip()))
+
+
+_SS_PID = re.compile(r"pid=(\d+)")
+
+
+def connections_per_worker(port, workers):
+    """Established connections on ``port`` held by each worker PID."""
+    out = subprocess.run(
+        ["ss", "-Htnp", "state", "established", "( sport = :%d )" % port],
+        capture_output=True, text=True, timeout=10).stdout
+    counts = collections.Counter()
+    for line in out.splitlines():
+        owners = {int(pid) for pid in _SS_PID.findall(line)}
+        for pid in owners & set(workers):
+            counts[pid] += 1
+    return sorted((counts[pid] for pid in workers), reverse=True)
+
+
+def measure(running, path, shape, mode, headers=()):
+    """One measured run of ``running`` (a RunningHost); a dict of results."""
+    url = running.url + path
+    if mode.warmup:
+        _finish(_wrk(url, shape, mode.warmup, headers, False), mode.warmup)
+    root = running.proc.pid
+    workers = proctree.workers(root)
+    split = []
+    if len(workers) > 1 and shutil.which("ss"):
+        timer = threading.Timer(
+            mode.duration / 2,
+            lambda: split.extend(connections_per_worker(running.port,
+                                                        workers)))
+    else:
+        timer = None
+    cpu_before = proctree.cpu_seconds(root)
+    process = _wrk(url, shape, mode.duration, headers, True)
+    if timer is not None:
+        timer.start()
+    report = _finish(process, mode.duration)
+    cpu = proctree.cpu_seconds(root) - cpu_before
+    if timer is not None:
+        timer.join()
+    requests = report["requests"]
+    seconds = report["duration_us"] / 1e6
+    rss = [proctree.rss_mb(pid) for pid in workers]
+    return {
+        "rps": requests / seconds if seconds else 0.0,
+        "p50_ms": report["p50_us"] / 1000,
+        "p99_ms": report["p99_us"] / 1000,
+        "requests": requests,
+        "errors": sum(report[k] for k in ("connect", "read", "write",
+                                          "status", "timeout")),
+        "cpu_us_per_request": cpu * 1e6 / requests if requests else None,
+        "cores": cpu / seconds if seconds else None,
+        "workers": len(workers),
+        "rss_worker_mb": sum(rss) / len(rss) if rss else None,
+        "rss_total_mb": sum(proctree.rss_mb(p) for p in proctree.tree(root)),
+        "split": "/".join(map(str, split)),
+    }

@@ -1,0 +1,132 @@
+"""What bench/ measures: the stacks and their endpoints, the hosts, the load shapes.
+
+Everything a run varies is a row in one of these tables; the code that runs
+them (``bench.runner``) has no list of its own. An endpoint that needs data
+names a seed step (``bench.seed``); an endpoint whose path answers 404 on
+minova is skipped with that reason, so resources light up as they land.
+``nova_cpu_ms`` is real nova 34.0.0's CPU per request for the same call and
+``nova_share`` the fraction of it minova may use (issue #9).
+"""
+
+import dataclasses
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REFERENCE_PASTE = os.path.join(ROOT, "bench", "refstack", "api-paste.ini")
+MINOVA_PASTE = os.path.join(ROOT, "etc", "api-paste.ini")
+
+#: noauth2's token for the administrator of project "admin".
+ADMIN = (("X-Auth-Token", "admin:admin"),)
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    label: str
+    path: str
+    headers: tuple = ()
+    seed: str = None
+    nova_cpu_ms: float = None
+    nova_share: float = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Stack:
+    name: str
+    api: str
+    paste_file: str
+    endpoints: tuple
+
+
+STACKS = (
+    Stack("reference", "osapi_compute", REFERENCE_PASTE, (
+        Endpoint("GET /", "/"),
+    )),
+    Stack("compute", "osapi_compute", MINOVA_PASTE, (
+        Endpoint("GET /", "/", nova_cpu_ms=1.73, nova_share=1 / 5),
+        Endpoint("GET /v2.1/flavors/detail", "/v2.1/flavors/detail", ADMIN,
+                 nova_cpu_ms=5.9, nova_share=1 / 10),
+        Endpoint("GET /v2.1/os-keypairs", "/v2.1/os-keypairs", ADMIN,
+                 seed="keypairs", nova_cpu_ms=4.8, nova_share=1 / 10),
+        Endpoint("GET /v2.1/servers/detail (100)", "/v2.1/servers/detail",
+                 ADMIN, seed="servers", nova_cpu_ms=226, nova_share=1 / 20),
+    )),
+    Stack("metadata", "metadata", MINOVA_PASTE, (
+        Endpoint("GET /openstack/latest/meta_data.json",
+                 "/openstack/latest/meta_data.json",
+                 (("X-Forwarded-For", "{server_ip}"),),
+                 seed="server_ip", nova_cpu_ms=0.23, nova_share=1.0),
+    )),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Host:
+    kind: str
+    procs: int
+    #: Why this host cannot run at all, decided before starting it.
+    unsupported: str = None
+
+    @property
+    def label(self):
+        return "%s-p%d" % (self.kind, self.procs)
+
+
+#: The host every ratio is quoted against (same procs, same run).
+BASELINE = "uwsgi"
+
+HOSTS = tuple(
+    Host(kind, procs,
+         "twistd web serves from one process only"
+         if kind == "twistd-web" and procs > 1 else None)
+    for procs in (1, 2)
+    for kind in ("minova", "uwsgi", "gunicorn-sync", "gunicorn-gthread",
+                 "twistd-web"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    connections: int
+    keep_alive: bool = True
+
+    @property
+    def label(self):
+        return "c%d %s" % (self.connections,
+                           "keep-alive" if self.keep_alive else "close")
+
+
+FULL_SHAPES = tuple(Shape(c, ka) for ka in (True, False) for c in (1, 64, 256))
+FOCUS = Shape(64)
+
+
+@dataclasses.dataclass(frozen=True)
+class Mode:
+    """How long and how often: one of MODES."""
+
+    reps: int
+    #: Seconds (wrk takes whole seconds) of unmeasured and measured load.
+    warmup: int
+    duration: int
+    #: Shapes for the reference stack, and for every other stack.
+    reference_shapes: tuple
+    other_shapes: tuple = (FOCUS,)
+    #: Endpoint labels to run, or None for all.
+    endpoints: tuple = None
+    #: Run only minova-p1 and the first other one-process host installed.
+    smoke_hosts: bool = False
+
+
+MODES = {
+    "full": Mode(reps=3, warmup=1, duration=3,
+                 reference_shapes=FULL_SHAPES),
+    "quick": Mode(reps=1, warmup=1, duration=2,
+                  reference_shapes=(FOCUS,)),
+    "smoke": Mode(reps=1, warmup=0, duration=1,
+                  reference_shapes=(Shape(8),), other_shapes=(Shape(8),),
+                  endpoints=("GET /",),
+                  smoke_hosts=True),
+}
+
+
+def shapes(mode, stack):
+    return mode.reference_shapes if stack.name == "reference" \
+        else mode.other_shapes

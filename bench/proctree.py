@@ -1,0 +1,75 @@
+"""A server's process tree as /proc sees it: its PIDs, CPU time and resident memory.
+
+CPU per request is (utime + stime of every process in the tree after a run)
+minus (the same before), divided by the requests wrk completed: much less
+sensitive to a noisy machine than requests per second. The workers are the
+leaves of the tree (uWSGI's and gunicorn's master, minova's parent process
+serve nothing); RSS per worker is their mean VmRSS.
+"""
+
+import os
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _fields(pid):
+    """/proc/<pid>/stat from field 3 (state) on, or None if ``pid`` is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+    except OSError:
+        return None
+    return data[data.rindex(")") + 2:].split()
+
+
+def _stat(pid):
+    """(ppid, utime + stime in seconds) of ``pid``, or None if it is gone."""
+    fields = _fields(pid)
+    if fields is None:
+        return None
+    # proc(5) numbers from 1: ppid is field 4, utime 14, stime 15.
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def tree(root):
+    """The PIDs of ``root`` and all its descendants that are alive."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            stat = _stat(int(name))
+            if stat is not None:
+                parents[int(name)] = stat[0]
+    found = [root] if root in parents else []
+    for pid in found:
+        found.extend(p for p, ppid in parents.items() if ppid == pid)
+    return found
+
+
+def start_time(pid):
+    """When ``pid`` started (ticks since boot), to tell a reused PID; None if gone."""
+    fields = _fields(pid)
+    return None if fields is None else int(fields[19])
+
+
+def cpu_seconds(root):
+    """utime + stime of the whole tree, in seconds."""
+    return sum(stat[1] for stat in map(_stat, tree(root)) if stat)
+
+
+def workers(root):
+    """The leaves of the tree: the processes that serve requests."""
+    pids = tree(root)
+    parents = {(_stat(pid) or (None,))[0] for pid in pids}
+    return [pid for pid in pids if pid not in parents]
+
+
+def rss_mb(pid):
+    """VmRSS of ``pid`` in MiB (0 if it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0

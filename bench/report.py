@@ -1,0 +1,280 @@
+"""Turning run records into the tables: results.md, results.csv and results.png.
+
+Every number is a median over the repetitions of one cell (stack, endpoint,
+host, load shape), and every ratio is to uWSGI with the same number of
+processes measured in the same run: absolute numbers move with the machine's
+noise, ratios much less. results.md also checks issue #9's targets and sets
+minova's CPU per request beside real nova 34.0.0's.
+"""
+
+import csv
+import os
+import platform
+import statistics
+
+from bench import matrix
+
+COLUMNS = ("stack", "endpoint", "host", "procs", "connections", "keep_alive",
+           "runs", "rps", "rps_min", "rps_max", "ratio_to_uwsgi", "p50_ms",
+           "p99_ms", "errors", "cpu_us_per_request", "cores",
+           "rss_worker_mb", "rss_total_mb", "conn_split", "skipped")
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def aggregate(records):
+    """One row per cell (dicts with COLUMNS), skipped cells included."""
+    cells = {}
+    rows = []
+    for record in records:
+        if record.get("skipped"):
+            rows.append({"stack": record["stack"],
+                         "endpoint": record["endpoint"],
+                         "host": record["host"],
+                         "skipped": record["skipped"]})
+            continue
+        key = (record["stack"], record["endpoint"], record["host"],
+               record["connections"], record["keep_alive"])
+        cells.setdefault(key, []).append(record)
+    for (stack, endpoint, host, conns, keep_alive), runs in cells.items():
+        rps = [r["rps"] for r in runs]
+        rows.append({
+            "stack": stack, "endpoint": endpoint, "host": host,
+            "procs": runs[0]["procs"], "connections": conns,
+            "keep_alive": keep_alive, "runs": len(runs),
+            "rps": _median(rps), "rps_min": min(rps), "rps_max": max(rps),
+            "p50_ms": _median(r["p50_ms"] for r in runs),
+            "p99_ms": _median(r["p99_ms"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+            "cpu_us_per_request": _median(r["cpu_us_per_request"]
+                                          for r in runs),
+            "cores": _median(r["cores"] for r in runs),
+            "rss_worker_mb": _median(r["rss_worker_mb"] for r in runs),
+            "rss_total_mb": _median(r["rss_total_mb"] for r in runs),
+            "conn_split": " ".join(r["split"] for r in runs if r["split"]),
+            "skipped": "",
+        })
+    measured = {_cell(r): r for r in rows if not r["skipped"]}
+    for row in measured.values():
+        base = measured.get(_cell(row, "%s-p%d" % (matrix.BASELINE,
+                                                   row["procs"])))
+        row["ratio_to_uwsgi"] = (row["rps"] / base["rps"]
+                                 if base and base["rps"] else None)
+    return rows
+
+
+def _cell(row, host=None):
+    return (row["stack"], row["endpoint"], host or row["host"],
+            row.get("connections"), row.get("keep_alive"))
+
+
+def write(records, meta, mode_name, out):
+    """Write results.md, results.csv and results.png into ``out``."""
+    os.makedirs(out, exist_ok=True)
+    rows = aggregate(records)
+    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv(row.get(k)) for k in COLUMNS})
+    plotted = _plot(rows, os.path.join(out, "results.png"))
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(markdown(rows, meta, mode_name, plotted))
+    return rows
+
+
+def _csv(value):
+    return "%.3f" % value if isinstance(value, float) else value
+
+
+def _num(value, spec="%.0f"):
+    return "–" if value is None else spec % value
+
+
+def markdown(rows, meta, mode_name, plotted=False):
+    measured = [r for r in rows if not r["skipped"]]
+    lines = [
+        "# minova bench: %s run" % mode_name, "",
+        "Started %s, %.1f min, on %d CPUs (%s, Python %s); wrk shares the "
+        "cores with the hosts. Every number is the median of the runs of "
+        "its cell; **x uWSGI** is the ratio of req/s to uWSGI with the same "
+        "processes in this run. CPU is utime+stime of the host's process "
+        "tree per request; RSS is per worker process. conn split: "
+        "established connections per worker half-way through each run." % (
+            meta["started"], meta["minutes"], os.cpu_count(),
+            platform.release(), platform.python_version()), ""]
+    if plotted:
+        lines += ["![req/s as a ratio to uWSGI](results.png)", ""]
+    lines += _targets(measured) + _nova(measured)
+    order = {h.label: i for i, h in enumerate(matrix.HOSTS)}
+    cells = sorted({(r["stack"], r["endpoint"], r["connections"],
+                     r["keep_alive"]) for r in measured},
+                   key=lambda c: (_stack_index(c[0]), c[1], not c[3], c[2]))
+    for stack, endpoint, conns, keep_alive in cells:
+        lines += ["## %s %s, c=%d %s" % (
+            stack, endpoint, conns, "keep-alive" if keep_alive else
+            "Connection: close"), "",
+            "| host | req/s | min–max | x uWSGI | p50 ms | p99 ms | errors "
+            "| CPU µs/req | RSS/worker MB | conn split |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+        group = [r for r in measured if (r["stack"], r["endpoint"],
+                 r["connections"], r["keep_alive"]) == (stack, endpoint,
+                                                         conns, keep_alive)]
+        for r in sorted(group, key=lambda r: order.get(r["host"], 99)):
+            lines.append("| %s | %s | %s–%s | %s | %s | %s | %d | %s | %s "
+                         "| %s |" % (
+                             r["host"], _num(r["rps"]), _num(r["rps_min"]),
+                             _num(r["rps_max"]),
+                             _num(r["ratio_to_uwsgi"], "%.2f"),
+                             _num(r["p50_ms"], "%.2f"),
+                             _num(r["p99_ms"], "%.2f"), r["errors"],
+                             _num(r["cpu_us_per_request"]),
+                             _num(r["rss_worker_mb"], "%.1f"),
+                             r["conn_split"] or "–"))
+        lines.append("")
+    skipped = sorted({(r["stack"], r["endpoint"], r["host"], r["skipped"])
+                      for r in rows if r["skipped"]})
+    if skipped:
+        lines += ["## Skipped", "", "| stack | endpoint | host | why |",
+                  "|---|---|---|---|"]
+        lines += ["| %s | %s | %s | %s |" % s for s in skipped]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _stack_index(name):
+    return [s.name for s in matrix.STACKS].index(name)
+
+
+def _find(measured, stack, endpoint, host, shape=matrix.FOCUS):
+    for r in measured:
+        if (r["stack"], r["endpoint"], r["host"], r["connections"],
+                r["keep_alive"]) == (stack, endpoint, host, shape.connections,
+                                     shape.keep_alive):
+            return r
+    return None
+
+
+def _check(name, value, target, ok, why_missing):
+    if value is None:
+        return "| %s | – | %s | n/a: %s |" % (name, target, why_missing)
+    return "| %s | %s | %s | %s |" % (name, value, target,
+                                      "PASS" if ok else "FAIL")
+
+
+def _targets(measured):
+    """Issue #9's targets, read off the focus shape (c=64 keep-alive)."""
+    lines = ["## Targets (c=64 keep-alive)", "",
+             "| target | measured | wanted | verdict |", "|---|---|---|---|"]
+    ref = "reference", "GET /"
+    for procs in (1, 2):
+        mine = _find(measured, *ref, "minova-p%d" % procs)
+        uwsgi = _find(measured, *ref, "uwsgi-p%d" % procs)
+        sync = _find(measured, *ref, "gunicorn-sync-p%d" % procs)
+        missing = "minova-p%d not measured" % procs
+        both = mine and uwsgi
+        lines.append(_check(
+            "reference, %dp: req/s vs uWSGI" % procs,
+            both and "%.2fx" % (mine["rps"] / uwsgi["rps"]), ">= 1.0x",
+            both and mine["rps"] >= uwsgi["rps"], missing))
+        lines.append(_check(
+            "reference, %dp: req/s vs gunicorn sync" % procs,
+            mine and sync and "%.2fx" % (mine["rps"] / sync["rps"]),
+            ">= 2.0x", mine and sync and mine["rps"] >= 2 * sync["rps"],
+            missing))
+        lines.append(_check(
+            "reference, %dp: p99 vs uWSGI" % procs,
+            both and "%.1f vs %.1f ms" % (mine["p99_ms"], uwsgi["p99_ms"]),
+            "<= uWSGI", both and mine["p99_ms"] <= uwsgi["p99_ms"], missing))
+        lines.append(_check(
+            "reference, %dp: RSS per worker vs uWSGI" % procs,
+            both and "%.1f vs %.1f MB" % (mine["rss_worker_mb"],
+                                         uwsgi["rss_worker_mb"]),
+            "<= uWSGI",
+            both and mine["rss_worker_mb"] <= uwsgi["rss_worker_mb"],
+            missing))
+    two = _find(measured, *ref, "minova-p2")
+    spread = two and (two["rps_max"] - two["rps_min"]) / two["rps"]
+    lines.append(_check(
+        "reference, 2p: run-to-run spread (max-min)/median",
+        two and "%.0f%%, splits %s" % (100 * spread, two["conn_split"] or
+                                       "–"),
+        "<= 20%, even splits", two and spread <= 0.2,
+        "minova-p2 not measured"))
+    base = _find(measured, *ref, "minova-p1")
+    for endpoint, factor in (("GET /", 1.3), ("GET /v2.1/flavors/detail", 2)):
+        own = _find(measured, "compute", endpoint, "minova-p1")
+        ok = own and base and own["cpu_us_per_request"] <= (
+            factor * base["cpu_us_per_request"])
+        lines.append(_check(
+            "compute %s: CPU vs reference GET /" % endpoint,
+            own and base and "%.2fx (%.0f vs %.0f µs)" % (
+                own["cpu_us_per_request"] / base["cpu_us_per_request"],
+                own["cpu_us_per_request"], base["cpu_us_per_request"]),
+            "<= %.1fx" % factor, ok, "not measured"))
+    return lines + [""]
+
+
+def _nova(measured):
+    """minova-p1's CPU per request beside real nova 34.0.0's."""
+    lines = ["## CPU per request: minova-p1 vs nova 34.0.0 (c=64 keep-alive)",
+             "", "| endpoint | minova µs | nova µs | minova/nova | budget "
+             "| verdict |", "|---|---|---|---|---|---|"]
+    for stack in matrix.STACKS:
+        for endpoint in stack.endpoints:
+            if endpoint.nova_cpu_ms is None:
+                continue
+            nova = endpoint.nova_cpu_ms * 1000
+            row = _find(measured, stack.name, endpoint.label, "minova-p1")
+            if row is None:
+                lines.append("| %s | – | %.0f | – | <= 1/%g | n/a: not "
+                             "measured |" % (endpoint.label, nova,
+                                             1 / endpoint.nova_share))
+                continue
+            mine = row["cpu_us_per_request"]
+            lines.append("| %s | %.0f | %.0f | 1/%.1f | <= 1/%g | %s |" % (
+                endpoint.label, mine, nova, nova / mine,
+                1 / endpoint.nova_share,
+                "PASS" if mine <= nova * endpoint.nova_share else "FAIL"))
+    return lines + [""]
+
+
+def _plot(rows, path):
+    """Grouped bars of x uWSGI at the focus shape; False without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib import pyplot
+    except ImportError:
+        return False
+    focus = [r for r in rows if not r["skipped"] and r["ratio_to_uwsgi"]
+             and (r["connections"], r["keep_alive"]) == (
+                 matrix.FOCUS.connections, matrix.FOCUS.keep_alive)]
+    if not focus:
+        return False
+    cells = sorted({(r["stack"], r["endpoint"]) for r in focus},
+                   key=lambda c: (_stack_index(c[0]), c[1]))
+    figure, axes = pyplot.subplots(1, 2, figsize=(13, 4.5), sharey=True)
+    for axis, procs in zip(axes, (1, 2)):
+        labels = [h.label for h in matrix.HOSTS if h.procs == procs]
+        width = 0.8 / len(labels)
+        for i, label in enumerate(labels):
+            values = [next((r["ratio_to_uwsgi"] for r in focus
+                            if (r["stack"], r["endpoint"], r["host"]) ==
+                            cell + (label,)), 0) for cell in cells]
+            axis.bar([x + i * width for x in range(len(cells))], values,
+                     width, label=label)
+        axis.axhline(1.0, color="grey", linewidth=0.8)
+        axis.set_xticks([x + 0.4 - width / 2 for x in range(len(cells))])
+        axis.set_xticklabels(["%s\n%s" % c for c in cells], fontsize=7)
+        axis.set_title("%d process%s, c=64 keep-alive" % (
+            procs, "" if procs == 1 else "es"))
+        axis.legend(fontsize=7)
+    axes[0].set_ylabel("req/s ÷ uWSGI same processes")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
+    return True

@@ -1,0 +1,193 @@
+"""One benchmark run: seed, start every host per stack, interleave the measured runs.
+
+The machine is shared and noisy, so nothing is measured back to back: all
+hosts of a stack are started at once (idle ones cost next to nothing), and
+each repetition walks endpoint -> load shape -> host, so a burst of noise
+hits every host a little instead of one host a lot. Results are records
+(one per measured run, or one per skipped cell with its reason) that
+``bench.report`` turns into tables.
+"""
+
+import shutil
+import sys
+import tempfile
+import time
+
+from bench import hosts as hostlib
+from bench import load, matrix, seed
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def select_hosts(mode, kinds=None):
+    """The hosts of this mode (smoke: minova-p1 and one other installed)."""
+    selected = [h for h in matrix.HOSTS if kinds is None or h.kind in kinds]
+    if not mode.smoke_hosts:
+        return selected
+    single = [h for h in selected if h.procs == 1]
+    others = [h for h in single if h.kind != "minova"
+              and hostlib.executable(h.kind)]
+    return [h for h in single if h.kind == "minova"] + others[:1]
+
+
+def _start(hosts, stack, workdir, base_config):
+    """Start every host; ({label: RunningHost}, {label: reason not running})."""
+    running, down = {}, {}
+    for host in hosts:
+        if host.unsupported:
+            down[host.label] = host.unsupported
+            continue
+        if hostlib.executable(host.kind) is None:
+            down[host.label] = "%s is not installed" % host.kind
+            continue
+        # One at a time: minova's stacks migrate their shared database on
+        # first load, which must not race.
+        candidate = hostlib.RunningHost(host, stack, workdir, base_config)
+        try:
+            candidate.wait_ready()
+        except hostlib.HostDown as exc:
+            candidate.stop()
+            down[host.label] = str(exc)
+            continue
+        running[host.label] = candidate
+    return running, down
+
+
+def _headers(endpoint, seeds):
+    values = {step: value for step, (value, _) in seeds.items()}
+    return tuple((name, value.format(**values))
+                 for name, value in endpoint.headers)
+
+
+def _probe(endpoint, host, seeds):
+    """Why ``endpoint`` cannot be measured on ``host``, or None if it answers."""
+    status, _ = host.get(endpoint.path, _headers(endpoint, seeds))
+    if status == 404:
+        return "answers 404 on %s (not in minova yet)" % host.host.label
+    if status >= 400:
+        return "answers %d on %s" % (status, host.host.label)
+    return None
+
+
+def _seed(stacks, mode, workdir, base_config):
+    """Seed the database through a minova serving the compute stack."""
+    steps = {e.seed for s in stacks for e in s.endpoints
+             if e.seed and (mode.endpoints is None
+                            or e.label in mode.endpoints)}
+    if not steps:
+        return {}
+    compute = next(s for s in matrix.STACKS if s.name == "compute")
+    host = hostlib.RunningHost(matrix.Host("minova", 1), compute, workdir,
+                               base_config)
+    try:
+        host.wait_ready()
+        log("seeding %s through %s" % (", ".join(sorted(steps)), host.url))
+        return seed.seed(host.url, steps)
+    except hostlib.HostDown as exc:
+        log("seeding failed: minova-p1 %s" % exc)
+        return {step: (None, "seed host minova-p1 %s" % exc)
+                for step in steps}
+    finally:
+        host.stop()
+
+
+def run(mode, stacks=None, kinds=None, keep_work=False):
+    """Run the matrix; return (records, meta)."""
+    stacks = [s for s in matrix.STACKS if stacks is None or s.name in stacks]
+    hosts = select_hosts(mode, kinds)
+    workdir = tempfile.mkdtemp(prefix="minova-bench-")
+    base_config = hostlib.minova_base_config(workdir)
+    started = time.time()
+    records = []
+    try:
+        seeds = _seed(stacks, mode, workdir, base_config)
+        for stack in stacks:
+            endpoints = [e for e in stack.endpoints if mode.endpoints is None
+                         or e.label in mode.endpoints]
+            if endpoints:
+                records += _run_stack(stack, endpoints, hosts, mode, seeds,
+                                      workdir, base_config)
+    finally:
+        if keep_work:
+            log("work files (configs, host logs, database) kept in "
+                + workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z",
+                                     time.localtime(started)),
+            "minutes": (time.time() - started) / 60,
+            "hosts": [h.label for h in hosts]}
+    return records, meta
+
+
+def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
+    """Measure ``stack``; the first host (minova-p1) decides what runs.
+
+    An endpoint whose seed step failed, or that minova-p1 does not serve,
+    is skipped before the other hosts start; when nothing is left (or
+    minova-p1 itself cannot serve the stack) no other host is started.
+    """
+    records = []
+
+    def skip(endpoint, reason, host="*"):
+        log("  skip %s %s: %s" % (endpoint.label, host, reason))
+        records.append({"stack": stack.name, "endpoint": endpoint.label,
+                        "host": host, "skipped": reason})
+
+    live = []
+    for endpoint in endpoints:
+        reason = endpoint.seed and seeds[endpoint.seed][1]
+        if reason:
+            skip(endpoint, reason)
+        else:
+            live.append(endpoint)
+    if not live:
+        return records
+    log("stack %s: starting %s" % (stack.name,
+                                   ", ".join(h.label for h in hosts)))
+    running, down = _start(hosts[:1], stack, workdir, base_config)
+    if not running:
+        for endpoint in live:
+            skip(endpoint, "%s %s" % next(iter(down.items())))
+        return records
+    first = next(iter(running.values()))
+    for endpoint in list(live):
+        reason = _probe(endpoint, first, seeds)
+        if reason:
+            skip(endpoint, reason)
+            live.remove(endpoint)
+    try:
+        if live:
+            more, down = _start(hosts[1:], stack, workdir, base_config)
+            running.update(more)
+            for endpoint in live:
+                for label, reason in down.items():
+                    skip(endpoint, reason, label)
+        for rep in range(mode.reps):
+            for endpoint in live:
+                records += _measure_all(running, stack, endpoint, mode,
+                                        seeds, rep + 1)
+    finally:
+        for host in running.values():
+            host.stop()
+    return records
+
+
+def _measure_all(running, stack, endpoint, mode, seeds, rep):
+    """One repetition of ``endpoint``: every shape on every running host."""
+    records = []
+    headers = _headers(endpoint, seeds)
+    for shape in matrix.shapes(mode, stack):
+        for label, host in running.items():
+            result = load.measure(host, endpoint.path, shape, mode, headers)
+            log("  rep %d %s %s %s: %.0f req/s, p99 %.1f ms, %s errors" % (
+                rep, endpoint.label, shape.label, label, result["rps"],
+                result["p99_ms"], result["errors"]))
+            records.append(dict(
+                result, stack=stack.name, endpoint=endpoint.label,
+                host=label, kind=host.host.kind, procs=host.host.procs,
+                connections=shape.connections, keep_alive=shape.keep_alive,
+                rep=rep))
+    return records

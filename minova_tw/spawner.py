@@ -1,0 +1,349 @@
+"""The parent side of workers: a WorkerPool spawns, supervises and replaces one API's processes.
+
+With ``<api>_workers = N`` (N > 1) the twistd process serves nothing itself.
+For each API it holds N listening sockets bound to the same address with
+SO_REUSEPORT (or the one socket systemd passed), and its WorkerPool runs one
+fresh interpreter (``python -m minova_tw.worker``, never a fork of a process
+whose reactor exists) per slot, with the reactor twistd was given. Slot i
+gets socket i as its fd 3, so the kernel spreads new connections evenly over
+the workers instead of letting one worker take every keep-alive connection
+from a shared queue. Because the parent keeps its copy of each socket, a
+dead worker's queued connections wait for its replacement, and a
+replacement adopts the very socket its predecessor listened on.
+
+A worker reads its stdin, a pipe from the parent, to notice the parent's
+death, and writes one-line messages to fd 4: ``ready`` once it listens,
+``recycle`` when it served ``[wsgi] worker_max_requests``. A worker that
+dies is logged with its exit status or signal and respawned after a delay
+that doubles while workers keep dying young (twisted.runner.procmon's
+back-off). ``replace`` starts a slot's new worker and retires the old one
+only once the new one is ready: SIGHUP reloads and max-requests recycling
+both go through it, so no request is dropped.
+"""
+
+import os
+import random
+import signal
+import sys
+
+from twisted.application import reactors, service
+from twisted.internet import defer, error, protocol
+from twisted.logger import Logger
+
+log = Logger(namespace="minova.spawner")
+
+#: The fds a worker finds its listening socket and its control pipe on.
+LISTEN_FD = 3
+CONTROL_FD = 4
+
+#: Exit status of a worker that could not start (configuration, paste app).
+BOOT_ERROR = 3
+
+#: Back-off between respawns of a slot whose workers keep dying young.
+MIN_RESTART_DELAY = 1.0
+MAX_RESTART_DELAY = 60.0
+#: A worker that lived this long died of something else than its start-up.
+RESTART_THRESHOLD = 10.0
+#: How long a new worker may take to say "ready".
+READY_TIMEOUT = 60.0
+#: Extra time a retiring worker gets beyond graceful_shutdown_timeout.
+KILL_MARGIN = 5.0
+
+#: Environment a worker must not inherit: systemd's is the parent's alone.
+_PARENT_ONLY_ENV = ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+                    "NOTIFY_SOCKET")
+
+
+class WorkerFailed(Exception):
+    """A new worker ended, or hung, before it was ready."""
+
+
+def reactor_name(reactor):
+    """twistd's ``--reactor`` name of ``reactor``, or None for a custom one."""
+    module = type(reactor).__module__
+    for installable in reactors.getReactorTypes():
+        if installable.moduleName == module:
+            return installable.shortName
+    return None
+
+
+def describe_exit(reason, killed_by_us=False):
+    """"exited with status S" or "killed by signal SIGKILL (out of memory?)"."""
+    status = reason.value
+    if getattr(status, "signal", None):
+        name = signal.Signals(status.signal).name
+        hint = ""
+        if status.signal == signal.SIGKILL and not killed_by_us:
+            hint = " (out of memory?)"
+        return "killed by signal %s%s" % (name, hint)
+    return "exited with status %s" % (getattr(status, "exitCode", 0) or 0)
+
+
+class WorkerProcess(protocol.ProcessProtocol):
+    """One worker process of a pool: its slot, pid and what it told us."""
+
+    def __init__(self, pool, slot):
+        self.pool = pool
+        self.slot = slot
+        self.pid = None
+        self.started = None
+        self.ready = defer.Deferred()
+        self.ended = defer.Deferred()
+        self.retiring = False
+        self.killed = False
+        self._buffer = b""
+
+    @property
+    def name(self):
+        return "%s/%d" % (self.pool.name, self.slot)
+
+    def childDataReceived(self, fd, data):
+        *lines, self._buffer = (self._buffer + data).split(b"\n")
+        for line in lines:
+            self.pool.message(self, line.decode("ascii", "replace").strip())
+
+    def processEnded(self, reason):
+        self.pool.ended(self, reason)
+
+    def signal(self, name):
+        """Send SIGTERM ("TERM") or SIGKILL ("KILL"), if it still runs."""
+        self.killed = self.killed or name == "KILL"
+        try:
+            self.transport.signalProcess(name)
+        except error.ProcessExitedAlready:
+            pass
+
+
+class WorkerPool(service.Service):
+    """Serves one API with ``count`` worker processes; see the module docstring.
+
+    ``sockets`` holds ``count`` SO_REUSEPORT sockets (socket i for slot i),
+    or one socket all slots share (systemd's). ``log_path`` is twistd's log
+    file: workers get the fd twistd writes it with as their stdout and
+    stderr (sharing its file offset, so lines interleave instead of
+    overwriting each other); without it they inherit twistd's stdout and
+    stderr.
+    """
+
+    def __init__(self, conf, name, sockets, count, reactor=None,
+                 log_path=None):
+        self.conf = conf
+        self.name = name
+        self.sockets = sockets
+        self.count = count
+        self.reactor = reactor
+        self.log_path = log_path
+        self.workers = {}
+        self.replacing = {}
+        self.processes = set()
+        self._restarts = {}
+        self._delays = {}
+        self._starting = set()
+        self._readyWaiters = []
+
+    @property
+    def address(self):
+        """The (host, port) this API listens on."""
+        return self.sockets[0].getsockname()[:2]
+
+    def startService(self):
+        super().startService()
+        if self.reactor is None:
+            from twisted.internet import reactor
+            self.reactor = reactor
+        self._starting = set(range(self.count))
+        for slot in range(self.count):
+            self.workers[slot] = self._spawn(slot)
+
+    def whenReady(self):
+        """A Deferred that fires once every slot has had a ready worker."""
+        if not self._starting and self.running:
+            return defer.succeed(None)
+        waiter = defer.Deferred()
+        self._readyWaiters.append(waiter)
+        return waiter
+
+    def _spawn(self, slot):
+        worker = WorkerProcess(self, slot)
+        sock = self.sockets[slot % len(self.sockets)]
+        out, err = self._output()
+        self.reactor.spawnProcess(
+            worker, sys.executable, self._arguments(slot), env=worker_env(),
+            childFDs={0: "w", 1: out, 2: err, LISTEN_FD: sock.fileno(),
+                      CONTROL_FD: "r"})
+        worker.pid = worker.transport.pid
+        worker.started = self.reactor.seconds()
+        self.processes.add(worker)
+        log.info("worker {worker} pid {pid} started", worker=worker.name,
+                 pid=worker.pid)
+        return worker
+
+    def _output(self):
+        """The fds for a worker's stdout and stderr: twistd's log, or ours."""
+        if self.log_path:
+            target = os.path.realpath(self.log_path)
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    if os.readlink("/proc/self/fd/" + fd) == target:
+                        return int(fd), int(fd)
+                except OSError:
+                    continue
+        return 1, 2
+
+    def _arguments(self, slot):
+        conf = self.conf
+        args = [sys.executable, "-m", "minova_tw.worker", "--api", self.name,
+                "--slot", str(slot), "--parent-pid", str(os.getpid())]
+        name = reactor_name(self.reactor)
+        if name:
+            args += ["--reactor", name]
+        for path in conf.default_config_files or ():
+            args += ["--config", os.path.abspath(path)]
+        for path in conf.default_config_dirs or ():
+            args += ["--config-dir", os.path.abspath(path)]
+        limit = conf.wsgi.worker_max_requests
+        if limit:
+            limit += random.randint(0, conf.wsgi.worker_max_requests_jitter)
+            args += ["--max-requests", str(limit)]
+        return args
+
+    def message(self, worker, line):
+        """A line a worker wrote to its control pipe."""
+        if line == "ready":
+            log.info("worker {worker} pid {pid} ready", worker=worker.name,
+                     pid=worker.pid)
+            worker.ready.callback(None)
+            self._starting.discard(worker.slot)
+            if not self._starting:
+                waiters, self._readyWaiters = self._readyWaiters, []
+                for waiter in waiters:
+                    waiter.callback(None)
+        elif line == "recycle":
+            if (self.running and self.workers.get(worker.slot) is worker
+                    and worker.slot not in self.replacing):
+                log.info("worker {worker} pid {pid} served its "
+                         "worker_max_requests; replacing it",
+                         worker=worker.name, pid=worker.pid)
+                self.replace(worker.slot).addErrback(self._replaceFailed)
+        else:
+            log.warn("worker {worker} pid {pid} said {line!r}; ignoring it",
+                     worker=worker.name, pid=worker.pid, line=line)
+
+    def ended(self, worker, reason):
+        """A worker process ended: log why, and respawn its slot if needed."""
+        self.processes.discard(worker)
+        how = describe_exit(reason, worker.killed)
+        expected = worker.retiring and how == "exited with status 0"
+        (log.info if expected else log.error)(
+            "worker {worker} pid {pid} {how}", worker=worker.name,
+            pid=worker.pid, how=how)
+        slot = worker.slot
+        if self.replacing.get(slot) is worker and not worker.ready.called:
+            worker.ready.errback(WorkerFailed(
+                "worker %s pid %s %s before it was ready"
+                % (worker.name, worker.pid, how)))
+        worker.ended.callback(None)
+        if self.workers.get(slot) is worker:
+            del self.workers[slot]
+        if (self.running and slot not in self.workers
+                and slot not in self.replacing and slot not in self._restarts
+                and not worker.retiring):
+            self._respawnLater(worker)
+
+    def _respawnLater(self, worker):
+        slot = worker.slot
+        if self.reactor.seconds() - worker.started >= RESTART_THRESHOLD:
+            self._delays[slot] = MIN_RESTART_DELAY
+        delay = self._delays.get(slot, MIN_RESTART_DELAY)
+        self._delays[slot] = min(delay * 2, MAX_RESTART_DELAY)
+        log.info("respawning worker {worker} in {delay:g} s",
+                 worker=worker.name, delay=delay)
+        self._restarts[slot] = self.reactor.callLater(delay, self._respawn,
+                                                      slot)
+
+    def _respawn(self, slot):
+        del self._restarts[slot]
+        self.workers[slot] = self._spawn(slot)
+
+    def replace(self, slot):
+        """Start a new worker for ``slot``; once it is ready, retire the old one.
+
+        Fires when the old worker was told to stop, or fails with
+        WorkerFailed (the old worker then stays).
+        """
+        new = self._spawn(slot)
+        self.replacing[slot] = new
+        deadline = self.reactor.callLater(READY_TIMEOUT, self._notReady, new)
+
+        def ready(_):
+            deadline.cancel()
+            del self.replacing[slot]
+            old = self.workers.get(slot)
+            self.workers[slot] = new
+            restart = self._restarts.pop(slot, None)
+            if restart is not None:
+                restart.cancel()
+            if old is not None:
+                self._retire(old)
+
+        def failed(failure):
+            if deadline.active():
+                deadline.cancel()
+            del self.replacing[slot]
+            return failure
+
+        return new.ready.addCallbacks(ready, failed)
+
+    def _notReady(self, worker):
+        log.error("worker {worker} pid {pid} was not ready within {timeout:g} "
+                  "s; killing it", worker=worker.name, pid=worker.pid,
+                  timeout=READY_TIMEOUT)
+        worker.signal("KILL")
+
+    def _replaceFailed(self, failure):
+        failure.trap(WorkerFailed)
+        log.error("{error}; the running worker stays", error=failure.value)
+
+    def _retire(self, worker):
+        """SIGTERM: the worker stops listening, drains and exits."""
+        worker.retiring = True
+        worker.signal("TERM")
+        timeout = self.conf.graceful_shutdown_timeout
+        if timeout:
+            kill = self.reactor.callLater(timeout + KILL_MARGIN,
+                                          self._kill, worker)
+            worker.ended.addCallback(lambda _: kill.active() and kill.cancel())
+        return worker.ended
+
+    def _kill(self, worker):
+        log.warn("worker {worker} pid {pid} did not stop in time; killing it",
+                 worker=worker.name, pid=worker.pid)
+        worker.signal("KILL")
+
+    @defer.inlineCallbacks
+    def reload(self, conf):
+        """Replace the workers one slot at a time with ones that read ``conf``'s files."""
+        self.conf = conf
+        for slot in range(self.count):
+            if not self.running:
+                return
+            yield self.replace(slot)
+
+    def stopService(self):
+        """Stop accepting, let every worker drain, then return."""
+        super().stopService()
+        for call in self._restarts.values():
+            call.cancel()
+        self._restarts.clear()
+        # The socket closes (refusing new clients) as soon as the workers
+        # stop listening; until then they keep accepting from it.
+        for sock in self.sockets:
+            sock.close()
+        return defer.DeferredList([self._retire(worker)
+                                   for worker in list(self.processes)])
+
+
+def worker_env():
+    """The environment a worker starts with: ours, minus systemd's variables."""
+    return {key: value for key, value in os.environ.items()
+            if key not in _PARENT_ONLY_ENV}

@@ -1,0 +1,162 @@
+"""A worker process: serves one API on the listening socket its parent passed down.
+
+``python -m minova_tw.worker --api NAME --slot N --reactor NAME --config F``
+is what minova_tw.spawner runs; nobody else needs to. The worker installs
+the reactor twistd was given before anything imports one, loads the same
+config files and paste app as the parent, adopts fd 3 and serves it with
+the same APIService and APISite as a single-process minova
+(``wsgi.multiprocess`` is true here). Then it writes ``ready`` to fd 4.
+
+It stops (stop listening, drain within ``graceful_shutdown_timeout``, exit
+0) on SIGTERM from the parent, and on its own when the parent dies: its
+stdin, a pipe from the parent, reaches end of file (and on Linux the
+kernel also sends SIGTERM, PR_SET_PDEATHSIG). SIGINT and SIGHUP are the
+parent's to handle. Log lines go to stdout, which is the parent's stream
+(twistd's stdout, or the fd of its log file), in twistd's format, tagged
+"<api>/<slot>".
+"""
+
+import argparse
+import ctypes
+import os
+import signal
+import socket
+import sys
+
+from twisted.application import reactors
+from twisted.internet import protocol
+from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText,
+                            globalLogBeginner)
+
+from minova_tw.spawner import BOOT_ERROR, CONTROL_FD, LISTEN_FD
+
+log = Logger(namespace="minova.worker")
+
+_PR_SET_PDEATHSIG = 1
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m minova_tw.worker")
+    parser.add_argument("--api", required=True)
+    parser.add_argument("--slot", type=int, default=0)
+    parser.add_argument("--reactor")
+    parser.add_argument("--parent-pid", type=int)
+    parser.add_argument("--config", action="append", default=[])
+    parser.add_argument("--config-dir", action="append", default=[])
+    parser.add_argument("--max-requests", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def tagged_observer(out, tag):
+    """Writes events as twistd does, the system field prefixed with ``tag``."""
+    def format_event(event):
+        system = event.get("log_system")
+        if system in (None, "-"):
+            system = "%s#%s" % (event.get("log_namespace", "-"),
+                                event["log_level"].name)
+        return formatEventAsClassicLogText(
+            dict(event, log_system="%s %s" % (tag, system)))
+    return FileLogObserver(out, format_event)
+
+
+def die_with_parent(parent_pid):
+    """Ask Linux for SIGTERM when the parent dies; exit if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the stdin pipe alone tells us
+    if parent_pid and os.getppid() != parent_pid:
+        sys.exit(0)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.reactor:
+        reactors.installReactor(args.reactor)
+    from twisted.internet import reactor, stdio
+
+    from minova_tw import conf as minova_conf
+    from minova_tw import resources, service, tls
+
+    # Ctrl-C and a hangup reach the whole process group; the parent decides.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    die_with_parent(args.parent_pid)
+    globalLogBeginner.beginLoggingTo(
+        [tagged_observer(sys.stdout, "%s/%d" % (args.api, args.slot))],
+        redirectStandardIO=False)
+    try:
+        conf = minova_conf.load(args.config, args.config_dir)
+        service.prepare(conf)
+        app = resources.load_app(conf, args.api)
+        server_tls = (tls.ServerTLS(conf)
+                      if args.api in conf.enabled_ssl_apis else None)
+    except (minova_conf.ConfigError, resources.PasteAppNotFound) as exc:
+        log.critical("cannot start: {error}", error=exc)
+        sys.exit(BOOT_ERROR)
+    api = service.APIService(conf, args.api, app,
+                             socket.socket(fileno=LISTEN_FD), reactor,
+                             server_tls, multiprocess=True)
+    control = ParentControl(lambda: service.stop_reactor(reactor))
+    stdio.StandardIO(control, stdin=0, stdout=CONTROL_FD, reactor=reactor)
+    service.ProcessSignals({signal.SIGTERM: service.ProcessSignals.STOP,
+                            signal.SIGINT: None, signal.SIGHUP: None},
+                           reactor).startService()
+
+    def started():
+        api.startService()
+        if args.max_requests:
+            api.site.notifyServed(args.max_requests).addCallback(
+                lambda _: control.say("recycle"))
+        control.say("ready")
+
+    reactor.callWhenRunning(started)
+    def stopping():
+        control.shutdown()
+        return api.stopService().addCallback(
+            lambda _: abandon_stuck_requests(reactor))
+
+    reactor.addSystemEventTrigger("before", "shutdown", stopping)
+    reactor.run()
+
+
+def abandon_stuck_requests(reactor):
+    """Exit now if app threads still run once the drain is over.
+
+    Their clients were disconnected at ``graceful_shutdown_timeout``; the
+    reactor's shutdown would wait for the threads to return, however long
+    the app takes.
+    """
+    busy = len(reactor.getThreadPool().working)
+    if busy:
+        log.warn("{count} requests still run in the app after the drain; "
+                 "exiting without waiting for them", count=busy)
+        sys.stdout.flush()
+        os._exit(0)
+
+
+class ParentControl(protocol.Protocol):
+    """The pipes to the parent: lines to it on fd 4, its death as end of stdin."""
+
+    def __init__(self, stop):
+        self.stop = stop
+        self.stopping = False
+
+    def say(self, line):
+        if self.transport is not None and not self.stopping:
+            self.transport.write(line.encode("ascii") + b"\n")
+
+    def shutdown(self):
+        """The worker is stopping: stdin closing now is no news."""
+        self.stopping = True
+
+    def connectionLost(self, reason):
+        if not self.stopping:
+            self.stopping = True
+            log.info("the parent process is gone; stopping")
+            self.stop()
+
+
+if __name__ == "__main__":
+    main()

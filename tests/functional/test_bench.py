@@ -1,0 +1,76 @@
+"""bench/ still works: its smoke mode runs and writes a well-formed table.
+
+The benchmark itself is not a test; this only keeps it from rotting. It runs
+``python -m bench --smoke`` (a second per cell, minova-p1 and one other
+installed host), skipping with the reason when wrk is not installed.
+"""
+
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.functional.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
+                                reason="wrk is not installed "
+                                "(bench/run.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+COLUMNS = {"stack", "endpoint", "host", "procs", "connections", "keep_alive",
+           "rps", "ratio_to_uwsgi", "p50_ms", "p99_ms", "errors",
+           "cpu_us_per_request", "rss_worker_mb", "skipped"}
+
+
+def test_the_csv_has_a_measured_minova_row_per_stack(smoke):
+    with open(smoke / "results.csv") as f:
+        reader = csv.DictReader(f)
+        assert COLUMNS <= set(reader.fieldnames)
+        rows = list(reader)
+    minova = [r for r in rows if r["host"] == "minova-p1" and not r["skipped"]]
+    assert {r["stack"] for r in minova} == {"reference", "compute"}
+    for row in minova:
+        assert float(row["rps"]) > 0
+        assert int(row["errors"]) == 0
+        assert float(row["cpu_us_per_request"]) > 0
+        assert float(row["rss_worker_mb"]) > 0
+    for row in rows:
+        assert row["skipped"] or row["rps"], row
+
+
+def test_the_markdown_has_each_measured_cell_as_a_table(smoke):
+    text = (smoke / "results.md").read_text()
+    assert "## Targets (c=64 keep-alive)" in text
+    assert "## CPU per request: minova-p1 vs nova 34.0.0" in text
+    for stack in ("reference", "compute"):
+        header = "## %s GET /, c=8 keep-alive" % stack
+        assert header in text
+        table = text.split(header, 1)[1].split("\n## ", 1)[0]
+        rows = [line for line in table.splitlines() if line.startswith("| ")]
+        assert rows[0].startswith("| host | req/s |")
+        assert rows[1].startswith("| minova-p1 |")
+        assert all(row.count("|") == rows[0].count("|") for row in rows)
+
+
+def test_the_other_host_is_compared_when_installed(smoke):
+    with open(smoke / "results.csv") as f:
+        hosts = {r["host"] for r in csv.DictReader(f) if not r["skipped"]}
+    others = hosts - {"minova-p1"}
+    if not others:
+        pytest.skip("no other WSGI host installed (pip install '.[bench]')")
+    assert len(others) == 1
+    if others == {"uwsgi-p1"}:
+        text = (smoke / "results.md").read_text()
+        assert "| reference, 1p: req/s vs uWSGI |" in text

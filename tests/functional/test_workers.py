@@ -1,0 +1,232 @@
+"""<api>_workers > 1: worker processes, how requests spread, supervision, recycling.
+
+These run the real ``twistd -n minova`` with conftest's TAG_APP, which
+answers with the pid of the process that served the request, so each test
+sees which worker did what. Load is a bounded number of requests from a few
+client threads.
+"""
+
+import collections
+import os
+import signal
+import threading
+
+import pytest
+import requests
+import trustme
+
+from tests.functional.conftest import (base_config, is_worker, tag_env,
+                                       write_tag_app)
+from tests.functional.test_host import wait_for
+
+
+def worker_config(tmp_path, tag="1", **overrides):
+    """TAG_APP on both APIs: osapi_compute with 2 workers, metadata in process."""
+    sections = base_config(tmp_path)
+    sections["DEFAULT"]["osapi_compute_workers"] = 2
+    sections["wsgi"]["api_paste_config"] = write_tag_app(str(tmp_path), tag)
+    for section, options in overrides.items():
+        sections.setdefault(section, {}).update(options)
+    return sections
+
+
+def start_workers(minova, tmp_path, sections=None):
+    """Start minova and wait until every worker is ready."""
+    server = minova(sections or worker_config(tmp_path),
+                    env=tag_env(tmp_path))
+    server.wait_log("minova ready")
+    return server
+
+
+class Load:
+    """``clients`` threads, each GETting ``path`` in a loop over keep-alive.
+
+    Counts the answers per pid and the failures, until stopped.
+    """
+
+    def __init__(self, url, clients=4):
+        self.url = url
+        self.pids = collections.Counter()
+        self.failures = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run)
+                         for _ in range(clients)]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self):
+        with requests.Session() as session:
+            while not self._stop.is_set():
+                try:
+                    response = session.get(self.url, timeout=30)
+                    response.raise_for_status()
+                    pid = response.json()["pid"]
+                except (requests.RequestException, ValueError) as exc:
+                    with self._lock:
+                        self.failures.append(repr(exc))
+                    continue
+                with self._lock:
+                    self.pids[pid] += 1
+
+    @property
+    def served(self):
+        with self._lock:
+            return sum(self.pids.values())
+
+    def wait_served(self, count, what="requests served"):
+        target = self.served + count
+        wait_for(lambda: self.served >= target, what=what)
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(60)
+
+
+def socket_inodes(pid):
+    """The inodes of the sockets process ``pid`` has open."""
+    inodes = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target)
+    return inodes
+
+
+def test_workers_serve_the_api_and_spread_new_and_kept_connections(
+        minova, tmp_path):
+    sections = worker_config(tmp_path)
+    del sections["DEFAULT"]["metadata_workers"]  # unset: one per CPU
+    server = start_workers(minova, tmp_path, sections)
+    workers = server.workers("osapi_compute")
+    assert sorted(workers) == [0, 1]
+    cpus = os.cpu_count()
+    assert len(server.workers("metadata")) == (cpus if cpus > 1 else 0)
+
+    url = server.url("osapi_compute")
+    new_connections = collections.Counter(
+        requests.get(url, timeout=10).json()["pid"] for _ in range(64))
+    with requests.Session() as session:
+        answer = session.get(url, timeout=10).json()
+    assert answer["multiprocess"] is True
+    sessions = [requests.Session() for _ in range(32)]
+    kept_connections = collections.Counter(
+        s.get(url, timeout=10).json()["pid"] for s in sessions)
+    for session in sessions:
+        session.close()
+    print("new connections per worker:", dict(new_connections),
+          "keep-alive connections per worker:", dict(kept_connections))
+    assert set(new_connections) == set(workers.values())
+    assert min(new_connections.values()) >= 16  # of 64: an even spread
+    assert set(kept_connections) == set(workers.values())
+    assert min(kept_connections.values()) >= 6  # of 32
+    # Each worker logs its access lines itself, tagged with its slot.
+    assert "[osapi_compute/0 minova.access#info] 127.0.0.1" in server.log
+    assert "[osapi_compute/1 minova.access#info] 127.0.0.1" in server.log
+
+
+def test_workers_hold_only_their_own_listening_socket(minova, tmp_path):
+    server = start_workers(minova, tmp_path, worker_config(
+        tmp_path, DEFAULT={"metadata_workers": 2}))
+    parent = socket_inodes(server.proc.pid)
+    for api in ("osapi_compute", "metadata"):
+        for slot, pid in server.workers(api).items():
+            shared = socket_inodes(pid) & parent
+            assert len(shared) == 1, (api, slot, shared)
+    listening = {inodes for inodes in (
+        frozenset(socket_inodes(pid) & parent)
+        for api in ("osapi_compute", "metadata")
+        for pid in server.workers(api).values())}
+    assert len(listening) == 4  # one socket per slot, none shared
+
+
+def test_a_killed_worker_is_logged_and_replaced_under_load(minova, tmp_path):
+    server = start_workers(minova, tmp_path)
+    fds_before = len(os.listdir("/proc/%d/fd" % server.proc.pid))
+    victim = server.workers("osapi_compute")[0]
+    load = Load(server.url("osapi_compute", "/?sleep=0.01"), clients=4)
+    try:
+        load.wait_served(100)
+        os.kill(victim, signal.SIGKILL)
+        server.wait_log("worker osapi_compute/0 pid %d killed by signal "
+                        "SIGKILL (out of memory?)" % victim)
+        # Clients connecting while slot 0 has no worker wait in its queue.
+        fresh = collections.Counter(
+            requests.get(server.url("osapi_compute"), timeout=30).status_code
+            for _ in range(16))
+        assert fresh == {200: 16}
+        wait_for(lambda: server.workers("osapi_compute")[0] != victim,
+                 what="the replacement worker")
+        load.wait_served(100)
+    finally:
+        load.stop()
+    print("served", load.served, "failed", len(load.failures),
+          load.failures)
+    assert len(load.failures) <= 4  # at most the requests inside the victim
+    assert "respawning worker osapi_compute/0 in 1 s" in server.log
+    assert not is_worker(victim)  # reaped: no zombie
+    replacement = server.workers("osapi_compute")[0]
+    assert replacement in {
+        requests.get(server.url("osapi_compute"), timeout=10).json()["pid"]
+        for _ in range(32)}
+    assert len(os.listdir("/proc/%d/fd" % server.proc.pid)) == fds_before
+
+
+def test_worker_max_requests_recycles_workers_without_failures(
+        minova, tmp_path):
+    server = start_workers(minova, tmp_path, worker_config(
+        tmp_path, wsgi={"worker_max_requests": 40,
+                        "worker_max_requests_jitter": 10}))
+    first = server.workers("osapi_compute").values()
+    load = Load(server.url("osapi_compute"), clients=3)
+    try:
+        for pid in first:
+            wait_for(lambda: "pid %d exited with status 0" % pid in server.log,
+                     what="worker %d to be recycled" % pid)
+        load.wait_served(100)
+    finally:
+        load.stop()
+    print("recycled: served", load.served, "by", len(load.pids),
+          "workers, failed", len(load.failures))
+    assert load.failures == []
+    assert server.log.count("served its worker_max_requests; replacing "
+                            "it") >= 2
+    assert len(load.pids) > 2
+
+
+@pytest.mark.parametrize("reactor", ["epoll", "poll", "select", "asyncio"])
+def test_workers_run_the_reactor_twistd_was_given(minova, tmp_path, reactor):
+    server = minova(worker_config(tmp_path), env=tag_env(tmp_path),
+                    twistd_args=["--reactor=%s" % reactor])
+    server.wait_log("minova ready")
+    assert "reactor class: twisted.internet.%s" % reactor in server.log
+    for pid in server.workers("osapi_compute").values():
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            argv = f.read().split(b"\0")
+        assert argv[argv.index(b"--reactor") + 1] == reactor.encode()
+    pids = {requests.get(server.url("osapi_compute"), timeout=10).json()["pid"]
+            for _ in range(16)}
+    assert pids == set(server.workers("osapi_compute").values())
+
+
+def test_a_tls_api_is_served_by_workers(minova, tmp_path):
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1")
+    cert, key, root = (str(tmp_path / name) for name in
+                       ("cert.pem", "key.pem", "root.pem"))
+    leaf.private_key_and_cert_chain_pem.write_to_path(cert)
+    leaf.private_key_pem.write_to_path(key)
+    ca.cert_pem.write_to_path(root)
+    server = start_workers(minova, tmp_path, worker_config(
+        tmp_path, DEFAULT={"enabled_ssl_apis": "osapi_compute"},
+        wsgi={"ssl_cert_file": cert, "ssl_key_file": key}))
+    workers = server.workers("osapi_compute")
+    assert sorted(workers) == [0, 1]
+    pids = {requests.get(server.url("osapi_compute", scheme="https"),
+                         verify=root, timeout=10).json()["pid"]
+            for _ in range(16)}
+    assert pids == set(workers.values())

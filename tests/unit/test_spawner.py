@@ -1,0 +1,154 @@
+"""minova_tw.spawner: supervision, back-off and replacement, on a fake clock.
+
+A MemoryReactorClock that records spawnProcess calls stands in for real
+processes; the test plays each worker by feeding its protocol control lines
+("ready", "recycle") and process endings.
+"""
+
+import signal
+import socket
+
+import pytest
+from twisted.internet import error
+from twisted.internet.testing import MemoryReactorClock
+from twisted.python.failure import Failure
+
+from minova_tw import conf, spawner
+
+
+class FakeTransport:
+    def __init__(self, pid):
+        self.pid = pid
+        self.signals = []
+
+    def signalProcess(self, name):
+        self.signals.append(name)
+
+
+class ProcessReactor(MemoryReactorClock):
+    def __init__(self):
+        super().__init__()
+        self.spawned = []
+
+    def spawnProcess(self, protocol, executable, args, env=None, path=None,
+                     uid=None, gid=None, usePTY=False, childFDs=None):
+        protocol.makeConnection(FakeTransport(1000 + len(self.spawned)))
+        self.spawned.append((protocol, args, childFDs, env))
+        return protocol.transport
+
+
+def exited(worker, code=0, signum=None):
+    reason = (error.ProcessTerminated(code, signum) if code or signum
+              else error.ProcessDone(0))
+    worker.processEnded(Failure(reason))
+
+
+@pytest.fixture
+def pool(tmp_path):
+    config = tmp_path / "api.conf"
+    config.write_text("[wsgi]\nworker_max_requests = 100\n"
+                      "worker_max_requests_jitter = 10\n")
+    sockets = [socket.socket(), socket.socket()]
+    reactor = ProcessReactor()
+    pool = spawner.WorkerPool(conf.load([str(config)]), "osapi_compute",
+                              sockets, 2, reactor)
+    pool.startService()
+    yield pool
+    for sock in sockets:
+        sock.close()
+
+
+def test_each_slot_gets_its_socket_fds_and_arguments(pool):
+    (first, args, fds, env), (second, _, fds1, _) = pool.reactor.spawned
+    assert fds[spawner.LISTEN_FD] == pool.sockets[0].fileno()
+    assert fds1[spawner.LISTEN_FD] == pool.sockets[1].fileno()
+    assert fds[0] == "w" and fds[spawner.CONTROL_FD] == "r"
+    assert args[1:3] == ["-m", "minova_tw.worker"]
+    limit = int(args[args.index("--max-requests") + 1])
+    assert 100 <= limit <= 110
+    assert "--reactor" not in args  # the memory reactor has no twistd name
+    assert "NOTIFY_SOCKET" not in env and "LISTEN_PID" not in env
+
+
+def test_ready_fires_once_every_slot_said_so(pool):
+    ready = pool.whenReady()
+    first, second = (p for p, *_ in pool.reactor.spawned)
+    first.childDataReceived(spawner.CONTROL_FD, b"rea")
+    first.childDataReceived(spawner.CONTROL_FD, b"dy\n")
+    assert not ready.called
+    second.childDataReceived(spawner.CONTROL_FD, b"ready\n")
+    assert ready.called
+
+
+def test_a_dead_worker_is_respawned_with_doubling_back_off(pool):
+    reactor = pool.reactor
+    delays = []
+    for _ in range(4):
+        worker = pool.workers[0]
+        exited(worker, signum=signal.SIGKILL)
+        assert 0 not in pool.workers
+        delay = pool._restarts[0].getTime() - reactor.seconds()
+        delays.append(delay)
+        reactor.advance(delay)
+        assert pool.workers[0] is not worker
+    assert delays == [1, 2, 4, 8]
+    # A worker that lived long enough resets the back-off.
+    reactor.advance(spawner.RESTART_THRESHOLD)
+    exited(pool.workers[0], code=1)
+    assert pool._restarts[0].getTime() - reactor.seconds() == 1
+
+
+def test_exits_are_described_with_status_or_signal():
+    assert spawner.describe_exit(Failure(error.ProcessDone(0))) == \
+        "exited with status 0"
+    assert spawner.describe_exit(Failure(error.ProcessTerminated(3))) == \
+        "exited with status 3"
+    killed = Failure(error.ProcessTerminated(None, signal.SIGKILL))
+    assert spawner.describe_exit(killed) == \
+        "killed by signal SIGKILL (out of memory?)"
+    assert spawner.describe_exit(killed, killed_by_us=True) == \
+        "killed by signal SIGKILL"
+
+
+def test_recycle_starts_the_replacement_before_retiring_the_old(pool):
+    old = pool.workers[0]
+    old.childDataReceived(spawner.CONTROL_FD, b"recycle\n")
+    new = pool.replacing[0]
+    assert old.transport.signals == []
+    new.childDataReceived(spawner.CONTROL_FD, b"ready\n")
+    assert pool.workers[0] is new and old.transport.signals == ["TERM"]
+    exited(old)
+    assert pool.workers[0] is new and not pool._restarts
+
+
+def test_a_replacement_that_dies_keeps_the_old_worker(pool):
+    old = pool.workers[1]
+    replaced = pool.replace(1)
+    failures = []
+    replaced.addErrback(failures.append)
+    exited(pool.replacing[1], code=spawner.BOOT_ERROR)
+    assert failures[0].check(spawner.WorkerFailed)
+    assert "exited with status 3 before it was ready" in str(
+        failures[0].value)
+    assert pool.workers[1] is old and old.transport.signals == []
+    assert not pool._restarts
+
+
+def test_stop_closes_the_sockets_and_waits_for_every_worker(pool):
+    workers = list(pool.processes)
+    stopped = pool.stopService()
+    assert all(sock.fileno() == -1 for sock in pool.sockets)
+    assert all(w.transport.signals == ["TERM"] for w in workers)
+    exited(workers[0])
+    assert not stopped.called
+    pool.reactor.advance(pool.conf.graceful_shutdown_timeout
+                         + spawner.KILL_MARGIN)
+    assert workers[1].transport.signals == ["TERM", "KILL"]
+    exited(workers[1], signum=signal.SIGKILL)
+    assert stopped.called and not pool._restarts
+
+
+def test_reactor_name_matches_twistds_names():
+    from twisted.internet import pollreactor
+    assert spawner.reactor_name(pollreactor.PollReactor()) == "poll"
+    assert spawner.reactor_name(MemoryReactorClock()) is None
