@@ -14,7 +14,8 @@ from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
 #: system_meta key holding the vm_state a resize returns to (nova's name).
 OLD_VM_STATE = "old_vm_state"
 #: What ``rebuild`` may change besides the image.
-REBUILDABLE = servers.UPDATABLE | {"metadata", "key_name", "user_data"}
+REBUILDABLE = servers.UPDATABLE | {"metadata", "key_name", "user_data",
+                                   "trusted_certs"}
 UNLOCK_OVERRIDE = "os_compute_api:os-lock-server:unlock:unlock_override"
 
 
@@ -191,6 +192,13 @@ class ServerActionAPI(base.Service):
             base.require_admin(context, UNLOCK_OVERRIDE)
         instance.locked = False
         instance.locked_by = instance.locked_reason = None
+        instance.updated_at = now
+
+    @base.writer
+    def trigger_crash_dump(self, session, now, context, server_id):
+        """NMI to the guest (2.17): checked like nova, no state moves."""
+        instance = self._checked(session, context, server_id,
+                                 lifecycle.TRIGGER_CRASH_DUMP)
         instance.updated_at = now
 
     @base.reader

@@ -89,6 +89,12 @@ class FixedIpAlreadyInUse(Invalid):
                "%(instance_uuid)s.")
 
 
+class ComputeHostNotFound(Invalid):
+    """A requested destination host that does not exist (400 at boot)."""
+
+    msg_fmt = "Compute host %(host)s could not be found."
+
+
 class PasswordTooLong(Invalid):
     msg_fmt = "Password is too long: at most %(limit)d bytes."
 

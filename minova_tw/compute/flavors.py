@@ -3,34 +3,53 @@
 A non-admin sees public, enabled flavors and the private ones shared with
 their project; an admin chooses with ``is_public`` (True, False, or None for
 all). Deleting a flavor removes its row: servers keep their own copy.
+
+Listing is on the hot path and the table is small and rarely written, so
+each process keeps the whole table (``db.generations``: every write here
+bumps the flavors generation) and filters, sorts and pages it in Python.
 """
 
+import operator
 import uuid
 
 import sqlalchemy as sa
 
 from minova_tw.compute import base, exception
-from minova_tw.db import models
+from minova_tw.db import generations, models
 
 F = models.Flavor
 
-#: API sort key -> never-NULL column expression.
+#: API sort key -> the flavor's value, never None (as ``db.paging`` wants).
 SORT_KEYS = {
-    "created_at": F.created_at,
-    "description": base.nonnull(F.description, ""),
-    "disabled": F.disabled,
-    "ephemeral_gb": F.ephemeral_gb,
-    "flavorid": F.flavorid,
-    "id": F.id,
-    "is_public": F.is_public,
-    "memory_mb": F.memory_mb,
-    "name": F.name,
-    "root_gb": F.root_gb,
-    "rxtx_factor": F.rxtx_factor,
-    "swap": F.swap,
-    "updated_at": base.nonnull(F.updated_at, base.EPOCH),
-    "vcpus": F.vcpus,
+    "created_at": operator.attrgetter("created_at"),
+    "description": lambda f: f.description or "",
+    "disabled": operator.attrgetter("disabled"),
+    "ephemeral_gb": operator.attrgetter("ephemeral_gb"),
+    "flavorid": operator.attrgetter("flavorid"),
+    "id": operator.attrgetter("id"),
+    "is_public": operator.attrgetter("is_public"),
+    "memory_mb": operator.attrgetter("memory_mb"),
+    "name": operator.attrgetter("name"),
+    "root_gb": operator.attrgetter("root_gb"),
+    "rxtx_factor": operator.attrgetter("rxtx_factor"),
+    "swap": operator.attrgetter("swap"),
+    "updated_at": lambda f: f.updated_at or base.EPOCH,
+    "vcpus": operator.attrgetter("vcpus"),
 }
+
+
+def _is_visible(flavor, context, is_public=True):
+    """``_visible`` for a flavor in hand."""
+    if context.is_admin:
+        if is_public is None:
+            return True
+        visible = flavor.is_public == is_public
+    else:
+        visible = flavor.is_public and not flavor.disabled
+    if not visible and is_public and context.project_id is not None:
+        visible = any(p.project_id == context.project_id
+                      for p in flavor.projects)
+    return visible
 
 
 def _visible(context, is_public=True):
@@ -71,10 +90,19 @@ def flavor_copy(flavor):
 
 class FlavorAPI(base.Service):
 
-    @base.reader
-    def list(self, session, now, context, is_public=True, min_ram=None,
-             min_disk=None, name=None, sort_key="flavorid", sort_dir="asc",
-             limit=None, marker=None):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._cache = generations.Cache(self.db, generations.FLAVORS)
+
+    def _all(self):
+        """Every flavor, by id: this process's copy while it is current."""
+        return self._cache.get(None, lambda: self.db.run(
+            lambda session: session.scalars(
+                sa.select(F).order_by(F.id)).all(), write=False))
+
+    def list(self, context, is_public=True, min_ram=None, min_disk=None,
+             name=None, sort_key="flavorid", sort_dir="asc", limit=None,
+             marker=None):
         """Flavors ``context`` may see, filtered, sorted and paged.
 
         ``is_public`` only applies to admins (non-admins always get public
@@ -82,19 +110,24 @@ class FlavorAPI(base.Service):
         """
         if sort_key not in SORT_KEYS:
             raise exception.InvalidSortKey(key=sort_key)
-        sort_dir = base.check_sort_dir(sort_dir)
-        stmt = sa.select(F).where(_visible(context, is_public))
-        if min_ram is not None:
-            stmt = stmt.where(F.memory_mb >= min_ram)
-        if min_disk is not None:
-            stmt = stmt.where(F.root_gb >= min_disk)
-        if name is not None:
-            stmt = stmt.where(F.name == name)
-        keys = [(SORT_KEYS[sort_key], sort_dir), (F.id, sort_dir)]
-        return base.page(session, stmt, keys, marker,
-                         sa.and_(F.flavorid == marker,
-                                 _visible(context, is_public)),
-                         limit, self.conf.api.max_limit)
+        reverse = base.check_sort_dir(sort_dir) == "desc"
+        visible = [f for f in self._all()
+                   if _is_visible(f, context, is_public)]
+        key = SORT_KEYS[sort_key]
+        visible.sort(key=lambda f: (key(f), f.id), reverse=reverse)
+        if marker is not None:
+            for index, flavor in enumerate(visible):
+                if flavor.flavorid == marker:
+                    break
+            else:
+                raise exception.MarkerNotFound(marker=marker)
+            visible = visible[index + 1:]
+        found = [f for f in visible
+                 if (min_ram is None or f.memory_mb >= min_ram)
+                 and (min_disk is None or f.root_gb >= min_disk)
+                 and (name is None or f.name == name)]
+        max_limit = self.conf.api.max_limit
+        return found[:max_limit if limit is None else min(limit, max_limit)]
 
     @base.reader
     def get(self, session, now, context, flavorid):
@@ -116,6 +149,7 @@ class FlavorAPI(base.Service):
                    vcpus=vcpus, root_gb=root_gb, ephemeral_gb=ephemeral_gb,
                    swap=swap, rxtx_factor=rxtx_factor, is_public=is_public,
                    disabled=False, description=description, created_at=now)
+        generations.bump(session, generations.FLAVORS)
         session.add(flavor)
         if not is_public and context.project_id is not None:
             # nova gives the creating project access to its private flavor.
@@ -129,6 +163,7 @@ class FlavorAPI(base.Service):
         """Change a flavor's description (the only mutable field, 2.55)."""
         base.require_admin(context, "os_compute_api:os-flavor-manage:update")
         flavor = get_flavor(session, context, flavorid)
+        generations.bump(session, generations.FLAVORS)
         flavor.description = description
         flavor.updated_at = now
         return flavor
@@ -136,6 +171,7 @@ class FlavorAPI(base.Service):
     @base.writer
     def delete(self, session, now, context, flavorid):
         base.require_admin(context, "os_compute_api:os-flavor-manage:delete")
+        generations.bump(session, generations.FLAVORS)
         session.delete(get_flavor(session, context, flavorid))
 
     # -- extra specs -------------------------------------------------------
@@ -165,6 +201,7 @@ class FlavorAPI(base.Service):
             else:
                 flavor.extra_specs.append(
                     models.FlavorExtraSpec(key=key, value=value))
+        generations.bump(session, generations.FLAVORS)
         flavor.updated_at = now
         session.flush()
         return flavor.extra_specs_dict
@@ -176,6 +213,7 @@ class FlavorAPI(base.Service):
         flavor = get_flavor(session, context, flavorid)
         for spec in flavor.extra_specs:
             if spec.key == key:
+                generations.bump(session, generations.FLAVORS)
                 flavor.extra_specs.remove(spec)
                 flavor.updated_at = now
                 return
@@ -198,6 +236,7 @@ class FlavorAPI(base.Service):
         if any(p.project_id == project_id for p in flavor.projects):
             raise exception.FlavorAccessExists(flavor_id=flavorid,
                                                project_id=project_id)
+        generations.bump(session, generations.FLAVORS)
         flavor.projects.append(models.FlavorProject(project_id=project_id))
         session.flush()
         return [p.project_id for p in flavor.projects]
@@ -209,6 +248,7 @@ class FlavorAPI(base.Service):
         flavor = get_flavor(session, context, flavorid)
         for access in flavor.projects:
             if access.project_id == project_id:
+                generations.bump(session, generations.FLAVORS)
                 flavor.projects.remove(access)
                 session.flush()
                 return [p.project_id for p in flavor.projects]

@@ -1,5 +1,9 @@
 """Key pairs: import and generation, fingerprints, per-user scope, the key_pairs quota.
 
+A user's key pairs are listed from a per-process copy kept while the key
+pairs generation holds (``db.generations``; every create and delete bumps
+it), paged by name in Python.
+
 An ssh key's fingerprint is the MD5 of its base64-decoded key blob, an x509
 certificate's the SHA-1 of its DER form, both as colon-separated lower-case
 hex, as nova computes them. Generated keys are RSA 2048 with the private key
@@ -19,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from minova_tw.compute import base, exception, quotas
-from minova_tw.db import models
+from minova_tw.db import generations, models
 
 K = models.KeyPair
 
@@ -106,6 +110,10 @@ def get_keypair(session, user_id, name):
 
 class KeypairAPI(base.Service):
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._cache = generations.Cache(self.db, generations.KEY_PAIRS)
+
     @base.writer
     def create(self, session, now, context, name, public_key=None,
                key_type=TYPE_SSH, user_id=None):
@@ -132,6 +140,7 @@ class KeypairAPI(base.Service):
                                                 K.name == name)):
             raise exception.KeyPairExists(key_name=name)
         quotas.check_key_pairs(session, self.conf, user_id)
+        generations.bump(session, generations.KEY_PAIRS)
         keypair = K(user_id=user_id, name=name, type=key_type,
                     public_key=public_key, fingerprint=fingerprint,
                     created_at=now)
@@ -139,16 +148,21 @@ class KeypairAPI(base.Service):
         session.flush()
         return keypair, private_key
 
-    @base.reader
-    def list(self, session, now, context, user_id=None, limit=None,
-             marker=None):
+    def list(self, context, user_id=None, limit=None, marker=None):
         """A user's key pairs by name; ``marker`` is a key pair name."""
         user_id = _owner(context, user_id)
-        keys = [(K.name, "asc"), (K.id, "asc")]
-        return base.page(session, sa.select(K).where(K.user_id == user_id),
-                         keys, marker,
-                         sa.and_(K.user_id == user_id, K.name == marker),
-                         limit, self.conf.api.max_limit)
+        keypairs = self._cache.get(user_id, lambda: self.db.run(
+            lambda session: session.scalars(
+                sa.select(K).where(K.user_id == user_id)
+                .order_by(K.name, K.id)).all(), write=False))
+        if marker is not None:
+            names = [keypair.name for keypair in keypairs]
+            if marker not in names:
+                raise exception.MarkerNotFound(marker=marker)
+            keypairs = keypairs[names.index(marker) + 1:]
+        max_limit = self.conf.api.max_limit
+        return keypairs[:max_limit if limit is None
+                        else min(limit, max_limit)]
 
     @base.reader
     def get(self, session, now, context, name, user_id=None):
@@ -157,3 +171,4 @@ class KeypairAPI(base.Service):
     @base.writer
     def delete(self, session, now, context, name, user_id=None):
         session.delete(get_keypair(session, _owner(context, user_id), name))
+        generations.bump(session, generations.KEY_PAIRS)

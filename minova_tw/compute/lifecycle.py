@@ -45,6 +45,8 @@ REVERT_RESIZE = Guard("revertResize", (s.RESIZED,))
 CHANGE_PASSWORD = Guard("changePassword", (s.ACTIVE,))
 CREATE_IMAGE = Guard("createImage", (s.ACTIVE, s.STOPPED, s.PAUSED,
                                      s.SUSPENDED), check_lock=False)
+TRIGGER_CRASH_DUMP = Guard("trigger_crash_dump", (
+    s.ACTIVE, s.PAUSED, s.RESCUED, s.RESIZED, s.ERROR))
 DELETE = Guard("delete", None, None)
 UPDATE_METADATA = Guard("update metadata", _METADATA_VM, None)
 DELETE_METADATA = Guard("delete metadata", _METADATA_VM, None)

@@ -89,6 +89,18 @@ def _ip(pattern):
     return I.fixed_ips.any(models.FixedIP.address.regexp_match(pattern))
 
 
+def _has_tag(tag):
+    return I.tag_rows.any(models.InstanceTag.tag == tag)
+
+
+def _tags_all(tags):
+    return sa.and_(*(_has_tag(tag) for tag in tags))
+
+
+def _tags_any(tags):
+    return I.tag_rows.any(models.InstanceTag.tag.in_(list(tags)))
+
+
 #: Filter name (as the API's query parameter) -> value -> WHERE clause.
 #: String attributes other than ids match as regular expressions, as nova's
 #: database layer does; ``ip6`` matches nothing (minova has no IPv6).
@@ -116,6 +128,11 @@ FILTERS = {
     "created_at": _exact(I.created_at),
     "launched_at": _exact(I.launched_at),
     "terminated_at": _exact(I.terminated_at),
+    # Lists of tags: all of them, any of them, not all, none.
+    "tags": _tags_all,
+    "tags-any": _tags_any,
+    "not-tags": lambda tags: sa.not_(_tags_all(tags)),
+    "not-tags-any": lambda tags: sa.not_(_tags_any(tags)),
 }
 #: Filters only an admin may use.
 ADMIN_FILTERS = ("all_tenants", "project_id", "tenant_id", "deleted")
@@ -208,15 +225,25 @@ class ServerAPI(base.Service):
                availability_zone=None, access_ip_v4=None, access_ip_v6=None,
                description=None, hostname=None, config_drive=False,
                auto_disk_config=False, security_groups=None, networks=None,
-               min_count=1, max_count=1):
+               min_count=1, max_count=1, tags=None, scheduler_hints=None,
+               trusted_certs=None, host=None, hypervisor_hostname=None):
         """Boot ``min_count``..``max_count`` servers (as many as the quota
         allows); return them, in launch order, sharing a reservation_id.
 
         ``networks`` is None or "auto" (one fixed IP), "none" (no IP), or a
         list of {"fixed_ip"?: address, ...}, one port each.
-        ``user_data`` is the base64 text the API received.
+        ``user_data`` is the base64 text the API received. An explicit
+        ``availability_zone`` pins the servers to it. ``host`` and
+        ``hypervisor_hostname`` (admin only) must name minova's one host.
         """
         flavor = flavors.get_flavor(session, context, flavor_ref)
+        for requested_host in (host, hypervisor_hostname):
+            if requested_host is None:
+                continue
+            base.require_admin(
+                context, "compute:servers:create:requested_destination")
+            if requested_host != self.conf.minova.compute_host:
+                raise exception.ComputeHostNotFound(host=requested_host)
         metadata = dict(metadata or {})
         quotas.check_metadata(self.conf, metadata)
         key = None
@@ -257,7 +284,10 @@ class ServerAPI(base.Service):
                 auto_disk_config=auto_disk_config,
                 config_drive="True" if config_drive else "",
                 locked=False, created_at=now, updated_at=now, deleted=0,
-                fixed_ips=[])
+                scheduler_hints=scheduler_hints, trusted_certs=trusted_certs,
+                pinned_availability_zone=(availability_zone and zone),
+                fixed_ips=[], tag_rows=[models.InstanceTag(tag=tag)
+                                        for tag in dict.fromkeys(tags or ())])
             set_flavor(instance, flavor_copy)
             session.add(instance)
             if requested is not None:

@@ -121,6 +121,12 @@ class Instance(Base):
     locked: Mapped[bool] = mapped_column(default=False)
     locked_by: Mapped[str | None] = mapped_column(sa.String(255))
     locked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: The boot request's scheduler hints, its explicitly asked zone and
+    #: trusted image certificate ids (None when not given).
+    scheduler_hints = mapped_column(sa.JSON)
+    pinned_availability_zone: Mapped[str | None] = mapped_column(
+        sa.String(255))
+    trusted_certs = mapped_column(sa.JSON)
     created_at = mapped_column(Timestamp, nullable=False, index=True)
     updated_at = mapped_column(Timestamp, index=True)
     launched_at = mapped_column(Timestamp)
@@ -130,11 +136,30 @@ class Instance(Base):
 
     fixed_ips: Mapped[list["FixedIP"]] = relationship(
         back_populates="instance", lazy="selectin", order_by="FixedIP.id")
+    tag_rows: Mapped[list["InstanceTag"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        order_by="InstanceTag.tag")
+
+    @property
+    def tags(self):
+        return [row.tag for row in self.tag_rows]
 
     @property
     def instance_name(self):
         """The hypervisor's name for the server (OS-EXT-SRV-ATTR)."""
         return "instance-%08x" % self.id
+
+
+class InstanceTag(Base):
+    """One tag of a server (nova's server tags)."""
+
+    __tablename__ = "instance_tags"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instances.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(sa.String(60), index=True)
 
 
 class InstanceTransition(Base):
@@ -165,6 +190,15 @@ class FixedIP(Base):
     created_at = mapped_column(Timestamp, nullable=False)
 
     instance: Mapped[Instance] = relationship(back_populates="fixed_ips")
+
+
+class CacheGeneration(Base):
+    """How many times a cached table has been written (see db.generations)."""
+
+    __tablename__ = "cache_generations"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    generation: Mapped[int]
 
 
 class KeyPair(Base):

@@ -11,6 +11,7 @@ from paste.deploy import loadapp
 import webob
 
 from minova_tw import conf as minova_conf
+from minova_tw.api.openstack.api_version_request import MAX_API_VERSION
 
 PASTE = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
                      "api-paste.ini")
@@ -18,7 +19,7 @@ ORIGIN = "http://client.example"
 REQ_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-"
                     r"[0-9a-f]{12}$")
 V21_DOC = {"version": {
-    "id": "v2.1", "status": "CURRENT", "version": "2.1",
+    "id": "v2.1", "status": "CURRENT", "version": MAX_API_VERSION,
     "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
     "links": [{"rel": "self", "href": "http://localhost/v2.1/"},
               {"rel": "describedby", "type": "text/html",
@@ -30,7 +31,7 @@ V21_DOC = {"version": {
 
 def load_stack(tmp_path, text):
     path = tmp_path / "api.conf"
-    path.write_text(text)
+    path.write_text("[DEFAULT]\nstate_path = state\n" + text)
     conf = minova_conf.load([str(path)])
     return loadapp("config:" + os.path.abspath(PASTE), name="osapi_compute",
                    global_conf=minova_conf.paste_global_conf(conf))
@@ -53,7 +54,7 @@ def test_root_lists_versions_without_version_headers(app):
         {"id": "v2.0", "status": "SUPPORTED", "version": "",
          "min_version": "", "updated": "2011-01-21T11:33:21Z",
          "links": [{"rel": "self", "href": "http://localhost/v2/"}]},
-        {"id": "v2.1", "status": "CURRENT", "version": "2.1",
+        {"id": "v2.1", "status": "CURRENT", "version": MAX_API_VERSION,
          "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
          "links": [{"rel": "self", "href": "http://localhost/v2.1/"}]}]}
     assert "OpenStack-API-Version" not in res.headers
@@ -91,7 +92,8 @@ def test_latest_echoes_the_maximum(app):
     res = get(app, "/v2.1/",
               headers={"OpenStack-API-Version": "compute latest"})
     assert res.status_int == 200
-    assert res.headers["OpenStack-API-Version"] == "compute 2.1"
+    assert res.headers["OpenStack-API-Version"] == (
+        "compute " + MAX_API_VERSION)
 
 
 def test_legacy_header_is_read(app):
@@ -116,7 +118,7 @@ def test_out_of_range_version_is_406_with_version_headers(app):
     assert res.headers["Content-Type"] == "application/json; charset=UTF-8"
     assert res.json == {"computeFault": {"code": 406, "message":
         "Version 2.999 is not supported by the API. Minimum is 2.1 and "
-        "maximum is 2.1."}}
+        "maximum is %s." % MAX_API_VERSION}}
     assert res.headers["OpenStack-API-Version"] == "compute 2.999"
     assert res.headers["X-OpenStack-Nova-API-Version"] == "2.999"
 
@@ -144,7 +146,7 @@ def test_noauth2_without_token_is_204_with_token(app):
 
 
 def test_unknown_route_is_plain_webob_404(app):
-    res = get(app, "/v2.1/servers", headers={"X-Auth-Token": "a:b"})
+    res = get(app, "/v2.1/no-such-thing", headers={"X-Auth-Token": "a:b"})
     assert res.status_int == 404
     assert res.content_type == "text/plain"
     assert "itemNotFound" not in res.text

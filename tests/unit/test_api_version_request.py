@@ -6,8 +6,17 @@ from minova_tw.api import errors
 from minova_tw.api.openstack import api_version_request as v
 
 
-def test_advertised_range_is_2_1_only():
-    assert (v.MIN_API_VERSION, v.MAX_API_VERSION) == ("2.1", "2.1")
+def test_advertised_range_is_2_1_to_2_100():
+    assert (v.MIN_API_VERSION, v.MAX_API_VERSION) == ("2.1", "2.100")
+
+
+def test_is_supported_compares_as_versions():
+    class Req:
+        api_version_request = v.APIVersionRequest("2.100")
+    assert v.is_supported(Req, "2.99")
+    assert v.is_supported(Req, "2.9", "2.100")
+    assert not v.is_supported(Req, "2.101")
+    assert not v.is_supported(Req, "2.1", "2.99")
 
 
 @pytest.mark.parametrize("text", ["2", "2.01", "02.1", "2.x", "2.1.1", "",

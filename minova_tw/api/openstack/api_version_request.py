@@ -5,9 +5,55 @@ goes. Raise it only together with the change that implements the new
 version, and add a line to the history below: a client that asks for a
 version must get that version's behaviour.
 
-History:
+History (what minova's resources do differently from each version on;
+versions not listed change only resources minova does not serve, e.g.
+os-hypervisors or os-migrations, and need nothing here):
 
 * 2.1 - the v2.1 API as first released (nova's base microversion).
+* 2.2 - keypairs: ``type`` (ssh, x509); create answers 201, delete 204.
+* 2.3 - servers: more OS-EXT-SRV-ATTR attributes for admins.
+* 2.5 - servers: non-admins may filter on ``ip6``.
+* 2.9 - servers: ``locked``.
+* 2.10 - keypairs: an admin may name a ``user_id``.
+* 2.16 - servers: ``host_status`` (admins).
+* 2.17 - servers: the ``trigger_crash_dump`` action.
+* 2.18 - the project id in the URL is optional (always served both ways).
+* 2.19 - servers: ``description`` on create, update, rebuild and show.
+* 2.26 - servers: ``tags`` in the view, and the four tag filters.
+* 2.32 - servers: a ``tag`` on networks at create (until 2.36).
+* 2.35 - keypairs: paging with ``limit`` and ``marker``.
+* 2.36 - limits: no network and security group keys.
+* 2.37 - servers: ``networks`` required ("auto", "none" or a list).
+* 2.38 - servers: an unknown ``status`` filter is 400, not an empty list.
+* 2.39 - limits: no ``maxImageMeta``.
+* 2.42 - servers: network tags at create again.
+* 2.45 - createImage answers ``{"image_id"}`` instead of a Location.
+* 2.47 - servers: the flavor embedded in the server view.
+* 2.52 - servers: ``tags`` at create.
+* 2.54 - rebuild: ``key_name``.
+* 2.55 - flavors: ``description``, and PUT /flavors/{id}.
+* 2.57 - servers: no ``personality``; rebuild takes ``user_data``;
+  limits: no personality keys.
+* 2.61 - flavors: ``extra_specs`` in the view.
+* 2.63 - servers: ``trusted_image_certificates``.
+* 2.66 - servers: the ``changes-before`` filter.
+* 2.71 - servers: ``server_groups`` in show, update and rebuild.
+* 2.73 - servers: lock with ``locked_reason``, shown; the ``locked``
+  filter and sort key.
+* 2.74 - servers: an admin's ``host`` and ``hypervisor_hostname`` at
+  create.
+* 2.75 - unknown query parameters are 400 (servers, flavors, keypairs,
+  limits); update and rebuild answer the full server view; flavor ``swap``
+  0 is 0, not "".
+* 2.83 - servers: more filters for non-admins.
+* 2.86 - flavor extra specs: keys in nova's namespaces are validated.
+* 2.90 - servers: ``hostname`` at create, update and rebuild, shown to
+  everyone.
+* 2.92 - keypairs: a public key is required; names may hold "@" and ".".
+* 2.94 - servers: ``hostname`` may be a fully qualified name.
+* 2.96 - servers: ``pinned_availability_zone``.
+* 2.98 - servers: the image's ``properties``.
+* 2.100 - servers: ``scheduler_hints``.
 """
 
 import functools
@@ -16,7 +62,7 @@ import re
 from minova_tw.api import errors
 
 MIN_API_VERSION = "2.1"
-MAX_API_VERSION = "2.1"
+MAX_API_VERSION = "2.100"
 DEFAULT_API_VERSION = MIN_API_VERSION
 
 _VERSION_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
@@ -86,3 +132,18 @@ def min_api_version():
 
 def max_api_version():
     return APIVersionRequest(MAX_API_VERSION)
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(version_string):
+    return APIVersionRequest(version_string)
+
+
+def is_supported(req, min_version, max_version=None):
+    """Whether ``req``'s microversion is at least ``min_version`` (and at
+    most ``max_version``): how views and controllers switch behaviour
+    inside one method."""
+    version = req.api_version_request
+    if version < _parsed(min_version):
+        return False
+    return max_version is None or version <= _parsed(max_version)

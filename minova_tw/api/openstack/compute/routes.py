@@ -28,12 +28,54 @@ Each controller class is built once per process with the ConfigOpts.
 
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
-from minova_tw.api.openstack.compute import versions
+from minova_tw.api.openstack.compute import (availability_zone, flavors,
+                                             flavors_extraspecs, keypairs,
+                                             limits, server_metadata,
+                                             servers, versions)
+from minova_tw.db import migration
+
+_AZ = availability_zone.AvailabilityZoneController
+_FLAVORS = flavors.FlavorsController
+_SPECS = flavors_extraspecs.FlavorExtraSpecsController
+_KEYPAIRS = keypairs.KeypairController
+_METADATA = server_metadata.ServerMetadataController
+_SERVERS = servers.ServersController
 
 ROUTE_LIST = (
     # /v2.1 and /v2.1/ are answered by the urlmap's version app; with a
     # project id (/v2.1/<project>/) the document comes through here.
     ("/", {"GET": (versions.VersionsController, "show")}),
+    ("/flavors", {"GET": (_FLAVORS, "index"),
+                  "POST": (_FLAVORS, "create")}),
+    ("/flavors/detail", {"GET": (_FLAVORS, "detail")}),
+    ("/flavors/{id}", {"GET": (_FLAVORS, "show"),
+                       "PUT": (_FLAVORS, "update"),
+                       "DELETE": (_FLAVORS, "delete")}),
+    ("/flavors/{flavor_id}/os-extra_specs", {"GET": (_SPECS, "index"),
+                                             "POST": (_SPECS, "create")}),
+    ("/flavors/{flavor_id}/os-extra_specs/{id}",
+     {"GET": (_SPECS, "show"), "PUT": (_SPECS, "update"),
+      "DELETE": (_SPECS, "delete")}),
+    ("/limits", {"GET": (limits.LimitsController, "index")}),
+    ("/os-availability-zone", {"GET": (_AZ, "index")}),
+    ("/os-availability-zone/detail", {"GET": (_AZ, "detail")}),
+    ("/os-keypairs", {"GET": (_KEYPAIRS, "index"),
+                      "POST": (_KEYPAIRS, "create")}),
+    ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
+                           "DELETE": (_KEYPAIRS, "delete")}),
+    ("/servers", {"GET": (_SERVERS, "index"),
+                  "POST": (_SERVERS, "create")}),
+    ("/servers/detail", {"GET": (_SERVERS, "detail")}),
+    ("/servers/{id}", {"GET": (_SERVERS, "show"),
+                       "PUT": (_SERVERS, "update"),
+                       "DELETE": (_SERVERS, "delete")}),
+    ("/servers/{id}/action", {"POST": (_SERVERS, "action")}),
+    ("/servers/{server_id}/metadata",
+     {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),
+      "PUT": (_METADATA, "update_all")}),
+    ("/servers/{server_id}/metadata/{id}",
+     {"GET": (_METADATA, "show"), "PUT": (_METADATA, "update"),
+      "DELETE": (_METADATA, "delete")}),
 )
 
 
@@ -45,5 +87,9 @@ class APIRouterV21(openstack.APIRouter):
 
     @classmethod
     def factory(cls, global_conf, **local_conf):
-        """paste.app_factory."""
-        return cls(minova_conf.from_paste(global_conf))
+        """paste.app_factory. The database is brought to the code's schema
+        first (locked and idempotent, so every worker may do it at once),
+        so the app serves from its first request."""
+        conf = minova_conf.from_paste(global_conf)
+        migration.sync(conf)
+        return cls(conf)

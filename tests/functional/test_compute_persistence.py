@@ -1,0 +1,91 @@
+"""minova's state outlives minova: restart on the same state_path, and the same flows on PostgreSQL and MariaDB.
+
+The database runs are end to end through HTTP with ``[database]
+connection`` naming a database created for the test (and dropped after);
+they skip, saying why, when the server is not reachable.
+"""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from tests.functional.test_compute_fixtures import (  # noqa: F401
+    PUBLIC_KEY, start_compute)
+from tests.unit.conftest import SERVERS
+
+
+def _flows(client):
+    """Create a bit of everything; return what to look for afterwards."""
+    admin = client("admin:admin", "2.55")
+    admin.ok("POST", "/flavors", {"flavor": {
+        "name": "kept", "ram": 64, "vcpus": 1, "disk": 0, "id": "kept",
+        "description": "survives"}})
+    admin.ok("POST", "/flavors/kept/os-extra_specs",
+             {"extra_specs": {"k": "v"}})
+    user = client("demo:demo", "2.52")
+    user.ok("POST", "/os-keypairs", {"keypair": {
+        "name": "key", "public_key": PUBLIC_KEY}})
+    server_id = user.boot("keeper", key_name="key", metadata={"m": "1"},
+                          tags=["t"])
+    user.action(server_id, {"os-stop": None})
+    user.wait(server_id, "SHUTOFF")
+    gone = user.boot("gone")
+    user.delete("/servers/" + gone)
+    return server_id
+
+
+def _check(client, server_id):
+    admin = client("admin:admin", "2.61")
+    flavor = admin.ok("GET", "/flavors/kept")["flavor"]
+    assert (flavor["description"], flavor["extra_specs"]) == (
+        "survives", {"k": "v"})
+    user = client("demo:demo", "2.52")
+    assert [k["keypair"]["name"] for k in user.ok(
+        "GET", "/os-keypairs")["keypairs"]] == ["key"]
+    servers = user.ok("GET", "/servers/detail")["servers"]
+    assert [s["id"] for s in servers] == [server_id]
+    server = servers[0]
+    assert (server["status"], server["key_name"], server["metadata"],
+            server["tags"]) == ("SHUTOFF", "key", {"m": "1"}, ["t"])
+    assert server["addresses"]["private"][0]["addr"] == "10.0.0.2"
+    # the deleted server's address was released
+    assert user.ok("GET", "/limits")["limits"]["absolute"][
+        "totalInstancesUsed"] == 1
+    user.action(server_id, {"os-start": None})
+    user.wait(server_id, "ACTIVE")
+
+
+def test_stop_and_start_minova_everything_is_still_there(start_compute):
+    client = start_compute()
+    server_id = _flows(client)
+    client.process.stop()
+    _check(start_compute(), server_id)
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server_database(request):
+    base_url, admin_db, reason = SERVERS[request.param]
+    name = "minova_func_%s" % uuid.uuid4().hex[:12]
+    admin = sa.create_engine(base_url + admin_db,
+                             isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("CREATE DATABASE %s" % name)
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        pytest.skip("%s (%s)" % (reason, str(error.orig).splitlines()[0]))
+    yield base_url + name
+    with admin.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
+    admin.dispose()
+
+
+def test_end_to_end_on_a_database_server(server_database, start_compute):
+    # server_database first: it is dropped after minova has stopped.
+    client = start_compute(database={"connection": server_database})
+    server_id = _flows(client)
+    client.process.stop()
+    _check(start_compute(database={"connection": server_database}),
+           server_id)
