@@ -10,12 +10,23 @@ project]``, as oslo.log's context format does: the stacks keep the request's
 context in oslo.context's thread-local store, and the WSGI container clears
 it when the request is done (``forget_request``) so that a pool thread's
 next lines do not carry an old id.
+
+With ``--logfile`` minova opens twistd's log file itself (``LogFile``, set
+on twistd's application as its log observer, which twistd documents): the
+same file, format and rotation as twistd's, opened for appending so that
+worker processes, which write to it directly, never overwrite a line, and
+telling minova when it rotated (SIGUSR1, or twistd's 1 MB size limit) so
+that the workers reopen it too.
 """
 
+import fcntl
 import logging
+import os
+import sys
 
 from oslo_context import context as oslo_context
 from twisted.logger import Logger, LogLevel
+from twisted.python import logfile
 
 _LEVELS = (
     (logging.CRITICAL, LogLevel.critical),
@@ -59,10 +70,18 @@ class TwistedLogHandler(logging.Handler):
             _twisted_level(record.levelno), "{text}", text=text)
 
 
+#: Libraries whose INFO lines describe their own machinery (alembic lists
+#: its plugins at every start): WARNING and up unless [DEFAULT] debug.
+QUIET_LIBRARIES = ("alembic",)
+
+
 def setup(debug):
     """Route the standard library's root logger into Twisted's log, once."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if debug else logging.WARNING)
     if not any(isinstance(h, TwistedLogHandler) for h in root.handlers):
         handler = TwistedLogHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
@@ -77,3 +96,35 @@ def log_options(conf):
     if conf.log_options:
         conf.log_opt_values(logging.getLogger("minova.options"),
                             logging.DEBUG)
+
+
+class LogFile(logfile.LogFile):
+    """twistd's log file, in append mode, calling ``onRotate`` after each rotation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.onRotate = []
+
+    def _openFile(self):
+        super()._openFile()
+        append(self._file.fileno())
+
+    def rotate(self):
+        super().rotate()
+        for listener in self.onRotate:
+            listener()
+
+
+def append(fd):
+    """Make every write to ``fd`` go to the end of its file (O_APPEND)."""
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+
+
+def reopen_output(path):
+    """Point this process's stdout and stderr at ``path`` (a worker, after a rotation)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)

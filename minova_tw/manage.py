@@ -1,10 +1,16 @@
 """minova-manage: the operator's commands that run without the server.
 
 ``db sync`` and ``db version`` (migrations, as nova-manage's), ``flavor
-list`` and ``flavor create``. They read the same config files as twistd
-(``--config-file`` repeats; ``--config-dir`` too) and go through the same
-database and compute code as the API, so what they do is what the API
-would do. A failure is one line on stderr and exit status 1.
+list`` and ``flavor create``, and ``check``. They read the same config
+files as twistd (``--config-file`` repeats; ``--config-dir`` too) and go
+through the same database and compute code as the API, so what they do is
+what the API would do. A failure is one line on stderr and exit status 1.
+
+``check`` runs the checks twistd makes at startup (minova_tw.service.check:
+values, paste file, each API's paste app, TLS files, each listening address
+bound and released at once) and prints one line per problem with exit
+status 1, or "OK" with 0; what startup would skip with a warning is printed
+as a "warning:" line and is no failure.
 """
 
 import argparse
@@ -60,6 +66,21 @@ def flavor_create(conf, args):
     print(flavor.flavorid)
 
 
+def check(conf, args):
+    from minova_tw import service
+    problems = []
+    apis, _, metrics_socket = service.check(
+        conf, problems.append, lambda line: print("warning: " + line))
+    for sock in [s for api in apis for s in api.sockets] + [metrics_socket]:
+        if sock is not None:
+            sock.close()
+    for line in problems:
+        print(line)
+    if problems:
+        raise SystemExit(1)
+    print("OK")
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="minova-manage",
@@ -96,6 +117,10 @@ def _parser():
                         help="not public")
     create.add_argument("--description")
     create.set_defaults(func=flavor_create)
+
+    groups.add_parser(
+        "check", help="check the config and paste file as startup does "
+        "(apps load, ports free, TLS files valid)").set_defaults(func=check)
     return parser
 
 

@@ -7,6 +7,7 @@ the app, so any paste-deployed stack can be served.
 """
 
 import configparser
+import functools
 import sys
 from urllib.parse import unquote_to_bytes
 
@@ -67,7 +68,7 @@ _HOST_HEADERS = frozenset((b"server", b"date"))
 
 
 class WSGIResource(resource.Resource):
-    """Runs a WSGI app for each request on the reactor's shared thread pool.
+    """Runs a WSGI app for each request on the process's shared thread pool.
 
     Unlike twisted.web.wsgi, the pool thread runs the app to completion and
     hands the finished response to the reactor in one fire-and-forget
@@ -75,13 +76,17 @@ class WSGIResource(resource.Resource):
     costs one hand-off each way, and a thread finishing after the reactor
     stopped cannot deadlock shutdown. A body that keeps streaming past
     ``STREAM_BUFFER`` bytes is written chunk by chunk, each chunk waiting
-    for the reactor, which is the flow control a long stream needs.
+    for the reactor, which is the flow control a long stream needs. With no
+    thread pool (``threadpool=None``, ``[wsgi] thread_pool_size = 0``) the
+    app runs in the reactor thread itself: the fastest path, for stacks that
+    never block.
 
     ``environ`` carries ``wsgi.multiprocess`` (true when the API runs in
     worker processes) and ``minova.access_logged`` (the host writes the
     access line; nova's request_log filter then stays quiet). Over TLS, a
     client certificate shows as mod_ssl's ``SSL_CLIENT_S_DN`` (RFC 4514)
-    and ``SSL_CLIENT_CERT`` (PEM).
+    and ``SSL_CLIENT_CERT`` (PEM). What is the same for every request of a
+    connection is computed once per connection.
     """
 
     isLeaf = True
@@ -97,9 +102,40 @@ class WSGIResource(resource.Resource):
     def render(self, request):
         request.defaultContentType = None
         environ = self._environ(request)
-        self.threadpool.callInThread(_WSGIResponse(self, request).run,
-                                     environ)
+        if self.threadpool is None:
+            _WSGIResponse(self, request, inline=True).run(environ)
+        else:
+            self.threadpool.callInThread(
+                _WSGIResponse(self, request, inline=False).run, environ)
         return server.NOT_DONE_YET
+
+    def _connection_environ(self, request):
+        """The environ keys one connection shares, made on its first request."""
+        channel = request.channel
+        cached = getattr(channel, "minova_environ", None)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        client = request.getClientAddress()
+        secure = request.isSecure()
+        base = {
+            "SERVER_PORT": str(request.getHost().port),
+            "REMOTE_ADDR": getattr(client, "host", ""),
+            "REMOTE_PORT": str(getattr(client, "port", "")),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https" if secure else "http",
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": self.threadpool is not None,
+            "wsgi.multiprocess": self.multiprocess,
+            "wsgi.run_once": False,
+            "minova.access_logged": True,
+            "CONTENT_TYPE": "",
+            "CONTENT_LENGTH": "",
+        }
+        if secure:
+            _add_client_certificate(base, channel)
+        channel.minova_environ = (self, base)
+        return base
 
     def _environ(self, request):
         path, _, query = request.uri.partition(b"?")
@@ -109,31 +145,15 @@ class WSGIResource(resource.Resource):
             script_name = "/" + "/".join(
                 segment.decode("latin-1") for segment in request.prepath)
             path_info = path_info[len(script_name):]
-        client = request.getClientAddress()
-        host = request.getHost()
-        secure = request.isSecure()
-        environ = {
-            "REQUEST_METHOD": request.method.decode("latin-1"),
-            "SCRIPT_NAME": script_name,
-            "PATH_INFO": path_info,
-            "QUERY_STRING": query.decode("latin-1"),
-            "SERVER_NAME": request.getRequestHostname().decode("latin-1"),
-            "SERVER_PORT": str(host.port),
-            "SERVER_PROTOCOL": request.clientproto.decode("latin-1"),
-            "REMOTE_ADDR": getattr(client, "host", ""),
-            "REMOTE_PORT": str(getattr(client, "port", "")),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "https" if secure else "http",
-            "wsgi.input": request.content,
-            "wsgi.input_terminated": True,
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": self.multiprocess,
-            "wsgi.run_once": False,
-            "minova.access_logged": True,
-        }
-        if secure:
-            _add_client_certificate(environ, request.channel)
+        environ = self._connection_environ(request).copy()
+        environ["REQUEST_METHOD"] = request.method.decode("latin-1")
+        environ["SCRIPT_NAME"] = script_name
+        environ["PATH_INFO"] = path_info
+        environ["QUERY_STRING"] = query.decode("latin-1")
+        environ["SERVER_NAME"] = request.getRequestHostname().decode(
+            "latin-1")
+        environ["SERVER_PROTOCOL"] = request.clientproto.decode("latin-1")
+        environ["wsgi.input"] = request.content
         for name, values in request.requestHeaders.getAllRawHeaders():
             key = name.decode("latin-1").upper().replace("-", "_")
             value = ",".join(v.decode("latin-1") for v in values)
@@ -141,8 +161,6 @@ class WSGIResource(resource.Resource):
                 environ[key] = value
             else:
                 environ["HTTP_" + key] = value
-        environ.setdefault("CONTENT_TYPE", "")
-        environ.setdefault("CONTENT_LENGTH", "")
         return environ
 
 
@@ -158,11 +176,17 @@ def _add_client_certificate(environ, channel):
 
 
 class _WSGIResponse:
-    """One request's trip through the app, in a pool thread."""
+    """One request's trip through the app, in a pool thread (or inline)."""
 
-    def __init__(self, resource, request):
+    def __init__(self, resource, request, inline):
         self.reactor = resource.reactor
         self.application = resource.application
+        if inline:
+            self._inReactor = self._waitForReactor = _call
+        else:
+            self._inReactor = self.reactor.callFromThread
+            self._waitForReactor = functools.partial(blockingCallFromThread,
+                                                     self.reactor)
         self.request = request
         self.status = None
         self.headers = None
@@ -201,8 +225,7 @@ class _WSGIResponse:
                     self._send(chunks, finish=False, wait=True)
                     chunks, size = [], 0
         except Exception:
-            failure = Failure()
-            self.reactor.callFromThread(self._fail, failure)
+            self._inReactor(self._fail, Failure())
             return
         finally:
             if result is not None and hasattr(result, "close"):
@@ -212,7 +235,7 @@ class _WSGIResponse:
                     log.failure("close() of the WSGI response failed")
             logs.forget_request()
         if self.status is None:
-            self.reactor.callFromThread(
+            self._inReactor(
                 self._fail, Failure(RuntimeError(
                     "the application returned without calling "
                     "start_response")))
@@ -225,10 +248,9 @@ class _WSGIResponse:
         first = not self.headersSent
         self.headersSent = True
         if wait:
-            blockingCallFromThread(self.reactor, self._deliver, first,
-                                   chunks, finish)
+            self._waitForReactor(self._deliver, first, chunks, finish)
         else:
-            self.reactor.callFromThread(self._deliver, first, chunks, finish)
+            self._inReactor(self._deliver, first, chunks, finish)
 
     def _deliver(self, first, chunks, finish):
         """In the reactor: status and headers (first time), body, finish."""
@@ -271,12 +293,18 @@ class _WSGIResponse:
         request.finish()
 
 
-def make_resource(app, reactor=None, multiprocess=False):
+def _call(f, *args):
+    return f(*args)
+
+
+def make_resource(app, reactor=None, multiprocess=False, inline=False):
     """A WSGIResource running ``app`` on the reactor's shared thread pool.
 
-    Call it once the reactor is about to run (twistd may fork to daemonize
-    after makeService; a pool made before that would be lost).
+    ``inline`` runs it in the reactor thread instead. Call this once the
+    reactor is about to run (twistd may fork to daemonize after
+    makeService; a pool made before that would be lost).
     """
     if reactor is None:
         from twisted.internet import reactor
-    return WSGIResource(reactor, reactor.getThreadPool(), app, multiprocess)
+    pool = None if inline else reactor.getThreadPool()
+    return WSGIResource(reactor, pool, app, multiprocess)

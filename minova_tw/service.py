@@ -15,21 +15,30 @@ instead of binding. ``Launcher.reload`` (SIGHUP under twistd) re-reads the
 configuration, swaps in-process apps, re-reads certificates and replaces
 workers one at a time.
 
+Startup's checks are ``check``, which ``minova-manage check`` runs too
+(every problem, one line each, where startup stops at the first). With
+``[metrics] listen_port`` set, a MetricsListener serves minova_tw.metrics'
+``/metrics`` from this process. SIGUSR2 writes a Guru Meditation Report
+(``Launcher.writeReport``, minova_tw.gmr).
+
 The returned Launcher is what twistd runs, and what another Twisted
 program can add to its own application; ProcessSignals is what twistd's
 process (and each worker) adds to turn signals into that work.
 """
 
+import collections
+import ipaddress
 import os
 import signal
 import socket
 
 from twisted.application import service
 from twisted.internet import defer, error
-from twisted.logger import Logger
+from twisted.logger import ILogObserver, Logger
 
 from minova_tw import conf as minova_conf
-from minova_tw import logs, resources, spawner, systemd, tls
+from minova_tw import (gmr, logs, metrics, resources, spawner, systemd,
+                       threadpool, tls)
 from minova_tw.site import APISite, check_log_format
 
 log = Logger(namespace="minova.service")
@@ -37,7 +46,50 @@ log = Logger(namespace="minova.service")
 LISTEN_BACKLOG = 128
 
 
-class APIService(service.Service):
+class ListeningService(service.Service):
+    """Serves on ``sock``, a socket that is already bound and listening."""
+
+    def __init__(self, sock, reactor=None):
+        self.socket = sock
+        self.reactor = reactor
+        self.port = None
+
+    @property
+    def address(self):
+        """The (host, port) this service listens on."""
+        return self.socket.getsockname()[:2]
+
+    def listen(self, factory):
+        """Serve ``factory`` on the socket, from the reactor."""
+        self.port = _reactor(self.reactor).adoptStreamPort(
+            self.socket.fileno(), self.socket.family, factory)
+        return self.port
+
+
+class MetricsListener(ListeningService):
+    """Serves ``/metrics`` (minova_tw.metrics) on the ``[metrics]`` socket.
+
+    On stop it stops listening and removes the multiprocess directory.
+    """
+
+    def __init__(self, recorded, sock, reactor=None):
+        super().__init__(sock, reactor)
+        self.metrics = recorded
+
+    def startService(self):
+        super().startService()
+        self.listen(metrics.site(self.metrics))
+
+    def stopService(self):
+        super().stopService()
+        self.socket.close()
+        metrics.remove_files(self.metrics)
+        if self.port is not None:
+            return self.port.stopListening()
+        return None
+
+
+class APIService(ListeningService):
     """Serves one API on a socket that is already bound and listening.
 
     The WSGI resource and its thread pool are made in startService, after
@@ -48,41 +100,44 @@ class APIService(service.Service):
 
     def __init__(self, conf, name, app, sock, reactor=None, server_tls=None,
                  multiprocess=False):
+        super().__init__(sock, reactor)
         self.conf = conf
         self.name = name
         self.app = app
-        self.socket = sock
-        self.reactor = reactor
         self.server_tls = server_tls
         self.multiprocess = multiprocess
         self.site = None
-        self.port = None
-
-    @property
-    def address(self):
-        """The (host, port) this API listens on."""
-        return self.socket.getsockname()[:2]
 
     def startService(self):
         super().startService()
         reactor = _reactor(self.reactor)
         wsgi = self.conf.wsgi
-        reactor.suggestThreadPoolSize(wsgi.thread_pool_size)
         self.site = APISite(
-            resources.make_resource(self.app, reactor, self.multiprocess),
+            self._resource(self.app, reactor),
             name=self.name,
             log_format=wsgi.wsgi_log_format,
             keep_alive=wsgi.keep_alive,
             max_header_line=wsgi.max_header_line,
+            max_header_size=wsgi.max_header_size,
+            header_timeout=wsgi.header_timeout,
+            max_body_size=self.conf.oslo_middleware.max_request_body_size,
             timeout=wsgi.client_socket_timeout,
             max_connections=wsgi.default_pool_size,
             reactor=reactor)
+        self.site.metrics = metrics.for_api(self.name)
         factory = self.site
         if self.server_tls is not None:
             factory = self.server_tls.wrap(self.site)
-        self.port = reactor.adoptStreamPort(
-            self.socket.fileno(), self.socket.family, factory)
-        self.site.port = self.port
+        self.site.port = self.listen(factory)
+
+    def _resource(self, app, reactor):
+        """The app's WSGIResource: on the shared pool, or inline when
+        ``[wsgi] thread_pool_size`` is 0."""
+        size = self.conf.wsgi.thread_pool_size
+        if size:
+            threadpool.install(reactor, size)
+        return resources.make_resource(app, reactor, self.multiprocess,
+                                       inline=not size)
 
     def reload(self, conf):
         """Serve new requests with the paste app as ``conf`` now defines it.
@@ -92,8 +147,7 @@ class APIService(service.Service):
         app = resources.load_app(conf, self.name)
         self.conf = conf
         self.app = app
-        self.site.resource = resources.make_resource(
-            app, _reactor(self.reactor), self.multiprocess)
+        self.site.resource = self._resource(app, _reactor(self.reactor))
         log.info("{api} now serves the reloaded paste app", api=self.name)
 
     def stopService(self):
@@ -128,15 +182,38 @@ class Launcher(service.MultiService):
         self._reloading = None
         self._reloadAgain = False
 
+    #: The log observer for twistd's application: minova's own for
+    #: ``--logfile`` (see minova_tw.logs; tap sets it), or None for twistd's.
+    logObserver = None
+
     @property
     def apis(self):
         """The service of each API (APIService or WorkerPool), in order."""
         return list(self.namedServices.values())
 
+    def setServiceParent(self, parent):
+        """Join ``parent``; given twistd's application, set its log observer."""
+        if self.logObserver is not None and hasattr(parent, "setComponent"):
+            parent.setComponent(ILogObserver, self.logObserver)
+        super().setServiceParent(parent)
+
+    def reopenLogs(self):
+        """twistd's log file was rotated: the workers reopen it too."""
+        for api in self.apis:
+            if hasattr(api, "reopenLogs"):
+                api.reopenLogs()
+
+    def writeReport(self):
+        """SIGUSR2: the Guru Meditation Report of this process (minova_tw.gmr)."""
+        gmr.write("twistd process", self.conf, self.apis,
+                  _reactor(self.reactor))
+
     def whenReady(self):
-        """A Deferred that fires once every API (and worker) is ready."""
-        return defer.gatherResults([api.whenReady() for api in self.apis
-                                    if hasattr(api, "whenReady")])
+        """A Deferred that fires once every API (and worker) is ready, and
+        the process's signal handlers are installed (a SIGUSR2 or SIGHUP
+        sent after "minova ready" must not meet the default action)."""
+        return defer.gatherResults([child.whenReady() for child in self
+                                    if hasattr(child, "whenReady")])
 
     def startService(self):
         # Before the children start, so "minova ready" is logged before
@@ -214,6 +291,13 @@ class ProcessSignals(service.Service):
     def __init__(self, handlers, reactor=None):
         self.handlers = handlers
         self.reactor = reactor
+        self._installed = defer.Deferred()
+
+    def whenReady(self):
+        """Fires once the handlers are installed."""
+        done = defer.Deferred()
+        self._installed.addCallback(lambda r: done.callback(r) or r)
+        return done
 
     def startService(self):
         super().startService()
@@ -228,6 +312,7 @@ class ProcessSignals(service.Service):
                 if work == self.STOP:
                     work = self._stop
                 signal.signal(signum, self._handler(work))
+        self._installed.callback(None)
 
     def _handler(self, work):
         def handle(signum, frame):
@@ -253,21 +338,25 @@ def _reactor(reactor):
     return reactor
 
 
-def bind(name, host, port, keepidle, reuse_port=False):
+def bind(name, host, port, keepidle, reuse_port=False, options=None):
     """Bind and listen on host:port as nova-api did (reuseaddr, TCP keepalive).
 
     ``reuse_port`` sets SO_REUSEPORT, so that more sockets can bind the same
     address and the kernel spreads new connections over them. Raises
-    ConfigError naming the option when binding is impossible.
+    ConfigError naming the option when binding is impossible: ``options``
+    (address option, port option), by default ``<name>_listen`` and
+    ``<name>_listen_port``.
     """
+    host_option, port_option = options or ("%s_listen" % name,
+                                           "%s_listen_port" % name)
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, socket.AF_UNSPEC, socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
     except OSError as exc:
         raise minova_conf.ConfigError(
-            "%s_listen: cannot listen on %s:%s: %s" % (
-                name, host, port, exc.strerror or exc)) from None
+            "%s: cannot listen on %s:%s: %s" % (
+                host_option, host, port, exc.strerror or exc)) from None
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
@@ -280,10 +369,18 @@ def bind(name, host, port, keepidle, reuse_port=False):
     except OSError as exc:
         sock.close()
         raise minova_conf.ConfigError(
-            "%s_listen_port: cannot listen on %s:%s: %s" % (
-                name, host, port, exc.strerror or exc)) from None
+            "%s: cannot listen on %s:%s: %s" % (
+                port_option, host, port, exc.strerror or exc)) from None
     sock.setblocking(False)
     return sock
+
+
+def _loopback(host):
+    """Whether ``host`` (an address a socket is bound to) is loopback only."""
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def workers(conf, name):
@@ -324,39 +421,116 @@ def prepare(conf):
             "[wsgi] wsgi_log_format: %s" % exc) from None
 
 
+class ServableAPI(collections.namedtuple(
+        "ServableAPI", "name app tls count sockets")):
+    """An API that passed startup's checks: its paste app, ServerTLS or
+    None, number of processes and bound listening sockets."""
+
+
+def check(conf, error, warn, inherited=None):
+    """Startup's checks, in startup's order: makeService and ``minova-manage check`` share them.
+
+    The values and the log format (``prepare``), the paste file, each
+    enabled API's paste app, the TLS files, and each listening address
+    (bound, so a port in use is found; systemd's sockets in ``inherited``
+    are taken instead). ``error(line)`` is called with each problem's one
+    line: makeService raises there, so the first problem stops startup,
+    while minova-manage check collects them all; ``warn(line)`` with each
+    API startup skips. Returns ``(apis, server_tls, metrics_socket)``: a
+    ServableAPI per API that passed, the ServerTLS the TLS APIs share, and
+    the bound socket of the ``[metrics]`` listener, if it is enabled. The
+    caller owns the sockets (``minova-manage check`` closes them).
+    """
+    try:
+        prepare(conf)
+    except minova_conf.ConfigError as exc:
+        error(str(exc))
+    try:
+        paste_file = minova_conf.find_paste_file(conf)
+    except minova_conf.ConfigError as exc:
+        error(str(exc))
+        return [], None, None
+    inherited = inherited or {}
+    apis = []
+    seen = set()
+    attempted = False
+    server_tls = None
+    tls_failed = False
+    for name in conf.enabled_apis:
+        if name in seen:
+            warn("enabled_apis names %s twice; serving it once" % name)
+            continue
+        seen.add(name)
+        if "%s_listen" % name not in conf:
+            warn("enabled_apis has %s, which minova cannot serve (no "
+                 "%s_listen option); skipping it" % (name, name))
+            continue
+        try:
+            app = resources.load_app(conf, name, paste_file)
+        except resources.PasteAppNotFound:
+            warn("enabled_apis has %s, which is not an app in %s; skipping "
+                 "it" % (name, paste_file))
+            continue
+        except minova_conf.ConfigError as exc:
+            attempted = True
+            error(str(exc))
+            continue
+        attempted = True
+        api_tls = None
+        if name in conf.enabled_ssl_apis:
+            if server_tls is None and not tls_failed:
+                try:
+                    server_tls = tls.ServerTLS(conf)
+                except minova_conf.ConfigError as exc:
+                    tls_failed = True
+                    error(str(exc))
+            api_tls = server_tls
+        count = workers(conf, name)
+        try:
+            sockets = listen(conf, name, count, inherited)
+        except minova_conf.ConfigError as exc:
+            error(str(exc))
+            continue
+        if name in conf.enabled_ssl_apis and tls_failed:
+            for sock in sockets:  # checked only: it cannot be served
+                sock.close()
+            continue
+        apis.append(ServableAPI(name, app, api_tls, count, sockets))
+    if not attempted:
+        error("No APIs were started. Check the enabled_apis config option.")
+    metrics_socket = None
+    if conf.metrics.listen_port is not None:
+        try:
+            metrics_socket = bind(
+                "metrics", conf.metrics.listen, conf.metrics.listen_port, 0,
+                options=("[metrics] listen", "[metrics] listen_port"))
+        except minova_conf.ConfigError as exc:
+            error(str(exc))
+    return apis, server_tls, metrics_socket
+
+
+def _raise(line):
+    raise minova_conf.ConfigError(line)
+
+
 def makeService(conf, reactor=None, log_path=None):
     """Build the service of every enabled API (see the module docstring).
 
     ``log_path`` is twistd's log file, which worker processes write to
     through twistd's own fd (None: they inherit twistd's stdout). Raises
-    minova_tw.conf.ConfigError, one line, when nothing can be served.
+    minova_tw.conf.ConfigError, one line, at the first problem ``check``
+    finds.
     """
-    prepare(conf)
+    logs.setup(conf.debug)
     logs.log_options(conf)
-    paste_file = minova_conf.find_paste_file(conf)
     inherited = systemd.listen_sockets(list(dict.fromkeys(conf.enabled_apis)))
+    apis, server_tls, metrics_socket = check(
+        conf, _raise, lambda line: log.warn("{line}", line=line), inherited)
+    if metrics_socket is not None:
+        metrics.enable(metrics.fresh_directory()
+                       if any(api.count > 1 for api in apis) else None)
     top = Launcher(conf, reactor)
-    server_tls = None
-    for name in conf.enabled_apis:
-        if name in top.namedServices:
-            log.warn("enabled_apis names {api} twice; serving it once",
-                     api=name)
-            continue
-        if "%s_listen" % name not in conf:
-            log.warn("enabled_apis has {api}, which minova cannot serve "
-                     "(no {api}_listen option); skipping it", api=name)
-            continue
-        try:
-            app = resources.load_app(conf, name, paste_file)
-        except resources.PasteAppNotFound:
-            log.warn("enabled_apis has {api}, which is not an app in "
-                     "{paste}; skipping it", api=name, paste=paste_file)
-            continue
-        api_tls = None
-        if name in conf.enabled_ssl_apis:
-            server_tls = api_tls = server_tls or tls.ServerTLS(conf)
-        count = workers(conf, name)
-        sockets = listen(conf, name, count, inherited)
+    for name, app, api_tls, count, sockets in apis:
         if count == 1:
             api = APIService(conf, name, app, sockets[0], reactor, api_tls)
         else:
@@ -369,8 +543,16 @@ def makeService(conf, reactor=None, log_path=None):
         log.info("{api} listening on {host}:{port}{tls}", api=name,
                  host=bound_host, port=bound_port,
                  tls=" (TLS)" if api_tls else "")
-    if not top.namedServices:
-        raise minova_conf.ConfigError(
-            "No APIs were started. Check the enabled_apis config option.")
+        if conf.api.auth_strategy == "noauth2" and not _loopback(bound_host):
+            log.warn("INSECURE: {api} listens on {host} with [api] "
+                     "auth_strategy = noauth2: anyone who reaches this "
+                     "address acts as any user and project, unchecked. Use "
+                     "keystone, or listen on a loopback address only.",
+                     api=name, host=bound_host)
+    if metrics_socket is not None:
+        listener = MetricsListener(metrics.current, metrics_socket, reactor)
+        listener.setServiceParent(top)
+        log.info("metrics listening on {host}:{port}",
+                 host=listener.address[0], port=listener.address[1])
     top.server_tls = server_tls
     return top

@@ -21,14 +21,18 @@ only once the new one is ready: SIGHUP reloads and max-requests recycling
 both go through it, so no request is dropped.
 """
 
+import collections
 import os
 import random
 import signal
 import sys
+import time
 
 from twisted.application import reactors, service
 from twisted.internet import defer, error, protocol
 from twisted.logger import Logger
+
+from minova_tw import metrics
 
 log = Logger(namespace="minova.spawner")
 
@@ -106,7 +110,7 @@ class WorkerProcess(protocol.ProcessProtocol):
         self.pool.ended(self, reason)
 
     def signal(self, name):
-        """Send SIGTERM ("TERM") or SIGKILL ("KILL"), if it still runs."""
+        """Send SIGTERM ("TERM"), SIGKILL ("KILL") or a signal number, if it still runs."""
         self.killed = self.killed or name == "KILL"
         try:
             self.transport.signalProcess(name)
@@ -136,6 +140,8 @@ class WorkerPool(service.Service):
         self.workers = {}
         self.replacing = {}
         self.processes = set()
+        #: How many times each slot's worker died and was respawned.
+        self.restarts = collections.Counter()
         self._restarts = {}
         self._delays = {}
         self._starting = set()
@@ -174,6 +180,7 @@ class WorkerPool(service.Service):
         worker.pid = worker.transport.pid
         worker.started = self.reactor.seconds()
         self.processes.add(worker)
+        metrics.worker_started(self.name)
         log.info("worker {worker} pid {pid} started", worker=worker.name,
                  pid=worker.pid)
         return worker
@@ -201,6 +208,8 @@ class WorkerPool(service.Service):
             args += ["--config", os.path.abspath(path)]
         for path in conf.default_config_dirs or ():
             args += ["--config-dir", os.path.abspath(path)]
+        if self.log_path:
+            args += ["--log-file", self.log_path]
         limit = conf.wsgi.worker_max_requests
         if limit:
             limit += random.randint(0, conf.wsgi.worker_max_requests_jitter)
@@ -245,9 +254,12 @@ class WorkerPool(service.Service):
         worker.ended.callback(None)
         if self.workers.get(slot) is worker:
             del self.workers[slot]
-        if (self.running and slot not in self.workers
-                and slot not in self.replacing and slot not in self._restarts
-                and not worker.retiring):
+        respawn = (self.running and slot not in self.workers
+                   and slot not in self.replacing
+                   and slot not in self._restarts and not worker.retiring)
+        metrics.worker_ended(self.name, worker.pid, respawn)
+        if respawn:
+            self.restarts[slot] += 1
             self._respawnLater(worker)
 
     def _respawnLater(self, worker):
@@ -319,6 +331,25 @@ class WorkerPool(service.Service):
         log.warn("worker {worker} pid {pid} did not stop in time; killing it",
                  worker=worker.name, pid=worker.pid)
         worker.signal("KILL")
+
+    def reopenLogs(self):
+        """twistd rotated its log file: tell each worker to reopen it (SIGUSR1)."""
+        for worker in self.processes:
+            worker.signal(signal.SIGUSR1)
+
+    def table(self):
+        """One row per worker process, for the Guru Meditation Report."""
+        rows = []
+        for worker in sorted(self.processes, key=lambda w: (w.slot, w.pid)):
+            state = ("retiring" if worker.retiring else
+                     "ready" if worker.ready.called else "starting")
+            rows.append({"api": self.name, "slot": worker.slot,
+                         "pid": worker.pid, "state": state,
+                         "started": time.strftime(
+                             "%Y-%m-%d %H:%M:%S",
+                             time.localtime(worker.started)),
+                         "restarts": self.restarts[worker.slot]})
+        return rows
 
     @defer.inlineCallbacks
     def reload(self, conf):

@@ -6,19 +6,23 @@
 configuration problem ends twistd with status 1 and one line on stderr.
 
 The twistd process also owns its signals: SIGTERM and SIGINT drain and
-exit 0, SIGHUP reloads (minova_tw.service.Launcher.reload); and it tells
+exit 0, SIGHUP reloads (minova_tw.service.Launcher.reload), SIGUSR2 writes
+a Guru Meditation Report (minova_tw.gmr), and with a log file SIGUSR1
+rotates it as twistd does, the workers then reopening it; and it tells
 systemd READY=1 and STOPPING=1 when run as a Type=notify unit. Worker
-processes write to twistd's log file (``--logfile``), or to its stdout.
+processes write to twistd's log file (``--logfile``, which minova opens
+for twistd: minova_tw.logs), or to its stdout.
 """
 
 import os
 import signal
 
 from oslo_config import cfg
+from twisted.logger import textFileLogObserver
 from twisted.python import usage
 
 from minova_tw import conf as minova_conf
-from minova_tw import service, systemd
+from minova_tw import logs, service, systemd
 
 
 class Options(usage.Options):
@@ -54,15 +58,22 @@ class Options(usage.Options):
 
 def makeService(options):
     """Load the configuration and build the service; exit on a config error."""
+    path = log_path(options)
     try:
         conf = minova_conf.load(options["config"], options["config-dir"])
-        launcher = service.makeService(conf, log_path=log_path(options))
+        launcher = service.makeService(conf, log_path=path)
     except minova_conf.ConfigError as exc:
         raise SystemExit("minova: %s" % exc) from None
     stop = service.ProcessSignals.STOP
-    service.ProcessSignals({signal.SIGTERM: stop, signal.SIGINT: stop,
-                            signal.SIGHUP: launcher.reload}
-                           ).setServiceParent(launcher)
+    handlers = {signal.SIGTERM: stop, signal.SIGINT: stop,
+                signal.SIGHUP: launcher.reload,
+                signal.SIGUSR2: launcher.writeReport}
+    if path:
+        log_file = logs.LogFile.fromFullPath(path)
+        log_file.onRotate.append(launcher.reopenLogs)
+        launcher.logObserver = textFileLogObserver(log_file)
+        handlers[signal.SIGUSR1] = log_file.rotate
+    service.ProcessSignals(handlers).setServiceParent(launcher)
     systemd.Notifier(launcher).setServiceParent(launcher)
     return launcher
 

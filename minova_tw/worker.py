@@ -13,7 +13,10 @@ stdin, a pipe from the parent, reaches end of file (and on Linux the
 kernel also sends SIGTERM, PR_SET_PDEATHSIG). SIGINT and SIGHUP are the
 parent's to handle. Log lines go to stdout, which is the parent's stream
 (twistd's stdout, or the fd of its log file), in twistd's format, tagged
-"<api>/<slot>".
+"<api>/<slot>"; SIGUSR1 from the parent, once it rotated its log file,
+makes the worker reopen that file (``--log-file``). SIGUSR2 writes the
+worker's Guru Meditation Report. With ``[metrics]`` on, the worker records
+its requests in the multiprocess directory its parent exported.
 """
 
 import argparse
@@ -44,6 +47,7 @@ def parse_args(argv):
     parser.add_argument("--config", action="append", default=[])
     parser.add_argument("--config-dir", action="append", default=[])
     parser.add_argument("--max-requests", type=int, default=0)
+    parser.add_argument("--log-file")
     return parser.parse_args(argv)
 
 
@@ -77,7 +81,7 @@ def main(argv=None):
     from twisted.internet import reactor, stdio
 
     from minova_tw import conf as minova_conf
-    from minova_tw import resources, service, tls
+    from minova_tw import gmr, logs, metrics, resources, service, tls
 
     # Ctrl-C and a hangup reach the whole process group; the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -95,14 +99,21 @@ def main(argv=None):
     except (minova_conf.ConfigError, resources.PasteAppNotFound) as exc:
         log.critical("cannot start: {error}", error=exc)
         sys.exit(BOOT_ERROR)
+    if conf.metrics.listen_port is not None:
+        metrics.enable(os.environ.get(metrics.MULTIPROC_ENV))
     api = service.APIService(conf, args.api, app,
                              socket.socket(fileno=LISTEN_FD), reactor,
                              server_tls, multiprocess=True)
     control = ParentControl(lambda: service.stop_reactor(reactor))
     stdio.StandardIO(control, stdin=0, stdout=CONTROL_FD, reactor=reactor)
-    service.ProcessSignals({signal.SIGTERM: service.ProcessSignals.STOP,
-                            signal.SIGINT: None, signal.SIGHUP: None},
-                           reactor).startService()
+    role = "worker %s/%d" % (args.api, args.slot)
+    service.ProcessSignals({
+        signal.SIGTERM: service.ProcessSignals.STOP,
+        signal.SIGINT: None, signal.SIGHUP: None,
+        signal.SIGUSR1: (lambda: logs.reopen_output(args.log_file))
+        if args.log_file else None,
+        signal.SIGUSR2: lambda: gmr.write(role, conf, [api], reactor),
+    }, reactor).startService()
 
     def started():
         api.startService()

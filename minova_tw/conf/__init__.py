@@ -19,9 +19,9 @@ from oslo_config import cfg
 from oslo_middleware import cors, http_proxy_to_wsgi, sizelimit
 from oslo_middleware.healthcheck import opts as healthcheck_opts
 
-from minova_tw.conf import api, compute, service, wsgi
+from minova_tw.conf import api, compute, operations, service, wsgi
 
-_MODULES = (service, wsgi, api, compute)
+_MODULES = (service, wsgi, api, compute, operations)
 
 #: nova's CORS defaults (nova.middleware.set_defaults).
 CORS_DEFAULTS = dict(

@@ -129,6 +129,15 @@ database_opts = [
         "mysql+pymysql://user:pw@host/minova. Unset: an SQLite file "
         "minova.sqlite under state_path.",
     ),
+    cfg.FloatOpt(
+        "sqlite_busy_timeout",
+        default=30.0,
+        min=0,
+        help="minova addition: seconds an SQLite connection waits for a "
+        "lock another process holds (worker processes share the file). A "
+        "request still waiting then is answered 503 serviceUnavailable "
+        "with Retry-After. Unused for other databases.",
+    ),
 ]
 
 GROUPS = (

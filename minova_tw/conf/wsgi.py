@@ -78,13 +78,40 @@ wsgi_opts = [
     cfg.IntOpt(
         "thread_pool_size",
         default=10,
-        min=1,
+        min=0,
         help="minova addition: threads in each process's pool that run the "
         "WSGI stacks (the reactor's shared pool). Few threads and more "
-        "workers scale better than many threads.",
+        "workers scale better than many threads. 0 runs the stacks in the "
+        "reactor thread itself, with no thread hop: the fastest path, but "
+        "only for stacks that never block (a slow request then stalls every "
+        "other request of the process).",
     ),
     cfg.IntOpt("max_header_line", default=16384, min=0,
-               help="Longest request header line accepted, in bytes."),
+               help="Longest request header line accepted, in bytes; a "
+               "longer one is answered 431 and the connection closed."),
+    cfg.IntOpt(
+        "max_header_size",
+        default=65536,
+        min=1024,
+        help="minova addition: most bytes the request line and all headers "
+        "of one request may take together; more is answered 431 and the "
+        "connection closed. The default leaves room for Keystone tokens "
+        "(PKI tokens of several KiB, a Fernet token plus a service token, "
+        "and the catalog headers some proxies add), as the 64 KiB "
+        "buffer-size OpenStack's uWSGI configurations use does.",
+    ),
+    cfg.IntOpt(
+        "header_timeout",
+        default=30,
+        min=0,
+        help="minova addition: seconds a client has to send the whole head "
+        "(request line and headers) of a request, from the connection's "
+        "start for its first request and from the first byte of each "
+        "later one; then it is answered 408 and the connection closed. "
+        "Unlike client_socket_timeout, which every byte restarts, this "
+        "cannot be stretched by a client trickling its headers (slowloris). "
+        "0 means no deadline.",
+    ),
     cfg.BoolOpt("keep_alive", default=True,
                 deprecated_name="wsgi_keep_alive", deprecated_group="DEFAULT",
                 help="Keep client connections open between requests "

@@ -11,6 +11,14 @@ write. Whatever still loses a race (a deadlock, a serialization failure, a
 busy SQLite file, a duplicate key picked at the same time by two workers)
 is retried as a whole by ``Database.run``: every unit of work is one
 transaction, and nothing is half-written when it fails.
+
+A database that cannot be used at all — gone, locked past the busy timeout
+(``[database] sqlite_busy_timeout``), its disk full or read-only — is
+``DatabaseUnavailable``: the compute API answers nova's 503
+``serviceUnavailable`` fault with a ``Retry-After`` and no internals. Nothing
+stays broken once the fault clears: PostgreSQL and MariaDB connections are
+pinged before use (a dead one is replaced), and every unit of work opens its
+transaction afresh.
 """
 
 import os
@@ -26,9 +34,26 @@ from sqlalchemy.orm import Session
 from minova_tw import conf as minova_conf
 
 SQLITE_FILE = "minova.sqlite"
-#: Milliseconds an SQLite connection waits for another process's lock.
-SQLITE_BUSY_TIMEOUT_MS = 30000
+#: Seconds an SQLite connection waits for another process's lock, by default.
+SQLITE_BUSY_TIMEOUT = 30.0
 RETRIES = 5
+#: Seconds a client is asked to wait before retrying when the database is down.
+RETRY_AFTER = 5
+
+#: Words of SQLite errors that mean the database cannot be used now (its
+#: other OperationalErrors are mistakes in the SQL).
+_UNAVAILABLE = ("database is locked", "disk i/o error", "disk is full",
+                "readonly database", "unable to open database")
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used now; the API answers 503 and the client
+    retries. ``code``, ``safe`` and ``headers`` are what the API's
+    FaultWrapper reads: the cause is logged, never shown."""
+
+    code = 503
+    safe = False
+    headers = {"Retry-After": str(RETRY_AFTER)}
 
 _databases = {}
 _lock = threading.Lock()
@@ -48,17 +73,20 @@ def get_database(conf):
     url = connection_url(conf)
     with _lock:
         if url not in _databases:
-            _databases[url] = Database(url)
+            _databases[url] = Database(url,
+                                       conf.database.sqlite_busy_timeout)
         return _databases[url]
 
 
-def create_engine(url):
-    """An engine for ``url``, with minova's SQLite settings when it is SQLite."""
+def create_engine(url, busy_timeout=SQLITE_BUSY_TIMEOUT):
+    """An engine for ``url``, with minova's SQLite settings when it is SQLite.
+
+    ``busy_timeout`` is the seconds an SQLite connection waits for a lock.
+    """
     url = sa.engine.make_url(url)
     if url.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000.0})
+    engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -66,9 +94,9 @@ def create_engine(url):
         # (the module would not begin one before DDL).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA busy_timeout = %d" % SQLITE_BUSY_TIMEOUT_MS)
+        cursor.execute("PRAGMA busy_timeout = %d" % (busy_timeout * 1000))
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            _enable_wal(cursor)
+            _enable_wal(cursor, busy_timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -81,11 +109,11 @@ def create_engine(url):
     return engine
 
 
-def _enable_wal(cursor):
+def _enable_wal(cursor, busy_timeout):
     """Switch a new file to WAL. The switch needs the file to itself and
     SQLite does not always wait for it under the busy timeout, so wait here:
     another process is doing the same and about to finish."""
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000.0
+    deadline = time.monotonic() + busy_timeout
     while True:
         try:
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -109,18 +137,36 @@ def is_retryable(error):
         "lock wait timeout", "try restarting transaction"))
 
 
+def is_unavailable(error):
+    """Whether ``error`` says the database cannot be used now, not that the
+    work was wrong: no connection, a lost one, or a file locked, full or
+    read-only."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error, exc.InterfaceError):
+        return True
+    if isinstance(error.orig, sqlite3.Error):
+        text = str(error.orig).lower()
+        return any(word in text for word in _UNAVAILABLE)
+    # A server's OperationalError is about the server or the way to it
+    # (refused, restarted, out of connections or space).
+    return isinstance(error, exc.OperationalError)
+
+
 class Database:
     """One database: an engine, and units of work run as transactions."""
 
-    def __init__(self, url):
-        self.engine = create_engine(url)
+    def __init__(self, url, busy_timeout=SQLITE_BUSY_TIMEOUT):
+        self.engine = create_engine(url, busy_timeout)
 
     def run(self, work, write):
         """``work(session)`` in one transaction; commit, or roll back and raise.
 
         A transaction that lost a race (``is_retryable``) runs again, up to
         ``RETRIES`` times; an IntegrityError that persists is raised, so
-        ``work`` must check what it can check (duplicates) first.
+        ``work`` must check what it can check (duplicates) first. A database
+        that cannot be used (``is_unavailable``, or no pooled connection
+        free in time) raises DatabaseUnavailable.
         """
         attempt = 1
         while True:
@@ -133,8 +179,13 @@ class Database:
                             result = work(session)
                         session.expunge_all()
                         return result
+            except exc.TimeoutError as error:
+                raise DatabaseUnavailable(str(error)) from error
             except exc.DBAPIError as error:
                 if attempt == RETRIES or not is_retryable(error):
+                    if is_unavailable(error):
+                        raise DatabaseUnavailable(
+                            " ".join(str(error.orig).split())) from error
                     raise
             time.sleep(random.uniform(0.01, 0.05) * attempt)
             attempt += 1

@@ -133,6 +133,14 @@ def test_thread_pool_size_bounds_concurrent_requests(minova, tmp_path):
     assert len(names) == 6 and len(set(names)) == 2
 
 
+def test_thread_pool_size_0_runs_the_stack_in_the_reactor_thread(minova,
+                                                                 tmp_path):
+    server = minova(echo_config(tmp_path, wsgi={"thread_pool_size": 0}))
+    environ = requests.get(server.url("osapi_compute", "/x")).json()
+    assert environ["thread"] == "MainThread"
+    assert environ["wsgi.multithread"] is False
+
+
 def test_sigterm_lets_an_inflight_request_finish(minova, tmp_path):
     server = minova(echo_config(tmp_path))
     result = {}

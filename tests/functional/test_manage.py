@@ -1,6 +1,7 @@
 """minova-manage, run as the installed console script against a real SQLite file."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -48,3 +49,62 @@ def test_a_missing_config_is_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr == "minova-manage: config file %s not found\n" % (
         tmp_path / "nope.conf")
+
+
+def test_check_says_ok_for_a_good_config(tmp_path):
+    config = write_config(tmp_path / "api.conf", base_config(tmp_path))
+    result = manage(config, "check")
+    assert (result.returncode, result.stdout) == (0, "OK\n"), result.stderr
+
+
+def test_check_prints_one_line_per_problem(tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    config = write_config(tmp_path / "api.conf", base_config(
+        tmp_path,
+        DEFAULT={"enabled_apis": "osapi_compute,ec2,metadata",
+                 "enabled_ssl_apis": "osapi_compute",
+                 "metadata_listen_port": port},
+        wsgi={"wsgi_log_format": "%(nope)s",
+              "ssl_cert_file": str(tmp_path / "cert.pem"),
+              "ssl_key_file": str(tmp_path / "key.pem")},
+        metrics={"listen_port": port}))
+    try:
+        result = manage(config, "check")
+    finally:
+        taken.close()
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "warning: enabled_apis has ec2, which minova cannot serve (no "
+        "ec2_listen option); skipping it",
+        "[wsgi] wsgi_log_format: KeyError: 'nope'",
+        "[wsgi] ssl_cert_file: cannot read %s: No such file or directory"
+        % (tmp_path / "cert.pem"),
+        "metadata_listen_port: cannot listen on 127.0.0.1:%d: Address "
+        "already in use" % port,
+        "[metrics] listen_port: cannot listen on 127.0.0.1:%d: Address "
+        "already in use" % port,
+    ]
+
+
+def test_check_of_a_missing_paste_file_and_a_running_minova(minova,
+                                                            tmp_path):
+    missing = write_config(tmp_path / "missing.conf", base_config(
+        tmp_path, wsgi={"api_paste_config": "gone.ini"}))
+    result = manage(missing, "check")
+    assert (result.returncode, result.stdout) == (
+        1, "[wsgi] api_paste_config: paste file %s not found\n"
+        % (tmp_path / "gone.ini"))
+    server = minova()
+    ports = {api: port for api, (_, port) in server.addresses.items()}
+    running = write_config(tmp_path / "running.conf", base_config(
+        tmp_path, DEFAULT={"osapi_compute_listen_port":
+                           ports["osapi_compute"],
+                           "metadata_listen_port": ports["metadata"]}))
+    result = manage(running, "check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "%s_listen_port: cannot listen on 127.0.0.1:%d: Address already in "
+        "use" % (api, ports[api]) for api in ("osapi_compute", "metadata")]

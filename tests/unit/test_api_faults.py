@@ -8,6 +8,7 @@ import webob.exc
 
 from minova_tw.compute import exception
 from minova_tw.api.openstack import FaultWrapper, wsgi
+from minova_tw.db import engine as db_engine
 
 STOCK_500 = ("The server has either erred or is incapable of performing the "
              "requested operation.")
@@ -118,3 +119,15 @@ def test_response_passes_through():
     inner = webob.Response(body=b"ok")
     res = webob.Request.blank("/").get_response(FaultWrapper(inner))
     assert res.body == b"ok"
+
+
+def test_an_unusable_database_is_503_with_retry_after_and_no_detail(caplog):
+    with caplog.at_level(logging.ERROR, logger="minova_tw.api.openstack"):
+        res = call(db_engine.DatabaseUnavailable(
+            "could not connect to 10.0.0.9: password=hunter2"))
+    assert res.status_int == 503
+    assert res.headers["Retry-After"] == str(db_engine.RETRY_AFTER)
+    assert list(res.json) == ["serviceUnavailable"]
+    assert res.json["serviceUnavailable"]["code"] == 503
+    assert "hunter2" not in res.text and "10.0.0.9" not in res.text
+    assert "database unavailable" in caplog.text

@@ -142,3 +142,49 @@ def test_the_sample_config_is_generated_from_the_definitions(tmp_path):
         assert out.read_text() == f.read(), (
             "etc/api.conf.sample is stale: run oslo-config-generator "
             "--config-file etc/minova-config-generator.conf")
+
+
+#: nova's options (reference/nova-api-facts.md §1.2), plus oslo.log's
+#: ``debug`` and oslo.db's ``[database] connection``, which nova registers
+#: too. oslo.middleware's groups are listed whole in MIDDLEWARE_GROUPS.
+NOVA_OPTIONS = {
+    "DEFAULT": {"enabled_apis", "enabled_ssl_apis", "osapi_compute_listen",
+                "osapi_compute_listen_port", "osapi_compute_workers",
+                "metadata_listen", "metadata_listen_port", "metadata_workers",
+                "graceful_shutdown_timeout", "log_options", "debug",
+                "state_path", "default_availability_zone",
+                "internal_service_availability_zone"},
+    "wsgi": {"api_paste_config", "wsgi_log_format", "secure_proxy_ssl_header",
+             "ssl_ca_file", "ssl_cert_file", "ssl_key_file", "tcp_keepidle",
+             "default_pool_size", "max_header_line", "keep_alive",
+             "client_socket_timeout"},
+    "api": {"auth_strategy", "use_forwarded_for", "max_limit",
+            "compute_link_prefix", "glance_link_prefix",
+            "enable_instance_password", "metadata_cache_expiration",
+            "dhcp_domain", "config_drive_skip_versions",
+            "vendordata_providers", "vendordata_jsonfile_path",
+            "vendordata_dynamic_targets", "vendordata_dynamic_ssl_certfile",
+            "vendordata_dynamic_connect_timeout",
+            "vendordata_dynamic_read_timeout",
+            "vendordata_dynamic_failure_fatal", "response_validation"},
+    "neutron": {"service_metadata_proxy", "metadata_proxy_shared_secret"},
+    "quota": {"instances", "cores", "ram", "metadata_items",
+              "injected_files", "injected_file_content_bytes",
+              "injected_file_path_length", "key_pairs", "server_groups",
+              "server_group_members"},
+    "database": {"connection"},
+}
+MIDDLEWARE_GROUPS = {"oslo_middleware", "cors", "healthcheck"}
+
+
+def test_every_minova_addition_says_so():
+    unmarked = []
+    for group, opts in conf.list_opts():
+        group = getattr(group, "name", group)
+        if group in MIDDLEWARE_GROUPS:
+            continue
+        for opt in opts:
+            if (opt.name not in NOVA_OPTIONS.get(group, ())
+                    and "minova addition" not in opt.help):
+                unmarked.append("[%s] %s" % (group, opt.name))
+    assert unmarked == [], "help text lacks 'minova addition'"

@@ -29,7 +29,7 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
     with database.engine.connect() as conn:
         pragma = lambda name: conn.exec_driver_sql("PRAGMA " + name).scalar()
         assert pragma("journal_mode") == "wal"
-        assert pragma("busy_timeout") == db_engine.SQLITE_BUSY_TIMEOUT_MS
+        assert pragma("busy_timeout") == db_engine.SQLITE_BUSY_TIMEOUT * 1000
         assert pragma("foreign_keys") == 1
     database.dispose()
 
@@ -125,3 +125,36 @@ def test_write_transactions_take_the_lock_first(database):
             conn.begin()
     other.execute("ROLLBACK")
     other.close()
+
+
+def test_a_lock_held_past_the_busy_timeout_is_unavailable_then_clears(
+        tmp_path):
+    path = tmp_path / "l.sqlite"
+    database = db_engine.Database("sqlite:///%s" % path, busy_timeout=0.05)
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (v INTEGER)")
+    insert = lambda s: s.execute(sa.text("INSERT INTO t VALUES (1)"))
+    other = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(db_engine.DatabaseUnavailable) as raised:
+        database.run(insert, write=True)
+    assert raised.value.code == 503
+    assert raised.value.headers == {"Retry-After": str(db_engine.RETRY_AFTER)}
+    other.execute("ROLLBACK")
+    other.close()
+    database.run(insert, write=True)  # recovered by itself
+    assert _values(database) == [1]
+    database.dispose()
+
+
+def test_a_server_that_is_gone_is_unavailable():
+    orig = Exception("connection refused")
+    assert db_engine.is_unavailable(exc.OperationalError("SELECT", {}, orig))
+    assert db_engine.is_unavailable(exc.InterfaceError("SELECT", {}, orig))
+    assert not db_engine.is_unavailable(
+        exc.ProgrammingError("SELECT", {}, orig))
+    assert not db_engine.is_unavailable(exc.OperationalError(
+        "SELECT", {}, sqlite3.OperationalError("no such column: nope")))
+    assert db_engine.is_unavailable(exc.OperationalError(
+        "INSERT", {}, sqlite3.OperationalError(
+            "attempt to write a readonly database")))

@@ -15,6 +15,7 @@ import webob.exc
 
 from minova_tw.api import wsgi as base_wsgi
 from minova_tw.api.openstack import wsgi
+from minova_tw.db import engine as db_engine
 
 LOG = logging.getLogger(__name__)
 
@@ -26,7 +27,9 @@ class FaultWrapper(base_wsgi.Middleware):
     not an HTTP error status); its ``headers`` are copied. The client sees
     "<ClassName>: <message>" only for exceptions marked ``safe``; otherwise
     webob's stock text for the status, so no internal detail leaks. The
-    traceback goes to the log.
+    traceback goes to the log; an unusable database (503 serviceUnavailable
+    with Retry-After) is one line there, as it hits every request while it
+    lasts.
     """
 
     @webob.dec.wsgify(RequestClass=wsgi.Request)
@@ -38,7 +41,10 @@ class FaultWrapper(base_wsgi.Middleware):
 
     @staticmethod
     def _error(exc):
-        LOG.exception("caught error: %s", exc)
+        if isinstance(exc, db_engine.DatabaseUnavailable):
+            LOG.error("database unavailable: %s", exc)
+        else:
+            LOG.exception("caught error: %s", exc)
         code = getattr(exc, "code", 500)
         if not isinstance(code, int):
             code = 500

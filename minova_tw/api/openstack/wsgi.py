@@ -38,6 +38,7 @@ from minova_tw import context
 from minova_tw.api import errors, urlmap
 from minova_tw.api.openstack import api_version_request as microversions
 from minova_tw.compute import exception
+from minova_tw.db import engine as db_engine
 
 LOG = logging.getLogger(__name__)
 
@@ -228,8 +229,9 @@ def expected_errors(codes):
     """Declare the error statuses a controller method may answer with.
 
     A webob error with another status, or any other exception except
-    schema validation and policy errors (which every method may raise), is
-    logged with its traceback and becomes 500 "Unexpected API Error".
+    schema validation and policy errors (which every method may raise) and
+    an unusable database (FaultWrapper's 503), is logged with its traceback
+    and becomes 500 "Unexpected API Error".
     Controllers turn the compute layer's errors they expect into webob
     errors with the status they declare.
     """
@@ -244,12 +246,13 @@ def expected_errors(codes):
                 if exc.code in codes:
                     raise
                 unexpected = exc
-            except (errors.ValidationError, exception.Forbidden):
+            except (errors.ValidationError, exception.Forbidden,
+                    db_engine.DatabaseUnavailable):
                 raise
             except Exception as exc:
                 unexpected = exc
-            LOG.exception("unexpected exception in API method %s",
-                          func.__qualname__)
+            LOG.error("unexpected exception in API method %s",
+                      func.__qualname__, exc_info=unexpected)
             raise webob.exc.HTTPInternalServerError(
                 explanation=UNEXPECTED_ERROR % type(unexpected))
         return wrapped

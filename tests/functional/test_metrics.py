@@ -1,0 +1,131 @@
+"""Health and metrics: /healthcheck on both APIs, and the [metrics] Prometheus listener.
+
+Real ``twistd -n minova``: nova's paste file for the healthcheck and for
+metrics in one process (values in memory); conftest's TAG_APP with
+osapi_compute in two workers (prometheus_client's multiprocess mode) and
+metadata in the twistd process for how the numbers move.
+"""
+
+import os
+import re
+import signal
+import threading
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.functional.conftest import base_config
+from tests.functional.test_host import wait_for
+from tests.functional.test_workers import start_workers, worker_config
+
+
+def scrape(server):
+    host, port = re.search(r"metrics listening on ([\d.]+):(\d+)",
+                           server.log).groups()
+    response = requests.get("http://%s:%s/metrics" % (host, port),
+                            timeout=10)
+    response.raise_for_status()
+    assert response.headers["content-type"].startswith("text/plain")
+    samples = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            key = (sample.name,) + tuple(sorted(sample.labels.items()))
+            samples[key] = sample.value
+    return samples
+
+
+def value(samples, name, **labels):
+    return samples.get((name,) + tuple(sorted(labels.items())), 0.0)
+
+
+def test_metrics_of_workers_and_in_process_apis_move_with_requests(
+        minova, tmp_path):
+    server = start_workers(minova, tmp_path, worker_config(
+        tmp_path, metrics={"listen_port": 0}))
+    before = scrape(server)
+    assert value(before, "minova_workers", api="osapi_compute") == 2
+    for _ in range(10):
+        requests.get(server.url("osapi_compute"), timeout=10)
+    for _ in range(3):
+        requests.post(server.url("metadata", "/x"), timeout=10)
+    after = scrape(server)
+    total = "minova_http_requests_total"
+    assert value(after, total, api="osapi_compute", method="GET",
+                 status="200") == value(before, total, api="osapi_compute",
+                                        method="GET", status="200") + 10
+    assert value(after, total, api="metadata", method="POST",
+                 status="200") == 3
+    count = "minova_http_request_duration_seconds_count"
+    assert value(after, count, api="osapi_compute") == 10
+    assert value(after, count, api="metadata") == 3
+    assert value(after, "minova_http_request_duration_seconds_bucket",
+                 api="metadata", le="+Inf") == 3
+    assert value(after, "minova_http_request_duration_seconds_sum",
+                 api="osapi_compute") > 0
+
+    slow = [threading.Thread(target=requests.get, args=(server.url(
+        api, "/?sleep=2"),), kwargs={"timeout": 30})
+        for api in ("osapi_compute", "metadata")]
+    for thread in slow:
+        thread.start()
+    server.wait_log("tagapp: sleeping 2", count=2)
+    during = scrape(server)
+    assert value(during, "minova_http_requests_in_flight",
+                 api="osapi_compute") == 1
+    assert value(during, "minova_http_requests_in_flight",
+                 api="metadata") == 1
+    for thread in slow:
+        thread.join(30)
+    wait_for(lambda: value(scrape(server), "minova_http_requests_in_flight",
+                           api="osapi_compute") == 0, what="in flight 0")
+
+    victim = server.workers("osapi_compute")[0]
+    os.kill(victim, signal.SIGKILL)
+    server.wait_log("worker osapi_compute/0 pid %d killed" % victim)
+    wait_for(lambda: server.workers("osapi_compute")[0] != victim,
+             what="the respawned worker")
+    respawned = scrape(server)
+    assert value(respawned, "minova_worker_restarts_total",
+                 api="osapi_compute") == 1
+    assert value(respawned, "minova_workers", api="osapi_compute") == 2
+    # The dead worker's requests stay counted.
+    assert value(respawned, total, api="osapi_compute", method="GET",
+                 status="200") >= 11
+    assert "GET /metrics" not in server.log  # scrapes are not access lines
+
+
+def test_nova_stacks_in_one_process_count_statuses(minova, tmp_path):
+    server = minova(base_config(tmp_path, metrics={"listen_port": 0}))
+    headers = {"X-Auth-Token": "demo:demo"}
+    requests.get(server.url("osapi_compute", "/v2.1/flavors"),
+                 headers=headers, timeout=10)
+    requests.get(server.url("osapi_compute", "/v2.1/flavors/nope"),
+                 headers=headers, timeout=10)
+    requests.request("BREW", server.url("osapi_compute", "/"), timeout=10)
+    samples = scrape(server)
+    total = "minova_http_requests_total"
+    assert value(samples, total, api="osapi_compute", method="GET",
+                 status="200") == 1
+    assert value(samples, total, api="osapi_compute", method="GET",
+                 status="404") == 1
+    assert sum(v for k, v in samples.items()
+               if k[0] == total and ("method", "other") in k) == 1
+
+
+def test_metrics_are_off_by_default(minova, tmp_path):
+    server = minova()
+    assert "metrics listening" not in server.log
+
+
+def test_healthcheck_on_both_apis_and_disabled_by_file(minova, tmp_path):
+    flag = tmp_path / "disabled"
+    server = minova(base_config(tmp_path, healthcheck={
+        "backends": "disable_by_file", "disable_by_file_path": str(flag)}))
+    for api in ("osapi_compute", "metadata"):
+        response = requests.get(server.url(api, "/healthcheck"), timeout=10)
+        assert (response.status_code, response.text) == (200, "OK")
+    flag.write_text("")
+    for api in ("osapi_compute", "metadata"):
+        response = requests.get(server.url(api, "/healthcheck"), timeout=10)
+        assert (response.status_code, response.text) == (
+            503, "DISABLED BY FILE")

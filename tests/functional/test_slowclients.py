@@ -1,0 +1,149 @@
+"""Slow and idle clients against the real host: slowloris, and the connection cap.
+
+A thousand connections trickling their heads a byte a second do not keep a
+normal client from being served, and the ``[wsgi] header_timeout`` deadline
+closes every one of them however steadily it trickles (Twisted's idle
+timer alone would wait forever: every byte restarts it). At ``[wsgi]
+default_pool_size`` connections the host stops accepting, says so once in
+its log, and serves the waiting client as soon as a connection closes.
+"""
+
+import resource
+import selectors
+import socket
+import threading
+import time
+
+import requests
+
+from tests.functional.conftest import base_config
+
+TRICKLERS = 1000
+HEADER_TIMEOUT = 5
+DEADLINE = 30.0
+#: What each trickler sends, a byte a second: a head that never ends.
+SLOW_HEAD = b"GET /v2.1/flavors HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 100
+
+
+def raise_open_files(needed):
+    """Lift this process's soft RLIMIT_NOFILE (minova inherits it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
+
+
+class Tricklers(threading.Thread):
+    """``count`` connections sending SLOW_HEAD a byte a second, in one thread.
+
+    ``answers`` maps each connection the server closed to what it sent
+    before closing; the thread ends when all are closed or at ``deadline``.
+    """
+
+    def __init__(self, address, count, deadline):
+        super().__init__(daemon=True)
+        self.opened = time.monotonic()
+        self.sockets = [socket.create_connection(address, timeout=DEADLINE)
+                        for _ in range(count)]
+        self.connectTime = time.monotonic() - self.opened
+        self.deadline = time.monotonic() + deadline
+        self.answers = {}
+        self.sent = 0
+
+    def run(self):
+        selector = selectors.DefaultSelector()
+        for sock in self.sockets:
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ)
+        while len(self.answers) < len(self.sockets) and (
+                time.monotonic() < self.deadline):
+            byte = SLOW_HEAD[self.sent:self.sent + 1] or b"s"
+            for sock in self.sockets:
+                if sock not in self.answers:
+                    try:
+                        sock.send(byte)
+                    except OSError:
+                        pass  # closed: the selector says what it answered
+            self.sent += 1
+            tick = time.monotonic() + 1.0
+            while time.monotonic() < tick:
+                for key, _ in selector.select(tick - time.monotonic()):
+                    self._closed(selector, key.fileobj)
+        selector.close()
+
+    def _closed(self, selector, sock):
+        try:
+            data = sock.recv(4096)
+        except OSError:
+            data = b""
+        selector.unregister(sock)
+        self.answers[sock] = (data, time.monotonic() - self.opened)
+        sock.close()
+
+    def close(self):
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_thousand_tricklers_do_not_stop_a_normal_client(minova, tmp_path):
+    raise_open_files(TRICKLERS * 2 + 200)
+    server = minova(base_config(tmp_path, wsgi={
+        "header_timeout": HEADER_TIMEOUT,
+        "default_pool_size": TRICKLERS + 100}))
+    tricklers = Tricklers(server.addresses["osapi_compute"], TRICKLERS,
+                          HEADER_TIMEOUT + DEADLINE)
+    tricklers.start()
+    try:
+        while tricklers.sent < 2 and tricklers.is_alive():
+            time.sleep(0.05)  # every trickler has begun its head
+        latencies = []
+        for api, path in (("osapi_compute", "/v2.1/flavors"),
+                          ("osapi_compute", "/v2.1/servers"),
+                          ("metadata", "/")):
+            started = time.monotonic()
+            response = requests.get(server.url(api, path), timeout=DEADLINE,
+                                    headers={"X-Auth-Token": "demo:demo"})
+            latencies.append(time.monotonic() - started)
+            assert response.status_code == 200, response.text
+        print("normal client with %d tricklers: %s s" % (
+            TRICKLERS, ", ".join("%.3f" % t for t in latencies)))
+        tricklers.join(HEADER_TIMEOUT + DEADLINE)
+        assert len(tricklers.answers) == TRICKLERS  # the deadline closed all
+        answers = [data for data, _ in tricklers.answers.values()]
+        assert all(data.startswith(b"HTTP/1.1 408 Request Timeout")
+                   for data in answers)
+        closed_after = sorted(t for _, t in tricklers.answers.values())
+        print("%d tricklers connected in %.1f s, closed %.1f..%.1f s after "
+              "the first connect (header_timeout %d)" % (
+                  TRICKLERS, tricklers.connectTime, closed_after[0],
+                  closed_after[-1], HEADER_TIMEOUT))
+    finally:
+        tricklers.close()
+    assert "Traceback" not in server.log
+
+
+def test_the_connection_cap_holds_new_clients_until_one_closes(
+        minova, tmp_path):
+    server = minova(base_config(tmp_path, DEFAULT={
+        "enabled_apis": "osapi_compute"}, wsgi={"default_pool_size": 3}),
+        expect=("osapi_compute",))
+    address = server.addresses["osapi_compute"]
+    idle = [socket.create_connection(address) for _ in range(3)]
+    server.wait_log("default_pool_size cap;")
+    result = {}
+
+    def get():
+        result["status"] = requests.get(
+            server.url("osapi_compute", "/"), timeout=DEADLINE,
+            headers={"Connection": "close"}).status_code
+
+    waiting = threading.Thread(target=get)
+    waiting.start()
+    idle.pop().close()
+    waiting.join(DEADLINE)
+    assert result == {"status": 200}
+    server.wait_log("below the default_pool_size cap again")
+    idle.append(socket.create_connection(address))
+    server.wait_log("default_pool_size cap;", count=2)
+    for sock in idle:
+        sock.close()
+    assert server.log.count("default_pool_size cap;") == 2
