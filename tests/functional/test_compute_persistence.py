@@ -8,11 +8,10 @@ they skip, saying why, when the server is not reachable.
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from tests.functional.test_compute_fixtures import (  # noqa: F401
     PUBLIC_KEY, start_compute)
-from tests.unit.conftest import SERVERS
+from tests import databases
 
 
 def _flows(client):
@@ -63,23 +62,14 @@ def test_stop_and_start_minova_everything_is_still_there(start_compute):
     _check(start_compute(), server_id)
 
 
-@pytest.fixture(params=sorted(SERVERS))
+@pytest.fixture(params=sorted(databases.SERVERS))
 def server_database(request):
-    base_url, admin_db, reason = SERVERS[request.param]
-    name = "minova_func_%s" % uuid.uuid4().hex[:12]
-    admin = sa.create_engine(base_url + admin_db,
-                             isolation_level="AUTOCOMMIT",
-                             connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql("CREATE DATABASE %s" % name)
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip("%s (%s)" % (reason, str(error.orig).splitlines()[0]))
-    yield base_url + name
-    with admin.connect() as conn:
-        conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
-    admin.dispose()
+    url, reason = databases.create(
+        request.param, "minova_func_%s" % uuid.uuid4().hex[:12])
+    if url is None:
+        pytest.skip(reason)
+    yield url
+    databases.drop(request.param, url)
 
 
 def test_end_to_end_on_a_database_server(server_database, start_compute):

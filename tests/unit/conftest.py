@@ -20,13 +20,8 @@ from minova_tw import conf as minova_conf
 from minova_tw.compute import api
 from minova_tw.db import engine as db_engine
 from minova_tw.db import migration
+from tests import databases
 
-SERVERS = {
-    "postgresql": ("postgresql+psycopg://postgres@127.0.0.1:5432/",
-                   "test", "PostgreSQL not reachable on 127.0.0.1:5432"),
-    "mysql": ("mysql+pymysql://root:@127.0.0.1:3306/", "test",
-              "MariaDB not reachable on 127.0.0.1:3306"),
-}
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 START = datetime.datetime(2024, 5, 1, 12, 0, 0)
 
@@ -60,21 +55,8 @@ _server_dbs = {}
 def _server_database(backend):
     """URL of this session's database on ``backend`` (created once)."""
     if backend not in _server_dbs:
-        base_url, admin_db, reason = SERVERS[backend]
-        name = "minova_test_%d_%s" % (os.getpid(), uuid.uuid4().hex[:8])
-        admin = sa.create_engine(base_url + admin_db,
-                                 isolation_level="AUTOCOMMIT",
-                                 connect_args={"connect_timeout": 3})
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql("CREATE DATABASE %s" % name)
-        except sa.exc.OperationalError as error:
-            _server_dbs[backend] = (None, "%s (%s)" % (
-                reason, str(error.orig).splitlines()[0]))
-        else:
-            _server_dbs[backend] = (base_url + name, None)
-        finally:
-            admin.dispose()
+        _server_dbs[backend] = databases.create(
+            backend, "minova_test_%d_%s" % (os.getpid(), uuid.uuid4().hex[:8]))
     url, reason = _server_dbs[backend]
     if url is None:
         pytest.skip(reason)
@@ -85,15 +67,9 @@ def pytest_sessionfinish(session):
     for backend, (url, _) in _server_dbs.items():
         if url is None:
             continue
-        base_url, admin_db, _ = SERVERS[backend]
-        name = url.rsplit("/", 1)[1]
         for database in list(db_engine._databases.values()):
             database.dispose()
-        admin = sa.create_engine(base_url + admin_db,
-                                 isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
-        admin.dispose()
+        databases.drop(backend, url)
 
 
 def _empty(url):

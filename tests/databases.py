@@ -1,0 +1,47 @@
+"""Test databases on the local PostgreSQL and MariaDB servers, made and dropped.
+
+Unit and functional tests each want a uniquely named database of their own
+on a server that may not be there; this is the one place that knows the
+servers' addresses and how to create, skip and drop.
+"""
+
+import sqlalchemy as sa
+
+SERVERS = {
+    "postgresql": ("postgresql+psycopg://postgres@127.0.0.1:5432/",
+                   "test", "PostgreSQL not reachable on 127.0.0.1:5432"),
+    "mysql": ("mysql+pymysql://root:@127.0.0.1:3306/", "test",
+              "MariaDB not reachable on 127.0.0.1:3306"),
+}
+
+
+def _admin(backend):
+    base_url, admin_db, _ = SERVERS[backend]
+    return sa.create_engine(base_url + admin_db, isolation_level="AUTOCOMMIT",
+                            connect_args={"connect_timeout": 3})
+
+
+def create(backend, name):
+    """Create database ``name`` on ``backend``: (its URL, None), or (None,
+    the reason to skip) when the server is not reachable."""
+    base_url, _, reason = SERVERS[backend]
+    admin = _admin(backend)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("CREATE DATABASE %s" % name)
+    except sa.exc.OperationalError as error:
+        return None, "%s (%s)" % (reason, str(error.orig).splitlines()[0])
+    finally:
+        admin.dispose()
+    return base_url + name, None
+
+
+def drop(backend, url):
+    """Drop the database ``url`` made by ``create``."""
+    admin = _admin(backend)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE IF EXISTS %s"
+                                 % url.rsplit("/", 1)[1])
+    finally:
+        admin.dispose()
