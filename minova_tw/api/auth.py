@@ -43,12 +43,12 @@ def pipeline_factory_v21(loader, global_conf, **local_conf):
     return app
 
 
-def remote_address(conf, req):
+def remote_address(conf, environ):
     """The client address; X-Forwarded-For when ``[api] use_forwarded_for``
     says a trusted proxy sets it."""
-    address = req.remote_addr
+    address = environ.get("REMOTE_ADDR")
     if conf.api.use_forwarded_for:
-        address = req.headers.get("X-Forwarded-For", address)
+        address = environ.get("HTTP_X_FORWARDED_FOR", address)
     return address
 
 
@@ -88,7 +88,8 @@ class NovaKeystoneContext(base_wsgi.Middleware):
                 return webob.exc.HTTPInternalServerError(
                     explanation="Invalid service catalog json.")
         ctx = context.RequestContext.from_environ(
-            req.environ, remote_address=remote_address(self.conf, req),
+            req.environ,
+            remote_address=remote_address(self.conf, req.environ),
             service_catalog=catalog)
         if ctx.user_id is None:
             LOG.debug("neither X_USER_ID nor X_USER found in the request")

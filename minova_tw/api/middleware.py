@@ -6,8 +6,18 @@ ConfigOpts instead, so ``[cors]`` and ``[oslo_middleware]`` in minova's
 config files apply. Options set in the paste section (``allowed_origin =
 ...``) still override the config files, as they do in oslo.middleware, but
 only for that filter: the shared ConfigOpts is not changed.
+
+cors, http_proxy_to_wsgi and sizelimit are on every request, and each is
+a webob request and response round trip in oslo.middleware. Here each
+passes the request straight on, in plain WSGI, when oslo.middleware's own
+code would not touch the response: cors when there is no ``Origin`` (and
+the method is neither OPTIONS, a preflight, nor HEAD, whose body webob
+drops), http_proxy_to_wsgi always (it only rewrites the environ, with
+oslo.middleware's ``process_request``), sizelimit unless the declared body
+is too large. Everything else takes oslo.middleware's path unchanged.
 """
 
+import webob
 from oslo_middleware import cors, healthcheck, http_proxy_to_wsgi, sizelimit
 from oslo_middleware.healthcheck import opts as healthcheck_opts
 
@@ -30,16 +40,33 @@ class _PasteOverrides:
 
 
 class CORS(_PasteOverrides, cors.CORS):
-    pass
+
+    def __call__(self, environ, start_response):
+        if ("HTTP_ORIGIN" in environ
+                or environ["REQUEST_METHOD"] in ("OPTIONS", "HEAD")):
+            return super().__call__(environ, start_response)
+        return self.application(environ, start_response)
 
 
 class HTTPProxyToWSGI(_PasteOverrides, http_proxy_to_wsgi.HTTPProxyToWSGI):
-    pass
+
+    def __call__(self, environ, start_response):
+        self.process_request(webob.BaseRequest(environ))
+        return self.application(environ, start_response)
 
 
 class RequestBodySizeLimiter(_PasteOverrides,
                              sizelimit.RequestBodySizeLimiter):
-    pass
+
+    def __call__(self, environ, start_response):
+        req = webob.BaseRequest(environ)
+        length = req.content_length
+        max_size = self._conf_get("max_request_body_size")
+        if length is not None and length > max_size:
+            return super().__call__(environ, start_response)
+        if length is None:
+            req.body_file = sizelimit.LimitingReader(req.body_file, max_size)
+        return self.application(environ, start_response)
 
 
 class Healthcheck(_PasteOverrides, healthcheck.Healthcheck):

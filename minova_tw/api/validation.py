@@ -130,6 +130,9 @@ class _Validator:
         self.detail = detail
         self.strict = _STRICT(schema, format_checker=_CHECKERS[False])
         self.relaxed = _RELAXED(schema, format_checker=_CHECKERS[True])
+        #: Whether ``{}`` passes: then a request without a query string
+        #: (most) needs no validation.
+        self.accepts_empty = self.strict.is_valid({})
 
     def validate(self, instance, legacy_v2=False):
         """Raise ValidationError for the first way ``instance`` misfits."""
@@ -187,7 +190,8 @@ def query_schema(query_params_schema, min_version=None, max_version=None):
     def decorator(func):
         @functools.wraps(func)
         def wrapped(self, req, *args, **kwargs):
-            if applies(req):
+            if applies(req) and (req.environ.get("QUERY_STRING")
+                                 or not validator.accepts_empty):
                 validator.validate(req.GET.dict_of_lists())
                 if strip:
                     # dict.fromkeys: a repeated name is deleted once.

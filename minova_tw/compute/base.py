@@ -63,7 +63,8 @@ def nonnull(column, default):
 
 
 def page(session, stmt, keys, marker, marker_clause, limit, max_limit):
-    """``db.paging.page`` with nova's limit rules and marker error."""
+    """``db.paging.page`` with nova's limit rules and marker error: the
+    rows of the page (``stmt`` selects columns, not ORM objects)."""
     if limit is None or limit > max_limit:
         limit = max_limit
     try:
@@ -71,7 +72,7 @@ def page(session, stmt, keys, marker, marker_clause, limit, max_limit):
                            None if marker is None else marker_clause, limit)
     except paging.MarkerNotFound:
         raise exception.MarkerNotFound(marker=marker) from None
-    return session.scalars(stmt).all()
+    return session.execute(stmt).all()
 
 
 def check_sort_dir(sort_dir):

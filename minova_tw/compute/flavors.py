@@ -6,7 +6,8 @@ all). Deleting a flavor removes its row: servers keep their own copy.
 
 Listing is on the hot path and the table is small and rarely written, so
 each process keeps the whole table (``db.generations``: every write here
-bumps the flavors generation) and filters, sorts and pages it in Python.
+bumps the flavors generation) and filters, sorts and pages it in Python;
+``FlavorAPI.views`` keeps what the API makes of it the same way.
 """
 
 import operator
@@ -93,6 +94,9 @@ class FlavorAPI(base.Service):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._cache = generations.Cache(self.db, generations.FLAVORS)
+        #: Values made from the flavors alone (the API's serialized
+        #: listings), kept while no flavor is written.
+        self.views = generations.Cache(self.db, generations.FLAVORS)
 
     def _all(self):
         """Every flavor, by id: this process's copy while it is current."""

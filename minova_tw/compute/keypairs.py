@@ -2,7 +2,8 @@
 
 A user's key pairs are listed from a per-process copy kept while the key
 pairs generation holds (``db.generations``; every create and delete bumps
-it), paged by name in Python.
+it), paged by name in Python; ``KeypairAPI.views`` keeps what the API
+makes of them the same way.
 
 An ssh key's fingerprint is the MD5 of its base64-decoded key blob, an x509
 certificate's the SHA-1 of its DER form, both as colon-separated lower-case
@@ -113,6 +114,9 @@ class KeypairAPI(base.Service):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._cache = generations.Cache(self.db, generations.KEY_PAIRS)
+        #: Values made from the key pairs alone (the API's serialized
+        #: listings), kept while no key pair is written.
+        self.views = generations.Cache(self.db, generations.KEY_PAIRS)
 
     @base.writer
     def create(self, session, now, context, name, public_key=None,

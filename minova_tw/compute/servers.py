@@ -217,6 +217,56 @@ def _sort(sort_keys, sort_dirs):
     return keys + [(I.id, default_dir)]
 
 
+#: What a listing reads of a server: every column but the ones no server
+#: view shows (minova's system metadata, the old flavor, the key itself).
+LISTED_COLUMNS = tuple(
+    column for column in I.__table__.columns
+    if column.key not in ("system_meta", "old_flavor", "key_data"))
+_LISTED_NAMES = tuple(column.key for column in LISTED_COLUMNS)
+_IP = models.FixedIP.__table__.c
+_TAG = models.InstanceTag.__table__.c
+_LISTED_IDS = sa.bindparam("ids", expanding=True)
+#: The fixed IPs and tags of listed servers, in the order the model's
+#: relationships give; built once, run with the servers' row ids.
+_LISTED_IPS = (sa.select(_IP.instance_id, _IP.address, _IP.mac_address,
+                         _IP.network)
+               .where(_IP.instance_id.in_(_LISTED_IDS)).order_by(_IP.id))
+_LISTED_TAGS = (sa.select(_TAG.instance_id, _TAG.tag)
+                .where(_TAG.instance_id.in_(_LISTED_IDS)).order_by(_TAG.tag))
+
+
+class ListedServer:
+    """A server as a listing returns it: the LISTED_COLUMNS of its row as
+    attributes, its fixed IPs (rows with ``address``, ``mac_address``,
+    ``network``) and its tags. A listing of many servers is on the hot
+    path, and plain rows cost a fraction of ORM objects."""
+
+    def __init__(self, row, fixed_ips, tags):
+        self.__dict__ = dict(zip(_LISTED_NAMES, row))
+        self.fixed_ips = fixed_ips
+        self.tags = tags
+
+    @property
+    def instance_name(self):
+        return models.instance_name(self.id)
+
+
+def _listed(session, rows):
+    """ListedServers of ``rows``, with two more queries: for all their
+    fixed IPs, and for all their tags."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    ips, tags = {}, {}
+    for row in session.execute(_LISTED_IPS, {"ids": ids}).all():
+        ips.setdefault(row.instance_id, []).append(row)
+    for instance_id, name in session.execute(_LISTED_TAGS,
+                                             {"ids": ids}).all():
+        tags.setdefault(instance_id, []).append(name)
+    return [ListedServer(row, ips.get(row.id, []), tags.get(row.id, []))
+            for row in rows]
+
+
 class ServerAPI(base.Service):
 
     @base.writer
@@ -342,10 +392,11 @@ class ServerAPI(base.Service):
             scope.append(I.deleted == 0)
         clauses = scope + [FILTERS[name](value)
                            for name, value in filters.items()]
-        return base.page(session, sa.select(I).where(*clauses),
+        rows = base.page(session, sa.select(*LISTED_COLUMNS).where(*clauses),
                          _sort(sort_keys, sort_dirs), marker,
                          sa.and_(I.uuid == marker, *scope),
                          limit, self.conf.api.max_limit)
+        return _listed(session, rows)
 
     @base.reader
     def get(self, session, now, context, server_id):

@@ -146,8 +146,13 @@ class Instance(Base):
 
     @property
     def instance_name(self):
-        """The hypervisor's name for the server (OS-EXT-SRV-ATTR)."""
-        return "instance-%08x" % self.id
+        return instance_name(self.id)
+
+
+def instance_name(instance_id):
+    """The hypervisor's name for the server of row ``instance_id``
+    (OS-EXT-SRV-ATTR:instance_name)."""
+    return "instance-%08x" % instance_id
 
 
 class InstanceTag(Base):

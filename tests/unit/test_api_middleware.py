@@ -2,6 +2,7 @@
 
 import pytest
 import webob
+import webob.exc
 
 from minova_tw import conf as minova_conf
 from minova_tw.api import middleware
@@ -75,3 +76,33 @@ def test_http_proxy_to_wsgi_from_config(global_conf):
         global_conf, enable_proxy_headers_parsing="false")(ok)
     assert webob.Request.blank("/", headers={"X-Forwarded-Proto": "https"}
                                ).get_response(off).body == b"http"
+
+
+def test_cors_passes_plain_requests_straight_on(global_conf):
+    """No Origin: the app's own start_response call, untouched."""
+    calls = []
+    app = middleware.cors_factory(global_conf)(ok)
+    environ = webob.Request.blank("/").environ
+    body = app(environ, lambda status, headers, exc_info=None:
+               calls.append((status, headers)))
+    assert calls == [("200 OK", [("Content-Type", "text/plain")])]
+    assert b"".join(body) == b"http"
+
+
+def test_cors_with_origin_and_head_take_oslo_path(global_conf):
+    app = middleware.cors_factory(global_conf)(ok)
+    res = webob.Request.blank("/", headers={"Origin": ORIGIN}
+                              ).get_response(app)
+    assert res.headers["Access-Control-Allow-Origin"] == ORIGIN
+    head = webob.Request.blank("/", method="HEAD")
+    assert b"".join(app(head.environ, lambda *args: None)) == b""
+
+
+def test_sizelimit_limits_a_body_without_length(global_conf):
+    app = middleware.sizelimit_factory(global_conf)(
+        lambda environ, start_response: [environ["wsgi.input"].read()])
+    req = webob.Request.blank("/", method="POST", body=b"12345")
+    del req.environ["CONTENT_LENGTH"]  # chunked, as minova's host says:
+    req.environ["wsgi.input_terminated"] = True
+    with pytest.raises(webob.exc.HTTPRequestEntityTooLarge):
+        app(req.environ, None)

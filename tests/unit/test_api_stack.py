@@ -231,3 +231,32 @@ def test_body_of_other_media_type_is_415(app):
     assert res.status_int == 415
     assert json.loads(res.body) == {"badMediaType": {
         "code": 415, "message": "Unsupported Content-Type"}}
+
+
+def test_cached_listings_follow_writes(app):
+    """Flavor and key pair listings are served from a cache: a write shows
+    at once, and each caller, version and query gets its own answer."""
+    admin = {"X-Auth-Token": "admin:admin"}
+
+    def names(path, headers=admin):
+        body = get(app, path, headers=headers).json
+        key = "flavors" if "flavors" in path else "keypairs"
+        return [item.get("name") or item["keypair"]["name"]
+                for item in body[key]]
+
+    before = names("/v2.1/flavors/detail")
+    assert names("/v2.1/flavors/detail?limit=1") == before[:1]
+    res = get(app, "/v2.1/flavors", method="POST", headers=admin,
+              json={"flavor": {"name": "new", "ram": 1, "vcpus": 1,
+                               "disk": 0}})
+    assert res.status_int == 200
+    assert sorted(names("/v2.1/flavors/detail")) == sorted(before + ["new"])
+    assert names("/v2.1/os-keypairs") == []
+    key = get(app, "/v2.1/os-keypairs", method="POST", headers=admin,
+              json={"keypair": {"name": "k"}})
+    assert key.status_int == 200
+    assert names("/v2.1/os-keypairs") == ["k"]
+    assert names("/v2.1/os-keypairs", {"X-Auth-Token": "u:p"}) == []
+    assert "type" in get(app, "/v2.1/os-keypairs", headers=dict(
+        admin, **{"OpenStack-API-Version": "compute 2.2"})
+    ).json["keypairs"][0]["keypair"]

@@ -371,3 +371,21 @@ def test_generated_password():
     assert len(password) == 12
     assert any(c.isupper() for c in password)
     assert any(c.isdigit() for c in password)
+
+
+def test_listed_servers_read_as_the_server_does(compute, ctx):
+    """A listing's plain rows carry what the views read of a server."""
+    server = _boot(compute, ctx, tags=["b", "a"], metadata={"k": "v"})
+    bare = _boot(compute, ctx, name="bare", networks="none")
+    listed = {s.uuid: s for s in compute.servers.list(ctx)}
+    got = compute.servers.get(ctx, server.uuid)
+    mine = listed[server.uuid]
+    for field in ("name", "vm_state", "meta", "flavor", "security_groups",
+                  "created_at", "instance_name", "tags"):
+        assert getattr(mine, field) == getattr(got, field), field
+    assert mine.tags == ["a", "b"]
+    assert [(ip.address, ip.mac_address, ip.network)
+            for ip in mine.fixed_ips] == [
+        (ip.address, ip.mac_address, ip.network) for ip in got.fixed_ips]
+    assert listed[bare.uuid].fixed_ips == []
+    assert listed[bare.uuid].tags == []

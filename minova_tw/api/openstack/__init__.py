@@ -10,7 +10,6 @@ through Routes; the compute API's route table is ``compute/routes.py``.
 import logging
 
 import routes
-import webob.dec
 import webob.exc
 
 from minova_tw.api import wsgi as base_wsgi
@@ -32,12 +31,14 @@ class FaultWrapper(base_wsgi.Middleware):
     lasts.
     """
 
-    @webob.dec.wsgify(RequestClass=wsgi.Request)
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
         try:
-            return req.get_response(self.application)
+            status, headers, body = base_wsgi.call_application(
+                self.application, environ)
         except Exception as exc:
-            return self._error(exc)
+            return self._error(exc)(environ, start_response)
+        start_response(status, headers)
+        return body
 
     @staticmethod
     def _error(exc):

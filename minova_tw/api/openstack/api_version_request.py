@@ -87,7 +87,7 @@ class APIVersionRequest:
         return self.major is None
 
     def _key(self):
-        if self.is_null():
+        if self.major is None:
             raise ValueError("the null API version has no order")
         return self.major, self.minor
 
@@ -103,6 +103,12 @@ class APIVersionRequest:
         if not isinstance(other, APIVersionRequest):
             return NotImplemented
         return self._key() < other._key()
+
+    # total_ordering would make <= out of < and ==: views ask it per item.
+    def __le__(self, other):
+        if not isinstance(other, APIVersionRequest):
+            return NotImplemented
+        return self._key() <= other._key()
 
     def matches(self, min_version, max_version):
         """Whether this version lies in [min_version, max_version]; a null

@@ -8,7 +8,6 @@ user ``admin``.
 """
 
 import webob
-import webob.dec
 
 from minova_tw import context
 from minova_tw.api import auth
@@ -19,20 +18,20 @@ from minova_tw.api.openstack import wsgi
 class NoAuthMiddleware(base_wsgi.Middleware):
     """Turn ``X-Auth-Token: user:project`` into the request context."""
 
-    @webob.dec.wsgify(RequestClass=wsgi.Request)
-    def __call__(self, req):
-        token = req.headers.get("X-Auth-Token")
+    def __call__(self, environ, start_response):
+        token = environ.get("HTTP_X_AUTH_TOKEN")
         if token is None:
-            return self._hand_out_token(req)
+            response = self._hand_out_token(wsgi.Request(environ))
+            return response(environ, start_response)
         user_id, _, project_id = token.partition(":")
         project_id = project_id or user_id
-        req.environ[context.ENVIRON_KEY] = context.RequestContext(
+        environ[context.ENVIRON_KEY] = context.RequestContext(
             user_id=user_id, project_id=project_id,
             is_admin=user_id == "admin",
-            remote_address=auth.remote_address(self.conf, req),
-            request_id=req.environ.get("openstack.request_id"),
-            global_request_id=req.environ.get("openstack.global_request_id"))
-        return self.application
+            remote_address=auth.remote_address(self.conf, environ),
+            request_id=environ.get("openstack.request_id"),
+            global_request_id=environ.get("openstack.global_request_id"))
+        return self.application(environ, start_response)
 
     @staticmethod
     def _hand_out_token(req):

@@ -6,9 +6,11 @@ glance_link_prefix``) when it is set, so a deployment behind a proxy or a
 path prefix hands out URLs that work from outside. A project id that was in
 the request URL stays in the links, as nova keeps it. ``Links`` works the
 bases out once per request, so a listing of many items only joins strings.
+``cached_json`` keeps a serialized listing while its table is unchanged.
 """
 
 import functools
+import json
 import re
 from urllib import parse
 
@@ -93,6 +95,20 @@ class Links:
     def image_bookmark(self, image_id):
         return [{"rel": "bookmark",
                  "href": "%s/images/%s" % (self.image_base, image_id)}]
+
+
+def cached_json(cache, request, build, *key):
+    """``build()`` serialized to JSON, kept in ``cache`` (a
+    ``db.generations.Cache`` of the table ``build`` reads) for the requests
+    that ask the same: same caller, version, links, query string and
+    ``key``. For a listing that stays the same until its table is written:
+    a hit costs one generation lookup, not a view and its serialization.
+    """
+    ctx = request.environ["nova.context"]
+    full_key = (ctx.user_id, ctx.project_id, ctx.is_admin,
+                request.api_version_request, request.application_url,
+                url_project_id(request), tuple(request.GET.items())) + key
+    return cache.get(full_key, lambda: json.dumps(build()).encode("utf-8"))
 
 
 def get_pagination_params(request):

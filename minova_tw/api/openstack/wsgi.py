@@ -69,6 +69,14 @@ UNEXPECTED_ERROR = ("Unexpected API Error. Please report this to the minova "
                     "operators and attach the minova API log if possible.\n%s")
 
 _NULL_VERSION = microversions.APIVersionRequest()
+_DEFAULT_VERSION = microversions.APIVersionRequest(
+    microversions.DEFAULT_API_VERSION)
+#: The environ keys of the two version headers: a request with neither
+#: (most) is at the default version without asking microversion_parse.
+_VERSION_HEADER_KEYS = tuple(
+    "HTTP_" + name.upper().replace("-", "_")
+    for name in (API_VERSION_REQUEST_HEADER,
+                 LEGACY_API_VERSION_REQUEST_HEADER))
 
 
 class Request(webob.Request):
@@ -95,12 +103,14 @@ class Request(webob.Request):
         The requested version is stored before the range check, so a 406
         carries it in its version headers, as nova's does.
         """
+        if not any(key in self.environ for key in _VERSION_HEADER_KEYS):
+            self.api_version_request = _DEFAULT_VERSION
+            return
         requested = microversion_parse.get_version(
             self.headers, service_type=SERVICE_TYPE,
             legacy_headers=[LEGACY_API_VERSION_REQUEST_HEADER])
         if requested is None:
-            self.api_version_request = microversions.APIVersionRequest(
-                microversions.DEFAULT_API_VERSION)
+            self.api_version_request = _DEFAULT_VERSION
             return
         if requested == "latest":
             self.api_version_request = microversions.max_api_version()
@@ -149,14 +159,17 @@ def add_version_headers(request, response):
 
 
 def json_response(body, status=200, content_type=JSON_CONTENT_TYPE):
-    """A webob response carrying ``body`` as JSON (no body for None).
+    """A webob response carrying ``body`` as JSON (no body for None;
+    ``bytes`` are JSON already, e.g. ``common.cached_json``'s).
 
     The type is set before the status: webob leaves out the Content-Type of
     a 204 made with its status, and nova's 204s carry one.
     """
     response = webob.Response(content_type=content_type, charset=None)
     response.status = status
-    if body is not None:
+    if isinstance(body, bytes):
+        response.body = body
+    elif body is not None:
         response.body = json.dumps(body).encode("utf-8")
     return response
 

@@ -66,15 +66,21 @@ class FlavorsController(wsgi.Controller):
     @validation.query_schema(schema.index_query_v275, "2.75")
     @validation.query_schema(schema.index_query, "2.1", "2.74")
     def index(self, req):
-        return views.ViewBuilder(self.conf, req).index(self._list(req))
+        return common.cached_json(
+            self.compute_api.flavors.views, req,
+            lambda: views.ViewBuilder(self.conf, req).index(self._list(req)),
+            "index")
 
     @wsgi.expected_errors(400)
     @common.compute_errors
     @validation.query_schema(schema.index_query_v275, "2.75")
     @validation.query_schema(schema.index_query, "2.1", "2.74")
     def detail(self, req):
-        return views.ViewBuilder(self.conf, req).index(self._list(req),
-                                                       detail=True)
+        return common.cached_json(
+            self.compute_api.flavors.views, req,
+            lambda: views.ViewBuilder(self.conf, req).index(self._list(req),
+                                                            detail=True),
+            "detail")
 
     @wsgi.expected_errors(404)
     @common.compute_errors

@@ -21,21 +21,22 @@ def _user_id(req):
     return None
 
 
+def _view(keypair, typed, fields=()):
+    """A key pair as the API shows it; ``typed`` (2.2) adds its type."""
+    view = {"name": keypair.name, "public_key": keypair.public_key,
+            "fingerprint": keypair.fingerprint}
+    for field in fields:
+        view[field] = getattr(keypair, field)
+    if typed:
+        view["type"] = keypair.type
+    return view
+
+
 class KeypairController(wsgi.Controller):
 
     def __init__(self, conf):
         super().__init__(conf)
         self.compute_api = compute.API(conf)
-
-    @staticmethod
-    def _view(req, keypair, *fields):
-        view = {"name": keypair.name, "public_key": keypair.public_key,
-                "fingerprint": keypair.fingerprint}
-        for field in fields:
-            view[field] = getattr(keypair, field)
-        if api_version.is_supported(req, "2.2"):
-            view["type"] = keypair.type
-        return view
 
     @wsgi.expected_errors((400, 403, 409))
     @common.compute_errors
@@ -52,7 +53,8 @@ class KeypairController(wsgi.Controller):
             ctx, params["name"], public_key=params.get("public_key"),
             key_type=params.get("type", "ssh"),
             user_id=params.get("user_id"))
-        view = self._view(req, keypair, "user_id")
+        view = _view(keypair, api_version.is_supported(req, "2.2"),
+                     ("user_id",))
         if private_key is not None:
             view["private_key"] = private_key
         return wsgi.ResponseObject(
@@ -66,13 +68,18 @@ class KeypairController(wsgi.Controller):
     @validation.query_schema(schema.index_query_v210, "2.10", "2.34")
     @validation.query_schema(schema.index_query, "2.1", "2.9")
     def index(self, req):
+        return common.cached_json(self.compute_api.keypairs.views, req,
+                                  lambda: self._index(req))
+
+    def _index(self, req):
         ctx = req.environ["nova.context"]
         limit = marker = None
         if api_version.is_supported(req, "2.35"):
             limit, marker = common.get_pagination_params(req)
         keypairs = self.compute_api.keypairs.list(
             ctx, user_id=_user_id(req), limit=limit, marker=marker)
-        body = {"keypairs": [{"keypair": self._view(req, keypair)}
+        typed = api_version.is_supported(req, "2.2")
+        body = {"keypairs": [{"keypair": _view(keypair, typed)}
                              for keypair in keypairs]}
         if api_version.is_supported(req, "2.35"):
             links = common.collection_links(
@@ -91,7 +98,8 @@ class KeypairController(wsgi.Controller):
         ctx = req.environ["nova.context"]
         keypair = self.compute_api.keypairs.get(ctx, id,
                                                 user_id=_user_id(req))
-        view = self._view(req, keypair, "user_id", "id")
+        view = _view(keypair, api_version.is_supported(req, "2.2"),
+                     ("user_id", "id"))
         view.update(created_at=common.naive_isotime(keypair.created_at),
                     updated_at=common.naive_isotime(keypair.updated_at),
                     deleted=False, deleted_at=None)

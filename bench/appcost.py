@@ -1,0 +1,174 @@
+"""What the paste stacks cost per request, with no HTTP host: CPU µs per call.
+
+``python -m bench.appcost [--seconds N] [--endpoint LABEL] [--profile]``
+
+This is the in-process half of bench's profile recipe (``bench.profile``
+records a whole host under load): it separates the stack's own cost from
+the host's. It loads the compute and metadata apps exactly as minova does
+(``minova_tw.resources.load_app`` with bench's oslo.config file, a fresh
+database in a temporary directory), seeds it through the compute app with
+the requests ``bench.seed`` makes over HTTP, then calls each compute and
+metadata endpoint of ``bench.matrix`` repeatedly with a WSGI environ like
+one of wrk's requests and prints the CPU time (``time.process_time``, not
+wall time: the machine is shared) per call, the fastest of several rounds.
+``--profile`` adds cProfile's top functions for each endpoint.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from unittest import mock
+
+from bench import hosts, matrix, seed
+from minova_tw import conf as minova_conf
+from minova_tw import resources
+
+#: CPU seconds per round: each endpoint is timed in rounds of about this
+#: long, and the fastest round counts (another process sharing the cores
+#: slows a round down, never speeds it up).
+ROUND = 0.2
+
+
+def environ(path, headers=(), method="GET", body=None):
+    """The environ of one wrk-like request on 127.0.0.1 (minova's host keys)."""
+    env = {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path,
+        "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8774", "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000",
+        "CONTENT_TYPE": "", "CONTENT_LENGTH": "",
+        "HTTP_HOST": "127.0.0.1:8774",
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body or b""), "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True, "wsgi.multiprocess": False,
+        "wsgi.run_once": False, "wsgi.input_terminated": True,
+        "minova.access_logged": True,
+    }
+    if body is not None:
+        env["CONTENT_TYPE"] = "application/json"
+        env["CONTENT_LENGTH"] = str(len(body))
+    for name, value in headers:
+        env["HTTP_" + name.upper().replace("-", "_")] = value
+    return env
+
+
+def call(app, env):
+    """(status, body) of one call of ``app``."""
+    status = []
+
+    def start_response(line, headers, exc_info=None):
+        status.append(line)
+    result = app(env, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return int(status[0].split()[0]), body
+
+
+class _InProcess:
+    """``bench.seed``'s HTTP calls, answered by the compute app in-process."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, base, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        status, text = call(self.app, environ(path, matrix.ADMIN, method,
+                                              data))
+        if status >= 400:
+            raise seed.SeedFailed("%s %s answers %d" % (method, path, status))
+        return json.loads(text) if text else None
+
+
+def load_apps(workdir):
+    """{stack name: app} for the compute and metadata stacks, seeded."""
+    base_config = hosts.minova_base_config(workdir)
+    hosts.write_ini(os.path.join(workdir, "fast.conf"),
+                    {"minova": {"build_time": 0}})
+    conf = minova_conf.load([base_config,
+                             os.path.join(workdir, "fast.conf")])
+    apps = {stack.name: resources.load_app(conf, stack.api,
+                                           stack.paste_file)
+            for stack in matrix.STACKS if stack.name != "reference"}
+    steps = {e.seed for s in matrix.STACKS for e in s.endpoints if e.seed}
+    with mock.patch.object(seed, "_call", _InProcess(apps["compute"])):
+        return apps, seed.seed("", steps)
+
+
+def measure(app, env_for, seconds):
+    """CPU µs per call of ``app``: the fastest of the rounds that fill
+    about ``seconds`` of CPU."""
+    best = None
+    spent = 0.0
+    while spent < seconds or best is None:
+        calls = 0
+        start = time.process_time()
+        while True:
+            call(app, env_for())
+            calls += 1
+            elapsed = time.process_time() - start
+            if elapsed >= ROUND:
+                break
+        spent += elapsed
+        per_call = elapsed / calls * 1e6
+        best = per_call if best is None else min(best, per_call)
+    return best
+
+
+def profile(app, env_for, seconds, top=25):
+    profiler = cProfile.Profile()
+    profiler.enable()
+    measure(app, env_for, seconds)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
+        top)
+    return out.getvalue()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.appcost",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0,
+                        help="CPU seconds per endpoint (default 2)")
+    parser.add_argument("--endpoint", action="append",
+                        help="only this endpoint label (repeatable)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print cProfile's top functions per endpoint")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="minova-appcost-") as workdir:
+        apps, seeded = load_apps(workdir)
+        for stack in matrix.STACKS:
+            for endpoint in stack.endpoints:
+                if stack.name not in apps or (
+                        args.endpoint and endpoint.label not in args.endpoint):
+                    continue
+                value, reason = seeded.get(endpoint.seed, (None, None))
+                if reason:
+                    print("%-45s skipped: %s" % (endpoint.label, reason))
+                    continue
+                headers = tuple(
+                    (name, text.format(server_ip=value))
+                    for name, text in endpoint.headers)
+
+                def env_for(path=endpoint.path, headers=headers):
+                    return environ(path, headers)
+                app = apps[stack.name]
+                status, _ = call(app, env_for())
+                cost = measure(app, env_for, args.seconds)
+                print("%-45s %3d %9.1f µs/request" % (endpoint.label, status,
+                                                      cost))
+                if args.profile:
+                    print(profile(app, env_for, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
