@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import time
 
-from twisted.web import resource, server
+from twisted.web import resource
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -176,7 +176,14 @@ class MetricsPage(resource.Resource):
 
 
 def site(recorded):
-    """The Site of the metrics listener: ``/metrics`` and nothing else."""
+    """The Site of the metrics listener: ``/metrics`` and nothing else.
+
+    twisted.web.server is imported here, by the twistd process's listener:
+    importing this module must not import twisted.web.http (it decides on
+    HTTP/2 then, see minova_tw.tls.install_twisted).
+    """
+    from twisted.web import server
+
     root = resource.Resource()
     root.putChild(b"metrics", MetricsPage(recorded))
     metrics_site = server.Site(root)

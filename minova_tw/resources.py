@@ -6,12 +6,12 @@ process configuration through ``global_conf``. The host knows nothing else of
 the app, so any paste-deployed stack can be served.
 """
 
+import collections
 import configparser
 import functools
 import sys
 from urllib.parse import unquote_to_bytes
 
-from cryptography.hazmat.primitives import serialization
 from paste.deploy import loadapp
 from twisted.internet.threads import blockingCallFromThread
 from twisted.logger import Logger
@@ -67,19 +67,49 @@ def load_app(conf, name, paste_file=None):
 _HOST_HEADERS = frozenset((b"server", b"date"))
 
 
+def connection_environ(resource, host, peer, secure, transport):
+    """The environ keys every request of one connection shares.
+
+    Made once per connection by whichever HTTP layer serves it (minova's
+    own HTTP/1.1 channel, or twisted.web for HTTP/2 and embedding).
+    """
+    base = {
+        "SERVER_PORT": str(getattr(host, "port", "")),
+        "REMOTE_ADDR": getattr(peer, "host", ""),
+        "REMOTE_PORT": str(getattr(peer, "port", "")),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https" if secure else "http",
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": resource.threadpool is not None,
+        "wsgi.multiprocess": resource.multiprocess,
+        "wsgi.run_once": False,
+        "minova.access_logged": True,
+    }
+    if secure:
+        _add_client_certificate(base, transport)
+    return base
+
+
 class WSGIResource(resource.Resource):
     """Runs a WSGI app for each request on the process's shared thread pool.
 
     Unlike twisted.web.wsgi, the pool thread runs the app to completion and
     hands the finished response to the reactor in one fire-and-forget
-    ``callFromThread``: the thread never waits on the reactor, so a request
-    costs one hand-off each way, and a thread finishing after the reactor
-    stopped cannot deadlock shutdown. A body that keeps streaming past
-    ``STREAM_BUFFER`` bytes is written chunk by chunk, each chunk waiting
-    for the reactor, which is the flow control a long stream needs. With no
-    thread pool (``threadpool=None``, ``[wsgi] thread_pool_size = 0``) the
-    app runs in the reactor thread itself: the fastest path, for stacks that
-    never block.
+    hand-off (``ReactorQueue``: responses finishing close together cross
+    in one wake-up of the reactor): the thread never waits on the
+    reactor, so a request costs one hand-off each way, and a thread
+    finishing after the reactor stopped cannot deadlock shutdown. A body
+    that keeps streaming past ``STREAM_BUFFER`` bytes is written chunk by
+    chunk, each chunk waiting for the reactor, which is the flow control a
+    long stream needs. With no thread pool (``threadpool=None``, ``[wsgi]
+    thread_pool_size = 0``) the app runs in the reactor thread itself: the
+    fastest path, for stacks that never block.
+
+    minova's own HTTP/1.1 channel (minova_tw.http11) calls ``serve`` with
+    an environ and a responder of its own; as a twisted.web resource
+    (HTTP/2, or mounted in someone else's Site) ``render`` does the same
+    for a twisted.web Request.
 
     ``environ`` carries ``wsgi.multiprocess`` (true when the API runs in
     worker processes) and ``minova.access_logged`` (the host writes the
@@ -98,15 +128,19 @@ class WSGIResource(resource.Resource):
         self.threadpool = threadpool
         self.application = application
         self.multiprocess = multiprocess
+        self.handOff = None if threadpool is None else ReactorQueue(reactor)
+
+    def serve(self, environ, responder):
+        """Run the app for ``environ``; ``responder`` gets the response."""
+        if self.threadpool is None:
+            _WSGIResponse(self, responder).run(environ)
+        else:
+            self.threadpool.callInThread(
+                _WSGIResponse(self, responder).run, environ)
 
     def render(self, request):
         request.defaultContentType = None
-        environ = self._environ(request)
-        if self.threadpool is None:
-            _WSGIResponse(self, request, inline=True).run(environ)
-        else:
-            self.threadpool.callInThread(
-                _WSGIResponse(self, request, inline=False).run, environ)
+        self.serve(self._environ(request), RequestResponder(request))
         return server.NOT_DONE_YET
 
     def _connection_environ(self, request):
@@ -115,25 +149,11 @@ class WSGIResource(resource.Resource):
         cached = getattr(channel, "minova_environ", None)
         if cached is not None and cached[0] is self:
             return cached[1]
-        client = request.getClientAddress()
-        secure = request.isSecure()
-        base = {
-            "SERVER_PORT": str(request.getHost().port),
-            "REMOTE_ADDR": getattr(client, "host", ""),
-            "REMOTE_PORT": str(getattr(client, "port", "")),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "https" if secure else "http",
-            "wsgi.input_terminated": True,
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": self.threadpool is not None,
-            "wsgi.multiprocess": self.multiprocess,
-            "wsgi.run_once": False,
-            "minova.access_logged": True,
-            "CONTENT_TYPE": "",
-            "CONTENT_LENGTH": "",
-        }
-        if secure:
-            _add_client_certificate(base, channel)
+        # An HTTP/2 stream has no transport; its connection has the TLS one.
+        transport = getattr(channel, "_conn", channel).transport
+        base = connection_environ(self, request.getHost(),
+                                  request.getClientAddress(),
+                                  request.isSecure(), transport)
         channel.minova_environ = (self, base)
         return base
 
@@ -154,6 +174,7 @@ class WSGIResource(resource.Resource):
             "latin-1")
         environ["SERVER_PROTOCOL"] = request.clientproto.decode("latin-1")
         environ["wsgi.input"] = request.content
+        environ["CONTENT_TYPE"] = environ["CONTENT_LENGTH"] = ""
         for name, values in request.requestHeaders.getAllRawHeaders():
             key = name.decode("latin-1").upper().replace("-", "_")
             value = ",".join(v.decode("latin-1") for v in values)
@@ -164,38 +185,72 @@ class WSGIResource(resource.Resource):
         return environ
 
 
-def _add_client_certificate(environ, channel):
+def _add_client_certificate(environ, transport):
     """Put the client's certificate, if it sent one, in ``environ``."""
-    # An HTTP/2 stream has no transport; its connection has the TLS one.
-    peer = getattr(channel, "_conn", channel).transport.getPeerCertificate()
+    peer = transport.getPeerCertificate()
     if peer is not None:
+        from cryptography.hazmat.primitives import serialization
         certificate = peer.to_cryptography()
         environ["SSL_CLIENT_S_DN"] = certificate.subject.rfc4514_string()
         environ["SSL_CLIENT_CERT"] = certificate.public_bytes(
             serialization.Encoding.PEM).decode("ascii")
 
 
-class _WSGIResponse:
-    """One request's trip through the app, in a pool thread (or inline)."""
+class ReactorQueue:
+    """Pool threads hand finished responses to the reactor through this.
 
-    def __init__(self, resource, request, inline):
-        self.reactor = resource.reactor
-        self.application = resource.application
-        if inline:
+    Each ``callFromThread`` wakes the reactor with a write to its waker
+    pipe; under load many responses finish between two turns of the
+    reactor, so they queue here and the first one alone wakes it, the
+    reactor then delivering every response queued by then.
+    """
+
+    def __init__(self, reactor):
+        self.reactor = reactor
+        self._calls = collections.deque()
+        self._scheduled = False
+
+    def call(self, f, *args):
+        """From a pool thread: run ``f(*args)`` in the reactor, soon."""
+        self._calls.append((f, args))
+        if not self._scheduled:
+            self._scheduled = True
+            self.reactor.callFromThread(self._run)
+
+    def _run(self):
+        # Cleared before draining: a call queued from now on either is
+        # drained below or schedules another run, never neither.
+        self._scheduled = False
+        calls = self._calls
+        while calls:
+            f, args = calls.popleft()
+            try:
+                f(*args)
+            except Exception:
+                log.failure("delivering a response failed")
+
+
+class _WSGIResponse:
+    """One request's trip through the app, in a pool thread (or inline).
+
+    The ``responder`` (an HTTP layer's view of one request) is called in
+    the reactor: ``deliver(status, headers, chunks, finish)`` with the
+    status and headers the first time and None after, ``fail(failure)``
+    when the app raised; its ``gone`` turns true when the client left.
+    """
+
+    def __init__(self, resource, responder):
+        if resource.threadpool is None:
             self._inReactor = self._waitForReactor = _call
         else:
-            self._inReactor = self.reactor.callFromThread
+            self._inReactor = resource.handOff.call
             self._waitForReactor = functools.partial(blockingCallFromThread,
-                                                     self.reactor)
-        self.request = request
+                                                     resource.reactor)
+        self.application = resource.application
+        self.responder = responder
         self.status = None
         self.headers = None
         self.headersSent = False
-        self.gone = False
-        request.notifyFinish().addErrback(self._clientGone)
-
-    def _clientGone(self, _):
-        self.gone = True
 
     def startResponse(self, status, headers, exc_info=None):
         if exc_info is not None and self.headersSent:
@@ -214,10 +269,11 @@ class _WSGIResponse:
         chunks = []
         size = 0
         result = None
+        responder = self.responder
         try:
             result = self.application(environ, self.startResponse)
             for chunk in result:
-                if self.gone:
+                if responder.gone:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
@@ -225,7 +281,7 @@ class _WSGIResponse:
                     self._send(chunks, finish=False, wait=True)
                     chunks, size = [], 0
         except Exception:
-            self._inReactor(self._fail, Failure())
+            self._inReactor(responder.fail, Failure())
             return
         finally:
             if result is not None and hasattr(result, "close"):
@@ -236,60 +292,84 @@ class _WSGIResponse:
             logs.forget_request()
         if self.status is None:
             self._inReactor(
-                self._fail, Failure(RuntimeError(
+                responder.fail, Failure(RuntimeError(
                     "the application returned without calling "
                     "start_response")))
             return
         self._send(chunks, finish=True, wait=False)
 
     def _send(self, chunks, finish, wait):
-        if self.gone:
+        if self.responder.gone:
             return
-        first = not self.headersSent
-        self.headersSent = True
+        status = None
+        if not self.headersSent:
+            self.headersSent = True
+            status = self.status
         if wait:
-            self._waitForReactor(self._deliver, first, chunks, finish)
+            self._waitForReactor(self.responder.deliver, status,
+                                 self.headers, chunks, finish)
         else:
-            self._inReactor(self._deliver, first, chunks, finish)
+            self._inReactor(self.responder.deliver, status, self.headers,
+                            chunks, finish)
 
-    def _deliver(self, first, chunks, finish):
+
+def log_app_failure(failure):
+    """Log what the app raised (the client sees a 500 or a cut connection)."""
+    log.failure("the WSGI application raised an exception", failure)
+
+
+#: The body of the 500 the host answers when the app raised.
+APP_FAILED = b"An unexpected error occurred."
+
+
+class RequestResponder:
+    """A twisted.web Request as the responder of one WSGI response."""
+
+    def __init__(self, request):
+        self.request = request
+        self.gone = False
+        request.notifyFinish().addErrback(self._clientGone)
+
+    def _clientGone(self, _):
+        self.gone = True
+
+    def deliver(self, status, headers, chunks, finish):
         """In the reactor: status and headers (first time), body, finish."""
         request = self.request
         if request._disconnected or request.finished:
             return
-        if first:
-            code, _, message = self.status.partition(" ")
+        if status is not None:
+            code, _, message = status.partition(" ")
             request.setResponseCode(int(code), message.encode("latin-1"))
-            headers = request.responseHeaders
-            for name, value in self.headers:
+            response_headers = request.responseHeaders
+            for name, value in headers:
                 name = name.lower().encode("latin-1")
                 if name in _HOST_HEADERS:
-                    headers.removeHeader(name)
-                headers.addRawHeader(name, value.encode("latin-1"))
-            if finish and not headers.hasHeader(b"content-length"):
-                headers.setRawHeaders(
+                    response_headers.removeHeader(name)
+                response_headers.addRawHeader(name, value.encode("latin-1"))
+            if finish and not response_headers.hasHeader(b"content-length"):
+                response_headers.setRawHeaders(
                     b"content-length", [b"%d" % sum(map(len, chunks))])
         for chunk in chunks:
             request.write(chunk)
         if finish:
             request.finish()
 
-    def _fail(self, failure):
+    def fail(self, failure):
         """In the reactor: the app raised. 500 if nothing was sent, else drop."""
-        log.failure("the WSGI application raised an exception", failure)
+        log_app_failure(failure)
         request = self.request
         if request._disconnected or request.finished:
             return
         if request.startedWriting:
             request.channel.transport.abortConnection()
             return
-        body = b"An unexpected error occurred."
         request.setResponseCode(500)
         request.responseHeaders.setRawHeaders(b"content-type",
                                               [b"text/plain"])
         request.responseHeaders.setRawHeaders(b"content-length",
-                                              [b"%d" % len(body)])
-        request.write(body)
+                                              [b"%d" % len(APP_FAILED)])
+        request.write(APP_FAILED)
         request.finish()
 
 

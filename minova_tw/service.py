@@ -39,7 +39,8 @@ from twisted.logger import ILogObserver, Logger
 from minova_tw import conf as minova_conf
 from minova_tw import (gmr, logs, metrics, resources, spawner, systemd,
                        threadpool, tls)
-from minova_tw.site import APISite, check_log_format
+from minova_tw.accesslog import check_log_format
+from minova_tw.site import APISite
 
 log = Logger(namespace="minova.service")
 
@@ -98,6 +99,11 @@ class APIService(ListeningService):
     requests in flight finish within ``graceful_shutdown_timeout``.
     """
 
+    #: Where the access log is written directly, as (text file, tag or
+    #: None) (minova_tw.accesslog), when this process owns its log stream;
+    #: None: through twisted.logger.
+    accessLogOutput = None
+
     def __init__(self, conf, name, app, sock, reactor=None, server_tls=None,
                  multiprocess=False):
         super().__init__(sock, reactor)
@@ -125,6 +131,8 @@ class APIService(ListeningService):
             max_connections=wsgi.default_pool_size,
             reactor=reactor)
         self.site.metrics = metrics.for_api(self.name)
+        if self.accessLogOutput is not None:
+            self.site.accessLog.writeTo(*self.accessLogOutput)
         factory = self.site
         if self.server_tls is not None:
             factory = self.server_tls.wrap(self.site)

@@ -12,17 +12,22 @@ rotates it as twistd does, the workers then reopening it; and it tells
 systemd READY=1 and STOPPING=1 when run as a Type=notify unit. Worker
 processes write to twistd's log file (``--logfile``, which minova opens
 for twistd: minova_tw.logs), or to its stdout.
+
+Nothing here imports the reactor or twisted.web before the configuration
+is read: ``makeService`` installs them, with Twisted's TLS and HTTP/2 only
+when an enabled API serves them (minova_tw.tls.install_twisted).
 """
 
 import os
 import signal
+import sys
 
 from oslo_config import cfg
 from twisted.logger import textFileLogObserver
 from twisted.python import usage
 
 from minova_tw import conf as minova_conf
-from minova_tw import logs, service, systemd
+from minova_tw import logs, systemd, tls
 
 
 class Options(usage.Options):
@@ -61,6 +66,11 @@ def makeService(options):
     path = log_path(options)
     try:
         conf = minova_conf.load(options["config"], options["config-dir"])
+        # Before anything imports them (twistd's --reactor installs the
+        # reactor this early too): the configuration says whether Twisted's
+        # TLS and HTTP/2 are needed (minova_tw.tls.install_twisted).
+        tls.install_twisted(conf, conf.enabled_apis)
+        from minova_tw import service
         launcher = service.makeService(conf, log_path=path)
     except minova_conf.ConfigError as exc:
         raise SystemExit("minova: %s" % exc) from None
@@ -68,14 +78,36 @@ def makeService(options):
     handlers = {signal.SIGTERM: stop, signal.SIGINT: stop,
                 signal.SIGHUP: launcher.reload,
                 signal.SIGUSR2: launcher.writeReport}
+    log_file = None
     if path:
         log_file = logs.LogFile.fromFullPath(path)
         log_file.onRotate.append(launcher.reopenLogs)
         launcher.logObserver = textFileLogObserver(log_file)
         handlers[signal.SIGUSR1] = log_file.rotate
+    output = access_log_output(options, log_file)
+    for api in launcher.apis:
+        if output is not None and isinstance(api, service.APIService):
+            api.accessLogOutput = (output, None)
     service.ProcessSignals(handlers).setServiceParent(launcher)
     systemd.Notifier(launcher).setServiceParent(launcher)
     return launcher
+
+
+def access_log_output(options, log_file):
+    """The stream twistd's observer writes to, when minova can tell.
+
+    minova's own ``log_file`` (``--logfile``), else the process's stdout
+    when twistd logs there (``-n`` with no log file, syslog or custom
+    logger); None otherwise, and access lines go through twisted.logger.
+    """
+    if log_file is not None:
+        return log_file
+    twistd = getattr(options, "parent", None)
+    if twistd is None or twistd.get("syslog") or twistd.get("logger"):
+        return None
+    if twistd.get("nodaemon") and twistd.get("logfile") in (None, "-"):
+        return sys.__stdout__
+    return None
 
 
 def log_path(options):

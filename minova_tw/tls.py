@@ -12,31 +12,69 @@ with a context that would fail its first handshake.
 sockets it bound itself). ``reload()`` re-reads the files: connections made
 afterwards get the new context, connections already open keep theirs, and a
 bad new file is logged while the old context stays in service.
+
+pyOpenSSL and cryptography (about 13 MB of a process's memory) are imported
+by the code here that uses them, so importing this module costs nothing.
+Twisted itself imports them, and h2, whenever they are installed: pyOpenSSL
+the first time its TCP support is imported (for startTLS), h2 the first time
+twisted.web.http is. ``install_twisted`` imports both with the packages a
+process does not serve hidden, before anything else imports them.
 """
 
 import datetime
+import functools
+import sys
 
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from OpenSSL import SSL, crypto
-from twisted.internet import ssl
+from twisted.application import reactors
 from twisted.internet.interfaces import IOpenSSLServerConnectionCreator
 from twisted.logger import Logger
-from twisted.protocols.tls import BufferingTLSTransport, TLSMemoryBIOFactory
-from twisted.web import http
 from zope.interface import implementer
 
 from minova_tw.conf import ConfigError
 
 log = Logger(namespace="minova.tls")
 
-#: [wsgi] ssl_minimum_version choices; nothing older is ever accepted.
-MINIMUM_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2,
-                    "1.3": ssl.TLSVersion.TLSv1_3}
+#: [wsgi] ssl_minimum_version choices, as twisted.internet.ssl.TLSVersion
+#: names; nothing older is ever accepted.
+MINIMUM_VERSIONS = {"1.2": "TLSv1_2", "1.3": "TLSv1_3"}
 
 HTTP11 = b"http/1.1"
 H2 = b"h2"
+
+#: The package behind Twisted's TLS, and the one behind twisted.web's HTTP/2.
+TLS_PACKAGE = "OpenSSL"
+HTTP2_PACKAGE = "h2"
+
+
+def install_twisted(conf, apis, reactor_name=None):
+    """Install the reactor and import twisted.web.http, without what ``apis`` do not serve.
+
+    ``apis`` are the APIs this process serves or checks; ``reactor_name``
+    is twistd's ``--reactor`` name (None: the one installed already, else
+    the default). While these are imported, pyOpenSSL is hidden when none
+    of ``apis`` is in enabled_ssl_apis, and h2 unless they also have
+    ``[wsgi] http2`` (Twisted offers HTTP/2 over TLS only): Twisted then
+    takes them for not installed, so its TCP transports have no startTLS,
+    ``listenSSL`` and ``connectSSL`` are missing, and twisted.web speaks
+    HTTP/1.1. The packages stay importable afterwards (the app may use
+    them). A package some import loaded already stays as it is.
+    """
+    serves_tls = any(api in conf.enabled_ssl_apis for api in apis)
+    unused = [] if serves_tls else [TLS_PACKAGE]
+    if not (serves_tls and conf.wsgi.http2):
+        unused.append(HTTP2_PACKAGE)
+    hidden = [name for name in unused if name not in sys.modules]
+    # A None entry makes "import name" raise ImportError.
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        if reactor_name:
+            reactors.installReactor(reactor_name)
+        from twisted.internet import reactor  # noqa: F401 (installs it)
+        from twisted.web import http  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 
 @implementer(IOpenSSLServerConnectionCreator)
@@ -49,6 +87,8 @@ class ServerTLS:
     """
 
     def __init__(self, conf):
+        from twisted.web import http
+
         wsgi = conf.wsgi
         self.cert_file = wsgi.ssl_cert_file
         self.key_file = wsgi.ssl_key_file
@@ -77,7 +117,7 @@ class ServerTLS:
 
     def wrap(self, factory):
         """``factory`` (a Site) behind TLS, for a port of any kind."""
-        return _ServerTLSFactory(self, False, factory)
+        return _server_tls_factory()(self, False, factory)
 
     def serverConnectionForTLS(self, protocol):
         """The OpenSSL connection for one new client: the current context."""
@@ -102,6 +142,9 @@ class ServerTLS:
 
     def _load(self):
         """Read and check the files; return (CertificateOptions, leaf)."""
+        from OpenSSL import SSL, crypto
+        from twisted.internet import ssl
+
         chain = _certificates("ssl_cert_file", self.cert_file)
         key = _private_key(self.key_file)
         leaf = chain[0]
@@ -121,7 +164,8 @@ class ServerTLS:
             # pyOpenSSL takes cryptography's objects directly.
             options = ssl.CertificateOptions(
                 privateKey=key, certificate=leaf, extraCertChain=chain[1:],
-                raiseMinimumTo=self.minimum_version,
+                raiseMinimumTo=ssl.TLSVersion.lookupByName(
+                    self.minimum_version),
                 acceptableCiphers=ssl.AcceptableCiphers
                 .fromOpenSSLCipherString(self.ciphers),
                 acceptableProtocols=self.protocols, trustRoot=trust_root)
@@ -145,23 +189,30 @@ class ServerTLS:
         return options, leaf
 
 
-class _ServerTLSTransport(BufferingTLSTransport):
-    """A TLS transport that closes the TCP connection once it said close_notify.
+@functools.lru_cache(maxsize=None)
+def _server_tls_factory():
+    """The TLSMemoryBIOFactory ``wrap`` uses (its base classes need pyOpenSSL)."""
+    from twisted.protocols.tls import (BufferingTLSTransport,
+                                       TLSMemoryBIOFactory)
 
-    Twisted waits for the client's close_notify first; a keep-alive client
-    idle between requests is not reading and never sends one, so a draining
-    server would keep its connection until the deadline (forever with
-    graceful_shutdown_timeout = 0). TLS lets the side that closes stop
-    there (RFC 8446, section 6.1).
-    """
+    class ServerTLSTransport(BufferingTLSTransport):
+        """A TLS transport that closes the TCP connection once it said close_notify.
 
-    def _shutdownTLS(self):
-        super()._shutdownTLS()
-        self.transport.loseConnection()
+        Twisted waits for the client's close_notify first; a keep-alive
+        client idle between requests is not reading and never sends one,
+        so a draining server would keep its connection until the deadline
+        (forever with graceful_shutdown_timeout = 0). TLS lets the side
+        that closes stop there (RFC 8446, section 6.1).
+        """
 
+        def _shutdownTLS(self):
+            super()._shutdownTLS()
+            self.transport.loseConnection()
 
-class _ServerTLSFactory(TLSMemoryBIOFactory):
-    protocol = _ServerTLSTransport
+    class ServerTLSFactory(TLSMemoryBIOFactory):
+        protocol = ServerTLSTransport
+
+    return ServerTLSFactory
 
 
 def _read(option, path):
@@ -178,6 +229,8 @@ def _read(option, path):
 
 def _certificates(option, path):
     """The PEM certificates in ``path``, in file order, none of them expired."""
+    from cryptography import x509
+
     try:
         certificates = x509.load_pem_x509_certificates(_read(option, path))
     except ValueError:
@@ -197,6 +250,9 @@ def _certificates(option, path):
 
 
 def _private_key(path):
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     data = _read("ssl_key_file", path)
     try:
         return serialization.load_pem_private_key(data, password=None)

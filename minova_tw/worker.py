@@ -1,11 +1,13 @@
 """A worker process: serves one API on the listening socket its parent passed down.
 
 ``python -m minova_tw.worker --api NAME --slot N --reactor NAME --config F``
-is what minova_tw.spawner runs; nobody else needs to. The worker installs
-the reactor twistd was given before anything imports one, loads the same
-config files and paste app as the parent, adopts fd 3 and serves it with
-the same APIService and APISite as a single-process minova
-(``wsgi.multiprocess`` is true here). Then it writes ``ready`` to fd 4.
+is what minova_tw.spawner runs; nobody else needs to. The worker reads the
+same config files as the parent, installs the reactor twistd was given
+before anything imports one (with Twisted's TLS and HTTP/2 only if its API
+serves them: minova_tw.tls.install_twisted), loads the same paste app as
+the parent, adopts fd 3 and serves it with the same APIService and
+APISite as a single-process minova (``wsgi.multiprocess`` is true here).
+Then it writes ``ready`` to fd 4.
 
 It stops (stop listening, drain within ``graceful_shutdown_timeout``, exit
 0) on SIGTERM from the parent, and on its own when the parent dies: its
@@ -26,11 +28,12 @@ import signal
 import socket
 import sys
 
-from twisted.application import reactors
 from twisted.internet import protocol
 from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText,
                             globalLogBeginner)
 
+from minova_tw import conf as minova_conf
+from minova_tw import tls
 from minova_tw.spawner import BOOT_ERROR, CONTROL_FD, LISTEN_FD
 
 log = Logger(namespace="minova.worker")
@@ -74,15 +77,14 @@ def die_with_parent(parent_pid):
         sys.exit(0)
 
 
+def cannot_start(error):
+    """Log why this worker cannot serve and exit with BOOT_ERROR."""
+    log.critical("cannot start: {error}", error=error)
+    sys.exit(BOOT_ERROR)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.reactor:
-        reactors.installReactor(args.reactor)
-    from twisted.internet import reactor, stdio
-
-    from minova_tw import conf as minova_conf
-    from minova_tw import gmr, logs, metrics, resources, service, tls
-
     # Ctrl-C and a hangup reach the whole process group; the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -92,18 +94,28 @@ def main(argv=None):
         redirectStandardIO=False)
     try:
         conf = minova_conf.load(args.config, args.config_dir)
+    except minova_conf.ConfigError as exc:
+        cannot_start(exc)
+    # The configuration says whether this API needs Twisted's TLS and
+    # HTTP/2; nothing may import the reactor or twisted.web.http before.
+    tls.install_twisted(conf, [args.api], args.reactor)
+    from twisted.internet import reactor, stdio
+
+    from minova_tw import gmr, logs, metrics, resources, service
+
+    try:
         service.prepare(conf)
         app = resources.load_app(conf, args.api)
         server_tls = (tls.ServerTLS(conf)
                       if args.api in conf.enabled_ssl_apis else None)
     except (minova_conf.ConfigError, resources.PasteAppNotFound) as exc:
-        log.critical("cannot start: {error}", error=exc)
-        sys.exit(BOOT_ERROR)
+        cannot_start(exc)
     if conf.metrics.listen_port is not None:
         metrics.enable(os.environ.get(metrics.MULTIPROC_ENV))
     api = service.APIService(conf, args.api, app,
                              socket.socket(fileno=LISTEN_FD), reactor,
                              server_tls, multiprocess=True)
+    api.accessLogOutput = (sys.stdout, "%s/%d" % (args.api, args.slot))
     control = ParentControl(lambda: service.stop_reactor(reactor))
     stdio.StandardIO(control, stdin=0, stdout=CONTROL_FD, reactor=reactor)
     role = "worker %s/%d" % (args.api, args.slot)

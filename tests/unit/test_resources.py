@@ -9,7 +9,8 @@ from twisted.internet.address import IPv4Address
 from twisted.internet.testing import MemoryReactorClock, StringTransport
 
 from minova_tw import conf, resources
-from minova_tw.site import DRAIN_IDLE_GRACE, APISite, check_log_format
+from minova_tw.accesslog import check_log_format
+from minova_tw.site import DRAIN_IDLE_GRACE, APISite
 
 
 class SyncReactor(MemoryReactorClock):

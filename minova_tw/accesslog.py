@@ -1,0 +1,175 @@
+"""nova's access log line, written without costing the reactor a log event each.
+
+One line per request in ``[wsgi] wsgi_log_format`` (nova's keys:
+client_ip, date_time, request_line, status_code, body_length,
+wall_seconds), prefixed ``[req-id - -]`` when the response has a request
+id. Only the keys the format uses are computed.
+
+Sent through ``twisted.logger`` one event per line, formatting and
+writing the line is about an eighth of a small request's CPU. So where
+minova knows the stream twistd's observer writes to (its stdout, its
+``--logfile``, a worker's inherited stdout: ``AccessLog.output``), lines
+are formatted exactly as that observer would (twistd's time stamp, the
+``[system]`` field) and written together once per reactor turn. Anywhere
+else (an embedding program, tests) each line is an ordinary log event in
+namespace ``minova.access``.
+"""
+
+import time
+
+from twisted.logger import Logger, formatTime
+
+from minova_tw import logs
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+#: One value of each key wsgi_log_format may use: checks a format.
+SAMPLE = {"client_ip": "127.0.0.1", "date_time": "01/Jan/2026 00:00:00",
+          "request_line": "GET / HTTP/1.1", "status_code": 200,
+          "body_length": 0, "wall_seconds": 0.0}
+
+access_log = Logger(namespace="minova.access")
+
+#: Characters a write may have: half of Linux's PIPE_BUF (a write to a pipe
+#: up to 4096 bytes is atomic), as a character of a latin-1 request line
+#: is at most two bytes in UTF-8.
+ATOMIC_WRITE = 2048
+
+#: What twistd's observer shows in the system field of an access event.
+SYSTEM = "minova.access#info"
+
+
+def check_log_format(log_format):
+    """Format one sample line, so a bad [wsgi] wsgi_log_format stops startup."""
+    try:
+        log_format % SAMPLE
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("%s: %s" % (type(exc).__name__, exc)) from None
+
+
+def _keys(log_format):
+    """The keys ``log_format`` uses."""
+    used = set()
+
+    class Recorder(dict):
+        def __missing__(self, key):
+            used.add(key)
+            return SAMPLE[key]
+    log_format % Recorder()
+    return frozenset(used)
+
+
+class PerSecond:
+    """The text ``render(time.struct_time)`` makes of this second (UTC),
+    made once a second: time stamps cost a request a comparison."""
+
+    def __init__(self, render):
+        self._render = render
+        self._second = None
+        self._text = None
+
+    def __call__(self):
+        second = int(time.time())
+        if second != self._second:
+            self._second = second
+            self._text = self._render(time.gmtime(second))
+        return self._text
+
+
+def _nova_time(now):
+    """``date_time`` as nova writes it."""
+    return "%02d/%s/%04d %02d:%02d:%02d" % (
+        now.tm_mday, _MONTHS[now.tm_mon - 1], now.tm_year,
+        now.tm_hour, now.tm_min, now.tm_sec)
+
+
+class AccessLog:
+    """The access log of one API (see the module docstring).
+
+    ``line(record)`` takes any object with ``client_ip``, ``request_line``,
+    ``code``, ``sentLength``, ``started`` (time.monotonic) and
+    ``requestId`` (str or None).
+    """
+
+    def __init__(self, api, log_format, reactor):
+        check_log_format(log_format)
+        self.api = api
+        self.format = log_format
+        self.reactor = reactor
+        self._keys = _keys(log_format)
+        self._clock = PerSecond(_nova_time)
+        self._pending = []
+        self._output = None
+        self._system = SYSTEM
+
+    def writeTo(self, output, tag=None):
+        """Write lines to ``output`` (a text file) in twistd's format.
+
+        ``tag`` starts the system field, as worker processes tag theirs.
+        None: back to one log event per line.
+        """
+        self.flush()
+        self._output = output
+        self._system = "%s %s" % (tag, SYSTEM) if tag else SYSTEM
+
+    def fields(self, record):
+        """The format's values for ``record``."""
+        keys = self._keys
+        fields = {}
+        if "client_ip" in keys:
+            fields["client_ip"] = record.client_ip
+        if "date_time" in keys:
+            fields["date_time"] = self._clock()
+        if "request_line" in keys:
+            fields["request_line"] = record.request_line
+        if "status_code" in keys:
+            fields["status_code"] = record.code
+        if "body_length" in keys:
+            fields["body_length"] = record.sentLength
+        if "wall_seconds" in keys:
+            fields["wall_seconds"] = time.monotonic() - record.started
+        return fields
+
+    def line(self, record):
+        """Log the line of a finished request."""
+        line = self.format % self.fields(record)
+        if record.requestId:
+            line = logs.request_prefix(record.requestId) + line
+        if self._output is None:
+            access_log.info("{line}", line=line, api=self.api)
+            return
+        if not self._pending:
+            self.reactor.callLater(0, self.flush)
+        self._pending.append(line)
+
+    def flush(self):
+        """Write the lines waiting, with one time stamp (they are that close).
+
+        In writes of at most ``ATOMIC_WRITE`` characters that end with a line:
+        worker processes share one pipe or file, and a write that size is
+        never interleaved with another process's.
+        """
+        if not self._pending:
+            return
+        prefix = "%s [%s] " % (formatTime(time.time()), self._system)
+        lines, self._pending = self._pending, []
+        piece = []
+        size = 0
+        try:
+            for line in lines:
+                line = prefix + line + "\n"
+                if piece and size + len(line) > ATOMIC_WRITE:
+                    self._write("".join(piece))
+                    piece, size = [], 0
+                piece.append(line)
+                size += len(line)
+            self._write("".join(piece))
+        except (OSError, ValueError) as exc:
+            # A closed or full log must not break serving.
+            access_log.warn("cannot write the access log: {error}",
+                            error=exc)
+
+    def _write(self, text):
+        self._output.write(text)
+        self._output.flush()

@@ -1,0 +1,744 @@
+"""minova's HTTP/1.1 server protocol: one request's head to one WSGI environ.
+
+twisted.web's HTTPChannel and Request cost a small request about 70 µs of
+the reactor's time (a callback per line, a Headers object, a Request with
+its producers and Deferreds, then the environ built from all that) where
+what a WSGI app needs is one dict. ``HTTP11Channel`` parses the head in one
+pass straight into the environ, hands it to the API's WSGIResource
+(``serve``) and writes each response as one buffer; it is what APISite
+serves HTTP/1.1 with. HTTP/2 (ALPN chose h2, ``[wsgi] http2``) is handed
+to twisted.web's H2Connection, which serves it through the same resource.
+
+What it keeps to (RFC 9112), and the limits it enforces itself before the
+app runs and before anything is buffered:
+
+* keep-alive by default in HTTP/1.1, on request in 1.0; ``Connection:
+  close`` when ``[wsgi] keep_alive`` is off or the site is draining;
+  pipelined requests are answered in order, one at a time;
+* a body by ``Content-Length`` or chunked (trailers read and dropped);
+  ``100 Continue`` before a body the client waits to send; a declared or
+  running size over ``[oslo_middleware] max_request_body_size`` is nova's
+  413, written by the host at once;
+* a line over ``[wsgi] max_header_line`` or a head over
+  ``max_header_size`` is 431; a malformed request line or header, a bad or
+  repeated ``Content-Length``, ``Transfer-Encoding`` beside it, a coding
+  other than chunked, a bad chunk: 400; a head not complete within
+  ``[wsgi] header_timeout`` (from the connection's start for the first
+  request, from the first byte for later ones): 408. Each closes the
+  connection.
+* the idle timeout between requests (``client_socket_timeout``) and the
+  head deadline are one timer per connection that re-arms itself, so a
+  request costs no timer of its own.
+* responses without a length are chunked (HTTP/1.1) or end with the
+  connection (1.0); HEAD, 1xx, 204 and 304 carry no body; every response
+  has a ``Date``.
+"""
+
+import functools
+import io
+import re
+import tempfile
+import time
+from urllib.parse import unquote_to_bytes
+
+from twisted.internet import interfaces, protocol, tcp
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from minova_tw import resources
+from minova_tw.accesslog import PerSecond
+
+log = Logger(namespace="minova.site")
+
+#: nova's fault for a body over the limit (what oslo's sizelimit answers
+#: under faultwrap); written by the host, as the app never sees the request.
+TOO_LARGE_BODY = (b'{"overLimit": {"code": 413, '
+                  b'"message": "Request is too large."}}')
+
+
+def error_response(status, body=b"", content_type=None):
+    """A complete HTTP/1.1 error response, as bytes, that closes the
+    connection."""
+    head = [b"HTTP/1.1 " + status, b"Connection: close",
+            b"Content-Length: %d" % len(body)]
+    if content_type:
+        head.append(b"Content-Type: " + content_type)
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+TOO_LARGE = error_response(b"413 Request Entity Too Large", TOO_LARGE_BODY,
+                           b"application/json; charset=UTF-8")
+BAD_REQUEST = error_response(b"400 Bad Request")
+HEADERS_TOO_LARGE = error_response(b"431 Request Header Fields Too Large")
+HEAD_TIMEOUT = error_response(b"408 Request Timeout")
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_REQUEST_LINE = re.compile(r"(%s) ([^\x00-\x20\x7f]+) HTTP/1\.([01])\Z"
+                           % _TOKEN)
+#: A header section (lines ending in LF): each line a name, a colon and a
+#: value without control characters; no obsolete line folding.
+_HEADER_BLOCK = re.compile(r"(?:%s:[^\x00-\x08\x0a-\x1f\x7f]*\n)*" % _TOKEN)
+_HEADER = re.compile(r"(%s):[ \t]*([^\n]*?)[ \t]*\n" % _TOKEN)
+#: Header name -> environ key, for the names clients send (bounded).
+_ENVIRON_KEYS = {}
+_HOST = re.compile(r"(\[[^\]]+\]|[^:]+)")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}(?:[ \t]*;[^\r\n]*)?\Z")
+
+#: Bodies up to this size are kept in memory, larger ones in a file.
+MEMORY_BODY = 100000
+#: How long a client that does not read gets after we chose to close.
+ABORT_TIMEOUT = 15
+#: Response headers the channel looks at: those it writes itself (framing,
+#: persistence: the app's are dropped), and those it notes.
+_SPECIAL = {"connection": "framing", "transfer-encoding": "framing",
+            "keep-alive": "framing", "content-length": "length",
+            "date": "date", "x-openstack-request-id": "request-id"}
+_NO_BODY = frozenset((204, 304))
+
+
+@functools.lru_cache()
+def _long_line(limit):
+    """A pattern that finds a line longer than ``limit`` characters."""
+    return re.compile(r"[^\n]{%d}" % (limit + 1))
+
+
+def _environ_key(name):
+    """``HTTP_X_NAME`` for ``X-Name`` (PEP 3333), remembered."""
+    key = name.upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = "HTTP_" + key
+    if len(_ENVIRON_KEYS) < 512:
+        _ENVIRON_KEYS[name] = key
+    return key
+
+
+class BadRequest(Exception):
+    """The head is malformed: 400 (the reason goes to the debug log)."""
+
+
+#: The ``Date`` header line (RFC 9110's IMF-fixdate).
+_date = PerSecond(lambda now: "Date: " + time.strftime(
+    "%a, %d %b %Y %H:%M:%S GMT", now))
+
+
+class Exchange:
+    """One request and its response: the WSGI responder of a channel.
+
+    Also the record the access log and metrics read: ``method``,
+    ``request_line``, ``client_ip``, ``code``, ``sentLength``,
+    ``started``, ``requestId``.
+    """
+
+    code = None
+    requestId = None
+    _finished = None
+
+    def __init__(self, channel, method, uri, version, head_only):
+        self.channel = channel
+        self.method = method.encode("latin-1")  # as twisted.web has it
+        self.request_line = "%s %s %s" % (method, uri, version)
+        self.version = version
+        self.headOnly = head_only
+        self.started = time.monotonic()
+        self.client_ip = channel.clientIP
+        self.sentLength = 0
+        self.startedWriting = False
+        self.finished = False
+        self.gone = False
+        self.chunked = False
+        self.persistent = True
+        self.noBody = head_only
+
+    @property
+    def uri(self):
+        """The request target, as twisted.web's Request has it (reports)."""
+        return self.request_line.split(" ")[1].encode("latin-1")
+
+    def notifyFinish(self):
+        """A Deferred that fires when the response ends, or errs when the
+        client left first (what metrics count in-flight requests with)."""
+        from twisted.internet import defer
+        if self._finished is None:
+            self._finished = defer.Deferred()
+        return self._finished
+
+    def deliver(self, status, headers, chunks, finish):
+        """In the reactor: status and headers (first time), body, finish."""
+        if self.gone or self.finished:
+            return
+        if status is not None:
+            try:
+                head = self._head(status, headers, chunks, finish)
+            except (ValueError, UnicodeError) as exc:
+                self.fail(Failure(exc))
+                return
+            self.startedWriting = True
+        else:
+            head = b""
+        if self.noBody:
+            body = b""
+        else:
+            body = b"".join(chunks)
+            self.sentLength += len(body)
+            if self.chunked and body:
+                body = b"%x\r\n%s\r\n" % (len(body), body)
+        if finish:
+            if self.chunked:
+                body += b"0\r\n\r\n"
+            self.channel.write(head + body)
+            self._end()
+        elif head or body:
+            self.channel.write(head + body)
+
+    def _head(self, status, headers, chunks, finish):
+        code = int(status[:3])
+        self.code = code
+        lines = ["HTTP/1.1 " + status]
+        seen = set()
+        for name, value in headers:
+            special = _SPECIAL.get(name.lower())
+            if special is not None:
+                seen.add(special)
+                if special == "framing":
+                    if name.lower() == "connection" and (
+                            "close" in value.lower()):
+                        self.persistent = False
+                    continue
+                if special == "request-id":
+                    self.requestId = value
+            lines.append(name + ": " + value)
+        if code in _NO_BODY or code < 200:
+            self.noBody = True
+        elif "length" not in seen:
+            if finish:
+                lines.append("Content-Length: %d" % sum(map(len, chunks)))
+            elif self.version == "HTTP/1.1":
+                self.chunked = True
+                lines.append("Transfer-Encoding: chunked")
+            else:
+                self.persistent = False
+        if "date" not in seen:
+            lines.append(_date())
+        if not (self.persistent and self.channel.keepAlive()):
+            self.persistent = False
+            lines.append("Connection: close")
+        elif self.version == "HTTP/1.0":
+            lines.append("Connection: keep-alive")
+        text = "\r\n".join(lines)
+        if text.count("\n") != len(lines) - 1 or text.count("\r") != len(
+                lines) - 1:
+            raise ValueError("a response header has a line break")
+        return text.encode("latin-1") + b"\r\n\r\n"
+
+    def fail(self, failure):
+        """In the reactor: the app raised. 500 if nothing was sent, else drop."""
+        resources.log_app_failure(failure)
+        if self.gone or self.finished:
+            return
+        if self.startedWriting:
+            self.finished = True
+            self.channel.transport.abortConnection()
+            return
+        self.code = 500
+        self.persistent = False
+        body = resources.APP_FAILED
+        self.channel.write(
+            b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
+            b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
+            % (len(body), body))
+        self.sentLength = len(body)
+        self._end()
+
+    def _end(self):
+        self.finished = True
+        if self._finished is not None:
+            self._finished.callback(None)
+        self.channel.exchangeDone(self)
+
+    def lost(self):
+        """The connection went before the response ended."""
+        self.gone = True
+        if self._finished is not None and not self._finished.called:
+            self._finished.errback(Failure(ConnectionError("client gone")))
+
+
+class HTTP11Channel(protocol.Protocol):
+    """One HTTP/1.1 connection of an APISite (see the module docstring)."""
+
+    #: The H2Connection serving this connection instead, once ALPN chose h2.
+    h2 = None
+    #: The request in flight (head parsed), or None between requests.
+    exchange = None
+
+    def __init__(self, site):
+        self.site = site
+        self.reactor = site.reactor
+        self.maxHeaderLine = site.maxHeaderLine
+        self._longLine = _long_line(site.maxHeaderLine).search
+        self.maxHeaderSize = site.maxHeaderSize
+        self.headerTimeout = site.headerTimeout
+        self.idleTimeout = site.timeOut
+        self.maxBodySize = site.maxBodySize
+        self.persistent = True
+        self._buffer = b""
+        self._rejected = False
+        self._processing = False
+        self._paused = False
+        self._negotiated = False
+        self._headStarted = None
+        self._lastActive = None
+        self._watchdog = None
+        self._abort = None
+        self._body = None
+        self._environ = None
+
+    # The connection
+
+    def connectionMade(self):
+        transport = self.transport
+        self.secure = interfaces.ISSLTransport(transport, None) is not None
+        self._plainTCP = isinstance(transport, tcp.Connection)
+        peer = transport.getPeer()
+        self.clientIP = getattr(peer, "host", "-")
+        self._base = None
+        self._baseFor = None
+        self.site.channelOpened(self)
+        now = self.reactor.seconds()
+        self._lastActive = now
+        self._headStarted = now  # the first head's deadline runs from here
+        self._arm(now)
+
+    def connectionLost(self, reason=protocol.connectionDone):
+        if self._watchdog is not None and self._watchdog.active():
+            self._watchdog.cancel()
+        if self._abort is not None and self._abort.active():
+            self._abort.cancel()
+        if self.exchange is not None and not self.exchange.finished:
+            self.exchange.lost()
+        self.site.channelClosed(self)
+        if self.h2 is not None:
+            self.h2.connectionLost(reason)
+
+    @property
+    def requests(self):
+        """The request in flight, if any, as a list (what reports show)."""
+        return [self.exchange] if self.exchange is not None else []
+
+    @property
+    def idle(self):
+        """True between requests."""
+        if self.h2 is not None:
+            return not self.h2.streams
+        return self.exchange is None
+
+    def keepAlive(self):
+        """Whether the response being written may leave the connection open."""
+        return (self.persistent and self.site.keepAlive
+                and not self.site.draining)
+
+    def write(self, data):
+        """Send ``data``, straight to the socket when nothing waits before it.
+
+        Twisted's TCP transport buffers every write and registers with
+        epoll to send it on the next turn, then unregisters: two syscalls
+        a response besides the send. A response is one buffer, usually
+        written to an empty send queue, so it is sent now; only what the
+        socket does not take goes through the transport's buffer.
+        """
+        transport = self.transport
+        if (self._plainTCP and not transport._tempDataLen
+                and not transport.dataBuffer and transport.connected
+                and not transport.disconnecting):
+            sent = transport.writeSomeData(data)
+            if sent == len(data):
+                return
+            if isinstance(sent, int):
+                data = data[sent:]
+        transport.write(data)
+
+    def loseConnection(self):
+        """Close once what was written is sent; abort a client that won't read."""
+        self.transport.loseConnection()
+        if self._abort is None:
+            self._abort = self.reactor.callLater(
+                ABORT_TIMEOUT, self.transport.abortConnection)
+
+    def reject(self, response):
+        """Send ``response`` (an error_response), then close; read no more."""
+        if self._rejected:
+            return
+        self._rejected = True
+        self._buffer = b""
+        self.transport.write(response)
+        self.loseConnection()
+
+    # Timers: one per connection (module docstring)
+
+    def _arm(self, now):
+        deadline = self._deadline()
+        if deadline is None:
+            return
+        self._watchdog = self.reactor.callLater(max(0, deadline - now),
+                                                self._check)
+
+    def _deadline(self):
+        deadlines = []
+        if self._headStarted is not None and self.headerTimeout:
+            deadlines.append(self._headStarted + self.headerTimeout)
+        if self.idleTimeout and self.exchange is None:
+            deadlines.append(self._lastActive + self.idleTimeout)
+        return min(deadlines) if deadlines else None
+
+    def _check(self):
+        self._watchdog = None
+        if self._rejected or self.h2 is not None:
+            return
+        now = self.reactor.seconds()
+        if (self._headStarted is not None and self.headerTimeout
+                and now >= self._headStarted + self.headerTimeout):
+            self.reject(HEAD_TIMEOUT)
+            return
+        if (self.idleTimeout and self.exchange is None
+                and now >= self._lastActive + self.idleTimeout):
+            self.loseConnection()
+            return
+        self._arm(now)
+
+    def _headBegins(self, now):
+        """The first byte of a later request: its head deadline starts."""
+        self._headStarted = now
+        if self.headerTimeout:
+            watchdog = self._watchdog
+            deadline = now + self.headerTimeout
+            if watchdog is None:
+                self._arm(now)
+            elif watchdog.getTime() > deadline:
+                watchdog.reset(deadline - now)
+
+    # Reading
+
+    def dataReceived(self, data):
+        if self.h2 is not None:
+            self.h2.dataReceived(data)
+            return
+        if not self._negotiated:
+            self._negotiated = True
+            if getattr(self.transport, "negotiatedProtocol", None) == b"h2":
+                self._switchToH2(data)
+                return
+        if self._rejected:
+            return
+        now = self.reactor.seconds()
+        self._lastActive = now
+        if self.exchange is None and self._headStarted is None:
+            self._headBegins(now)
+        self._buffer += data
+        if not self._processing:
+            self._process()
+
+    def _process(self):
+        """Parse and serve what the buffer holds, one request at a time."""
+        self._processing = True
+        try:
+            while not self._rejected and self._buffer:
+                if self.exchange is not None:
+                    if self._body is None:
+                        # Pipelined: waits for the response in flight.
+                        if (len(self._buffer) > self.maxHeaderSize
+                                and not self._paused):
+                            self._paused = True
+                            self.transport.pauseProducing()
+                        return
+                    if not self._readBody():
+                        return
+                    self._dispatch()
+                    continue
+                if not self._readHead():
+                    return
+                if self._body is None:
+                    self._dispatch()
+        finally:
+            self._processing = False
+
+    def _readHead(self):
+        """Parse a complete head from the buffer; False while it is not."""
+        buffer = self._buffer
+        if buffer[:1] in (b"\r", b"\n"):
+            # Empty lines before a request line are ignored (RFC 9112 2.2).
+            buffer = self._buffer = buffer.lstrip(b"\r\n")
+            if not buffer:
+                return False
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            end = buffer.find(b"\n\n")
+            skip = 2
+        else:
+            skip = 4
+        if end < 0:
+            if len(buffer) > self.maxHeaderSize:
+                self.reject(HEADERS_TOO_LARGE)
+            elif len(buffer) - buffer.rfind(b"\n") - 1 > self.maxHeaderLine:
+                self.reject(HEADERS_TOO_LARGE)
+            return False
+        if end + skip > self.maxHeaderSize:
+            self.reject(HEADERS_TOO_LARGE)
+            return False
+        self._buffer = buffer[end + skip:]
+        self._headStarted = None
+        try:
+            self._parseHead(buffer[:end].decode("latin-1"))
+        except BadRequest as exc:
+            log.debug("bad request: {why}", why=exc)
+            self.reject(BAD_REQUEST)
+            return False
+        return not self._rejected
+
+    def _parseHead(self, head):
+        if "\r" in head:
+            head = head.replace("\r\n", "\n")
+        if self._longLine(head) is not None:
+            self.reject(HEADERS_TOO_LARGE)
+            return
+        request_line, _, block = head.partition("\n")
+        match = _REQUEST_LINE.match(request_line)
+        if match is None:
+            raise BadRequest("request line %r" % request_line[:100])
+        method, uri, minor = match.groups()
+        version = "HTTP/1." + minor
+        if block:
+            block += "\n"
+            if _HEADER_BLOCK.fullmatch(block) is None:
+                raise BadRequest("a header line")
+        environ = self._connectionEnviron().copy()
+        keys = _ENVIRON_KEYS
+        for name, value in _HEADER.findall(block):
+            key = keys.get(name)
+            if key is None:
+                key = _environ_key(name)
+            if key in environ:
+                environ[key] += "," + value
+            else:
+                environ[key] = value
+        length = environ.get("CONTENT_LENGTH")
+        if length is None:
+            environ["CONTENT_LENGTH"] = ""
+        elif not (length.isascii() and length.isdigit()):
+            raise BadRequest("Content-Length %r" % length)
+        else:
+            length = int(length)
+        if "CONTENT_TYPE" not in environ:
+            environ["CONTENT_TYPE"] = ""
+        chunked = "HTTP_TRANSFER_ENCODING" in environ
+        if chunked:
+            coding = environ["HTTP_TRANSFER_ENCODING"]
+            if coding.lower() != "chunked":
+                raise BadRequest("Transfer-Encoding %r" % coding)
+            if length is not None:
+                raise BadRequest("Transfer-Encoding with Content-Length")
+        if uri[0] != "/" and uri != "*":
+            # The absolute form (RFC 9112 3.2.2): the path is what follows
+            # the authority.
+            scheme, sep, rest = uri.partition("://")
+            if not sep:
+                raise BadRequest("request target %r" % uri[:100])
+            uri = "/" + rest.partition("/")[2]
+        path, _, query = uri.partition("?")
+        environ["REQUEST_METHOD"] = method
+        environ["SCRIPT_NAME"] = ""
+        environ["PATH_INFO"] = (unquote_to_bytes(path).decode("latin-1")
+                                if "%" in path else path)
+        environ["QUERY_STRING"] = query
+        environ["SERVER_PROTOCOL"] = version
+        host = environ.get("HTTP_HOST")
+        if host:
+            match = _HOST.match(host)
+            environ["SERVER_NAME"] = match.group(1) if match else host
+        else:
+            environ["SERVER_NAME"] = self._localHost
+        connection = environ.get("HTTP_CONNECTION", "").lower()
+        exchange = Exchange(self, method, uri, version, method == "HEAD")
+        if version == "HTTP/1.1":
+            exchange.persistent = "close" not in connection
+        else:
+            exchange.persistent = "keep-alive" in connection
+        self.exchange = exchange
+        self._environ = environ
+        if chunked:
+            self._body = _ChunkedBody(self.maxBodySize)
+        elif length:
+            if self.maxBodySize is not None and length > self.maxBodySize:
+                self._refuseBody(length)
+                return
+            self._body = _SizedBody(length)
+        else:
+            environ["wsgi.input"] = io.BytesIO()
+            return
+        if (version == "HTTP/1.1" and not self._buffer and environ.get(
+                "HTTP_EXPECT", "").lower() == "100-continue"):
+            self.transport.write(CONTINUE)
+
+    def _connectionEnviron(self):
+        """What every request of this connection shares (per resource,
+        which a reload may replace)."""
+        resource = self.site.resource
+        if self._baseFor is not resource:
+            host = self.transport.getHost()
+            self._localHost = getattr(host, "host", "")
+            self._base = resources.connection_environ(
+                resource, host, self.transport.getPeer(), self.secure,
+                self.transport)
+            self._baseFor = resource
+        return self._base
+
+    def _readBody(self):
+        """Move body bytes from the buffer; True once the body is complete."""
+        body = self._body
+        try:
+            self._buffer = body.feed(self._buffer)
+        except BadRequest as exc:
+            log.debug("bad request: {why}", why=exc)
+            self.reject(BAD_REQUEST)
+            return False
+        except _TooLarge as exc:
+            self._refuseBody(exc.args[0])
+            return False
+        if not body.complete:
+            return False
+        self._environ["wsgi.input"] = body.stream()
+        self._body = None
+        return True
+
+    def _refuseBody(self, size):
+        log.info("refused a request body of {size} bytes or more: over "
+                 "[oslo_middleware] max_request_body_size ({limit})",
+                 size=size, limit=self.maxBodySize)
+        self.reject(TOO_LARGE)
+
+    def _dispatch(self):
+        environ, self._environ = self._environ, None
+        site = self.site
+        site.requestStarted(self.exchange)
+        site.resource.serve(environ, self.exchange)
+
+    # After each response
+
+    def exchangeDone(self, exchange):
+        """The response was written: log it, then the next request or close."""
+        self.exchange = None
+        self.site.requestEnded(exchange)
+        if not exchange.persistent or self.site.draining:
+            self._rejected = True  # read nothing more
+            self.loseConnection()
+            return
+        now = self.reactor.seconds()
+        self._lastActive = now
+        if self._buffer:
+            self._headBegins(now)
+        if self._watchdog is None:
+            self._arm(now)
+        if self._paused:
+            self._paused = False
+            self.transport.resumeProducing()
+        if self._buffer and not self._processing:
+            self._process()
+
+    # HTTP/2
+
+    def _switchToH2(self, data):
+        """ALPN chose h2: twisted.web's H2Connection serves this connection."""
+        from twisted.web._http2 import H2Connection
+        if self._watchdog is not None and self._watchdog.active():
+            self._watchdog.cancel()
+        site = self.site
+        h2 = H2Connection(self.reactor)
+        h2.requestFactory = site.requestFactory
+        h2.site = site
+        h2.factory = site
+        h2.timeOut = site.timeOut
+        h2.callLater = self.reactor.callLater
+        self.h2 = h2
+        h2.makeConnection(self.transport)
+        self.transport.registerProducer(h2, True)
+        h2.dataReceived(data)
+
+
+class _TooLarge(Exception):
+    """The body passed the size limit (the size seen so far)."""
+
+
+class _SizedBody:
+    """A body of ``Content-Length`` bytes."""
+
+    def __init__(self, length):
+        self.remaining = length
+        self.file = (io.BytesIO() if length <= MEMORY_BODY
+                     else tempfile.TemporaryFile())
+        self.complete = False
+
+    def feed(self, data):
+        """Take what belongs to the body; return what follows it."""
+        take = data[:self.remaining]
+        self.file.write(take)
+        self.remaining -= len(take)
+        self.complete = not self.remaining
+        return data[len(take):]
+
+    def stream(self):
+        self.file.seek(0)
+        return self.file
+
+
+class _ChunkedBody:
+    """A chunked body (RFC 9112 7.1), limited to ``limit`` bytes in all."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.received = 0
+        self.file = io.BytesIO()
+        self.complete = False
+        self._state = "size"
+        self._remaining = 0
+
+    def feed(self, data):
+        while data and not self.complete:
+            if self._state == "data":
+                take = data[:self._remaining]
+                self.file.write(take)
+                self._remaining -= len(take)
+                data = data[len(take):]
+                if not self._remaining:
+                    self._state = "crlf"
+                continue
+            end = data.find(b"\r\n")
+            if end < 0:
+                if len(data) > 4096:
+                    raise BadRequest("chunk line too long")
+                return data
+            line, data = data[:end], data[end + 2:]
+            if self._state == "size":
+                if _CHUNK_SIZE.match(line) is None:
+                    raise BadRequest("chunk size %r" % line[:40])
+                size = int(line.split(b";", 1)[0].strip(), 16)
+                if self.limit is not None and (
+                        self.received + size > self.limit):
+                    raise _TooLarge(self.received + size)
+                self.received += size
+                if self.received > MEMORY_BODY and isinstance(
+                        self.file, io.BytesIO):
+                    spill = tempfile.TemporaryFile()
+                    spill.write(self.file.getvalue())
+                    self.file = spill
+                self._remaining = size
+                self._state = "data" if size else "trailer"
+            elif self._state == "crlf":
+                if line:
+                    raise BadRequest("no CRLF after a chunk")
+                self._state = "size"
+            elif not line:  # trailer section ends with an empty line
+                self.complete = True
+        return data
+
+    def stream(self):
+        self.file.seek(0)
+        return self.file
