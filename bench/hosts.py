@@ -1,6 +1,7 @@
 """Starting and stopping each host on loopback with the same paste stack.
 
-Every host loads the stack's app from the stack's paste file: minova through
+Every host loads the stack's app from the stack's paste file: minova (and
+minova-inline, the same with ``[wsgi] thread_pool_size = 0``) through
 ``[wsgi] api_paste_config``, uWSGI and gunicorn through ``--paste``, and
 ``twistd web --wsgi`` through ``bench.paste_app``. minova's own stacks read
 their oslo.config files from ``MINOVA_CONFIG_FILES`` under the other hosts,
@@ -21,7 +22,7 @@ import urllib.error
 import urllib.request
 
 from bench import proctree
-from bench.matrix import ROOT
+from bench.matrix import MINOVA_KINDS, ROOT
 
 START_DEADLINE = 60.0
 STOP_DEADLINE = 15.0
@@ -40,7 +41,8 @@ def find_program(name):
 
 def executable(kind):
     """The program a host kind runs, or None when it is not installed."""
-    return find_program({"minova": "twistd", "twistd-web": "twistd",
+    return find_program({"minova": "twistd", "minova-inline": "twistd",
+                         "twistd-web": "twistd",
                          "uwsgi": "uwsgi", "gunicorn-sync": "gunicorn",
                          "gunicorn-gthread": "gunicorn"}[kind])
 
@@ -76,14 +78,15 @@ def minova_base_config(workdir):
 def _command(host, stack, port, workdir, base_config):
     procs = str(host.procs)
     paste = "%s#%s" % (stack.paste_file, stack.api)
-    if host.kind == "minova":
+    if host.kind in MINOVA_KINDS:
         config = write_ini(
             os.path.join(workdir, "%s-%s.conf" % (stack.name, host.label)), {
                 "DEFAULT": {"enabled_apis": stack.api,
                             "%s_listen" % stack.api: "127.0.0.1",
                             "%s_listen_port" % stack.api: port,
                             "%s_workers" % stack.api: procs},
-                "wsgi": {"api_paste_config": stack.paste_file}})
+                "wsgi": dict(MINOVA_KINDS[host.kind],
+                             api_paste_config=stack.paste_file)})
         return ["-n", "--pidfile=", "minova", "--config", base_config,
                 "--config", config]
     if host.kind == "twistd-web":

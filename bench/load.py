@@ -1,12 +1,20 @@
 """Driving a host with wrk and reading what it did: req/s, latency, errors, CPU, RSS.
 
-One measured run is a wrk warm-up (not counted) and then ``wrk --latency``
-for the run's duration, with ``-t`` at most 2 and never more than the
-connections. wrk reports through ``wrk_report.lua`` (one JSON line). Around
-the measured part the host's process tree is read from /proc for CPU per
-request; on a multi-process host the established connections are counted
-per worker half-way through (``ss``), which shows whether the kernel spread
-them evenly.
+One measured run is ``wrk --latency`` for the run's duration, after a wrk
+warm-up (not counted) on a cell's first repetition, with ``-t`` at most 2
+and never more than the connections. wrk reports through
+``wrk_report.lua`` (one JSON line). Around the measured part the host's
+process tree is read from /proc for CPU per request; on a multi-process
+host the established connections are counted per worker half-way through
+(``ss``), which shows whether the kernel spread them evenly.
+
+wrk's latencies and req/s are those of the responses it got: a connection
+the host never answers (uWSGI's ``--threads 4`` serves 4 keep-alive
+connections per process, the others wait in the listen queue) adds
+nothing to them. So with keep-alive, wrk's own sockets are read near the
+end of the run (``ss -i``): **served** is how many of its connections have
+received any response bytes, which says over how many connections p99 was
+taken.
 """
 
 import collections
@@ -56,43 +64,69 @@ def _finish(process, duration):
 
 
 _SS_PID = re.compile(r"pid=(\d+)")
+#: ss shows bytes_received only once it is not 0.
+_SS_RECEIVED = re.compile(r"\bbytes_received:[1-9]")
+
+#: When, as a share of the measured run, wrk's served connections are counted.
+SERVED_AT = 0.9
+
+
+def _established(port, side, info=False):
+    """``ss``'s lines for the established TCP connections with ``side`` port ``port``.
+
+    ``side`` is "sport" (the host's sockets) or "dport" (the client's);
+    with ``info``, each line carries its socket's TCP counters.
+    """
+    out = subprocess.run(
+        ["ss", "-Htnp" + ("i" if info else ""), "state", "established",
+         "( %s = :%d )" % (side, port)],
+        capture_output=True, text=True, timeout=10).stdout
+    # With -i, each socket's counters are on an indented line of their own.
+    return out.replace("\n\t", " ").splitlines()
 
 
 def connections_per_worker(port, workers):
     """Established connections on ``port`` held by each worker PID."""
-    out = subprocess.run(
-        ["ss", "-Htnp", "state", "established", "( sport = :%d )" % port],
-        capture_output=True, text=True, timeout=10).stdout
     counts = collections.Counter()
-    for line in out.splitlines():
+    for line in _established(port, "sport"):
         owners = {int(pid) for pid in _SS_PID.findall(line)}
         for pid in owners & set(workers):
             counts[pid] += 1
     return sorted((counts[pid] for pid in workers), reverse=True)
 
 
-def measure(running, path, shape, mode, headers=()):
+def served_connections(port, client):
+    """How many of process ``client``'s connections to ``port`` received a response byte."""
+    return sum(1 for line in _established(port, "dport", info=True)
+               if _SS_RECEIVED.search(line)
+               and str(client) in _SS_PID.findall(line))
+
+
+def measure(running, path, shape, mode, headers=(), warm_up=True):
     """One measured run of ``running`` (a RunningHost); a dict of results."""
     url = running.url + path
-    if mode.warmup:
+    if warm_up and mode.warmup:
         _finish(_wrk(url, shape, mode.warmup, headers, False), mode.warmup)
     root = running.proc.pid
     workers = proctree.workers(root)
-    split = []
-    if len(workers) > 1 and shutil.which("ss"):
-        timer = threading.Timer(
-            mode.duration / 2,
-            lambda: split.extend(connections_per_worker(running.port,
-                                                        workers)))
-    else:
-        timer = None
+    split, served = [], []
     cpu_before = proctree.cpu_seconds(root)
     process = _wrk(url, shape, mode.duration, headers, True)
-    if timer is not None:
+    timers = []
+    if shutil.which("ss"):
+        if len(workers) > 1:
+            timers.append(threading.Timer(
+                mode.duration / 2, lambda: split.extend(
+                    connections_per_worker(running.port, workers))))
+        if shape.keep_alive:
+            timers.append(threading.Timer(
+                mode.duration * SERVED_AT, lambda: served.append(
+                    served_connections(running.port, process.pid))))
+    for timer in timers:
         timer.start()
     report = _finish(process, mode.duration)
     cpu = proctree.cpu_seconds(root) - cpu_before
-    if timer is not None:
+    for timer in timers:
         timer.join()
     requests = report["requests"]
     seconds = report["duration_us"] / 1e6
@@ -110,4 +144,5 @@ def measure(running, path, shape, mode, headers=()):
         "rss_worker_mb": sum(rss) / len(rss) if rss else None,
         "rss_total_mb": sum(proctree.rss_mb(p) for p in proctree.tree(root)),
         "split": "/".join(map(str, split)),
+        "served": served[0] if served else None,
     }

@@ -28,14 +28,12 @@ RATE = 200
 #: Where the reactor thread is: the first bucket with a matching frame wins;
 #: what matches none and sits in epoll's poll() is idle.
 REACTOR_BUCKETS = (
-    ("access log (APISite.log)", ("APISite.log (", "Site.log (")),
-    ("WSGI environ + hand-off to pool (WSGIResource.render)",
-     ("WSGIResource.render (",)),
-    ("response to socket (_deliver: headers, write, finish)",
-     ("_deliver (",)),
-    ("HTTP parsing, Request objects (twisted.web.http)",
-     ("dataReceived (twisted/web/http.py", "lineReceived (",
-      "allHeadersReceived (", "allContentReceived (")),
+    ("access log (AccessLog)", ("AccessLog.line (", "AccessLog.flush (")),
+    ("response to socket (Exchange.deliver: head, write)",
+     ("Exchange.deliver (",)),
+    ("HTTP parsing, environ, dispatch (HTTP11Channel)",
+     ("HTTP11Channel._process (",)),
+    ("hand-off from the pool (ReactorQueue)", ("ReactorQueue._run (",)),
     ("socket write", ("doWrite (", "writeSomeData (")),
     ("socket read", ("doRead (",)),
     ("callFromThread queue, timers", ("runUntilCurrent (",)),
@@ -50,20 +48,17 @@ POOL_BUCKETS = (
 
 #: Where the CPU goes, each GIL sample in exactly one bucket (these add up).
 GIL_BUCKETS = POOL_BUCKETS[:1] + (
-    ("hand-off to the pool (callInThread: queue, Condition.notify)",
+    ("hand-off to the pool (callInThread: queue)",
      ("callInThread (",)),) + REACTOR_BUCKETS
 
 #: Inclusive hot spots over GIL samples, any thread.
 HOT_SPOTS = (
     ("the paste app (whole stack)", ("_WSGIResponse.run (",)),
-    ("environ build (WSGIResource._environ)", ("WSGIResource._environ (",)),
-    ("getsockname (Request.getHost)", ("getHost (",)),
-    ("access log (APISite.log)", ("APISite.log (",)),
+    ("head parsing into the environ (_parseHead)",
+     ("HTTP11Channel._parseHead (",)),
+    ("response head (Exchange._head)", ("Exchange._head (",)),
+    ("access log (AccessLog)", ("AccessLog.line (", "AccessLog.flush (")),
     ("twisted.logger emit (any)", ("Logger.emit (",)),
-    ("Date header (datetimeToString)", ("datetimeToString (",)),
-    ("response delivery (_deliver)", ("_deliver (",)),
-    ("HTTP parsing (HTTPChannel.dataReceived)",
-     ("dataReceived (twisted/web/http.py",)),
     ("callFromThread / waker", ("callFromThread (", "wakeUp (")),
     ("callInThread / pool queue", ("callInThread (",)),
     ("socket write (writeSomeData)", ("writeSomeData (",)),

@@ -22,14 +22,14 @@ def log(message):
 
 
 def select_hosts(mode, kinds=None):
-    """The hosts of this mode (smoke: minova-p1 and one other installed)."""
+    """The hosts of this mode (smoke: the minova-p1 hosts and one other installed)."""
     selected = [h for h in matrix.HOSTS if kinds is None or h.kind in kinds]
     if not mode.smoke_hosts:
         return selected
     single = [h for h in selected if h.procs == 1]
-    others = [h for h in single if h.kind != "minova"
+    others = [h for h in single if h.kind not in matrix.MINOVA_KINDS
               and hostlib.executable(h.kind)]
-    return [h for h in single if h.kind == "minova"] + others[:1]
+    return [h for h in single if h.kind in matrix.MINOVA_KINDS] + others[:1]
 
 
 def _start(hosts, stack, workdir, base_config):
@@ -179,9 +179,10 @@ def _measure_all(running, stack, endpoint, mode, seeds, rep):
     """One repetition of ``endpoint``: every shape on every running host."""
     records = []
     headers = _headers(endpoint, seeds)
-    for shape in matrix.shapes(mode, stack):
+    for shape in matrix.shapes(mode, stack, endpoint):
         for label, host in running.items():
-            result = load.measure(host, endpoint.path, shape, mode, headers)
+            result = load.measure(host, endpoint.path, shape, mode, headers,
+                                  warm_up=rep == 1)
             log("  rep %d %s %s %s: %.0f req/s, p99 %.1f ms, %s errors" % (
                 rep, endpoint.label, shape.label, label, result["rps"],
                 result["p99_ms"], result["errors"]))

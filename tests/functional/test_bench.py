@@ -1,11 +1,13 @@
 """bench/ still works: its smoke mode runs and writes a well-formed table.
 
 The benchmark itself is not a test; this only keeps it from rotting. It runs
-``python -m bench --smoke`` (a second per cell, minova-p1 and one other
-installed host), skipping with the reason when wrk is not installed.
+``python -m bench --smoke`` (a second per cell, minova-p1, minova-inline-p1
+and one other installed host), skipping with the reason when wrk is not
+installed.
 """
 
 import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -31,21 +33,26 @@ def smoke(tmp_path_factory):
 
 COLUMNS = {"stack", "endpoint", "host", "procs", "connections", "keep_alive",
            "rps", "ratio_to_uwsgi", "p50_ms", "p99_ms", "errors",
-           "cpu_us_per_request", "rss_worker_mb", "skipped"}
+           "cpu_us_per_request", "rss_worker_mb", "served_connections",
+           "skipped"}
+MINOVA = ("minova-p1", "minova-inline-p1")
 
 
-def test_the_csv_has_a_measured_minova_row_per_stack(smoke):
+def test_the_csv_has_measured_minova_rows_per_stack(smoke):
     with open(smoke / "results.csv") as f:
         reader = csv.DictReader(f)
         assert COLUMNS <= set(reader.fieldnames)
         rows = list(reader)
-    minova = [r for r in rows if r["host"] == "minova-p1" and not r["skipped"]]
-    assert {r["stack"] for r in minova} == {"reference", "compute"}
-    for row in minova:
-        assert float(row["rps"]) > 0
-        assert int(row["errors"]) == 0
-        assert float(row["cpu_us_per_request"]) > 0
-        assert float(row["rss_worker_mb"]) > 0
+    for host in MINOVA:
+        minova = [r for r in rows if r["host"] == host and not r["skipped"]]
+        assert {r["stack"] for r in minova} == {"reference", "compute"}, host
+        for row in minova:
+            assert float(row["rps"]) > 0
+            assert int(row["errors"]) == 0
+            assert float(row["cpu_us_per_request"]) > 0
+            assert float(row["rss_worker_mb"]) > 0
+            # minova answers every one of wrk's keep-alive connections.
+            assert float(row["served_connections"]) == int(row["connections"])
     for row in rows:
         assert row["skipped"] or row["rps"], row
 
@@ -60,17 +67,24 @@ def test_the_markdown_has_each_measured_cell_as_a_table(smoke):
         table = text.split(header, 1)[1].split("\n## ", 1)[0]
         rows = [line for line in table.splitlines() if line.startswith("| ")]
         assert rows[0].startswith("| host | req/s |")
+        assert rows[0].endswith("| conn split | served |")
         assert rows[1].startswith("| minova-p1 |")
+        assert rows[2].startswith("| minova-inline-p1 |")
+        assert rows[1].endswith("| 8/8 |")
         assert all(row.count("|") == rows[0].count("|") for row in rows)
 
 
 def test_the_other_host_is_compared_when_installed(smoke):
     with open(smoke / "results.csv") as f:
         hosts = {r["host"] for r in csv.DictReader(f) if not r["skipped"]}
-    others = hosts - {"minova-p1"}
+    others = hosts - set(MINOVA)
     if not others:
         pytest.skip("no other WSGI host installed (pip install '.[bench]')")
     assert len(others) == 1
     if others == {"uwsgi-p1"}:
         text = (smoke / "results.md").read_text()
         assert "| reference, 1p: req/s vs uWSGI |" in text
+        assert "| reference, 1p, inline: req/s vs uWSGI |" in text
+        assert "p99 is wrk's, over the responses it got" in text
+        # uWSGI's threads answer some of wrk's 8 connections, not all.
+        assert re.search(r"^\| uwsgi-p1 \|.* \| [1-8]/8 \|$", text, re.M)
