@@ -26,9 +26,10 @@ app runs and before anything is buffered:
   ``[wsgi] header_timeout`` (from the connection's start for the first
   request, from the first byte for later ones): 408. Each closes the
   connection.
-* the idle timeout between requests (``client_socket_timeout``) and the
-  head deadline are one timer per connection that re-arms itself, so a
-  request costs no timer of its own.
+* the idle timeout (``client_socket_timeout``: no byte for that long,
+  between requests or within a body) and the head deadline are one timer
+  per connection that re-arms itself, so a request costs no timer of its
+  own.
 * responses without a length are chunked (HTTP/1.1) or end with the
   connection (1.0); HEAD, 1xx, 204 and 304 carry no body; every response
   has a ``Date``.
@@ -386,9 +387,14 @@ class HTTP11Channel(protocol.Protocol):
         deadlines = []
         if self._headStarted is not None and self.headerTimeout:
             deadlines.append(self._headStarted + self.headerTimeout)
-        if self.idleTimeout and self.exchange is None:
+        if self.idleTimeout and self._reading():
             deadlines.append(self._lastActive + self.idleTimeout)
         return min(deadlines) if deadlines else None
+
+    def _reading(self):
+        """Between requests, or reading a body: the idle timeout applies
+        (not while the app has the request)."""
+        return self.exchange is None or self._body is not None
 
     def _check(self):
         self._watchdog = None
@@ -399,7 +405,7 @@ class HTTP11Channel(protocol.Protocol):
                 and now >= self._headStarted + self.headerTimeout):
             self.reject(HEAD_TIMEOUT)
             return
-        if (self.idleTimeout and self.exchange is None
+        if (self.idleTimeout and self._reading()
                 and now >= self._lastActive + self.idleTimeout):
             self.loseConnection()
             return

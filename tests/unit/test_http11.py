@@ -168,6 +168,21 @@ def test_the_idle_timeout_closes_a_connection_between_requests():
     assert transport.disconnecting
 
 
+def test_a_body_that_stops_coming_meets_the_idle_timeout():
+    app = simple_app()
+    transport, site = serve(app, b"PUT / HTTP/1.1\r\nHost: h\r\n"
+                            b"Content-Length: 10\r\n\r\nabc", timeout=10,
+                            header_timeout=5)
+    site.reactor.advance(9)
+    (channel,) = site.channels
+    channel.dataReceived(b"de")  # a byte resets it
+    site.reactor.advance(9)
+    assert not transport.disconnecting
+    site.reactor.advance(1)
+    assert transport.disconnecting
+    assert not app.seen
+
+
 class _HeldPool:
     """Keeps the requests it is given, to run them when the test says."""
 
