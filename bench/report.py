@@ -289,6 +289,13 @@ def _nova(measured):
     return lines + [""]
 
 
+def _short(endpoint):
+    """An endpoint's label without what every bar shares (method, prefixes)."""
+    for prefix in ("GET ", "/v2.1/", "/openstack/latest/"):
+        endpoint = endpoint.replace(prefix, "", 1)
+    return endpoint or "/"
+
+
 def _plot(rows, path):
     """Grouped bars of x uWSGI at each endpoint's focus shape; False
     without matplotlib."""
@@ -319,7 +326,8 @@ def _plot(rows, path):
                      width, label=label)
         axis.axhline(1.0, color="grey", linewidth=0.8)
         axis.set_xticks([x + 0.4 - width / 2 for x in range(len(cells))])
-        axis.set_xticklabels(["%s\n%s" % c for c in cells], fontsize=7)
+        axis.set_xticklabels(["%s\n%s" % (stack, _short(endpoint))
+                             for stack, endpoint in cells], fontsize=7)
         axis.set_title("%d process%s, keep-alive, c=64 (servers/detail "
                        "c=8)" % (procs, "" if procs == 1 else "es"))
         axis.legend(fontsize=7)
