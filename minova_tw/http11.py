@@ -42,7 +42,7 @@ import tempfile
 import time
 from urllib.parse import unquote_to_bytes
 
-from twisted.internet import interfaces, protocol, tcp
+from twisted.internet import defer, interfaces, protocol, tcp
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
@@ -159,7 +159,6 @@ class Exchange:
     def notifyFinish(self):
         """A Deferred that fires when the response ends, or errs when the
         client left first (what metrics count in-flight requests with)."""
-        from twisted.internet import defer
         if self._finished is None:
             self._finished = defer.Deferred()
         return self._finished
