@@ -21,7 +21,7 @@ from twisted.logger import Logger
 from twisted.web import server
 
 from minova_tw.accesslog import AccessLog
-from minova_tw.http11 import HTTP11Channel
+from minova_tw.http11 import HTTP11Channel, log_refused_body
 
 log = Logger(namespace="minova.site")
 
@@ -65,9 +65,7 @@ class APIRequest(server.Request):
 
     def _refuseBody(self, size):
         self.refused = True
-        log.info("refused a request body of {size} bytes or more: over "
-                 "[oslo_middleware] max_request_body_size ({limit})",
-                 size=size, limit=self.maxBodySize)
+        log_refused_body(size, self.maxBodySize)
         self.channel.abortConnection()
 
     @property

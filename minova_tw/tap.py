@@ -96,18 +96,17 @@ def makeService(options):
 def access_log_output(options, log_file):
     """The stream twistd's observer writes to, when minova can tell.
 
-    minova's own ``log_file`` (``--logfile``), else the process's stdout
-    when twistd logs there (``-n`` with no log file, syslog or custom
-    logger); None otherwise, and access lines go through twisted.logger.
+    minova's own ``log_file`` (``--logfile``). Without one (``log_path``
+    said None), twistd logs to the process's stdout unless it was given
+    syslog or a custom logger; then, or outside twistd, None: access lines
+    go through twisted.logger.
     """
     if log_file is not None:
         return log_file
     twistd = getattr(options, "parent", None)
     if twistd is None or twistd.get("syslog") or twistd.get("logger"):
         return None
-    if twistd.get("nodaemon") and twistd.get("logfile") in (None, "-"):
-        return sys.__stdout__
-    return None
+    return sys.__stdout__
 
 
 def log_path(options):
