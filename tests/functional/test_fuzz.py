@@ -65,8 +65,11 @@ QUERY_KEYS = (
 TOKENS = ("demo:demo", "admin:admin", "other:other", "", "demo", ":")
 
 text = st.text(max_size=40)
-#: What an HTTP client library lets through as a header value.
-header_text = st.text(st.characters(min_codepoint=0x21, max_codepoint=0xff),
+#: What an HTTP client library lets through as a header value: requests
+#: refuses one that starts with whitespace, and to Python U+0085 and U+00A0
+#: are whitespace too.
+header_text = st.text(st.characters(min_codepoint=0x21, max_codepoint=0xff,
+                                    exclude_characters="\x85\xa0"),
                       max_size=40)
 scalars = (st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70)
            | st.floats(allow_nan=True, allow_infinity=True) | text)
