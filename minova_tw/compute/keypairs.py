@@ -9,6 +9,10 @@ An ssh key's fingerprint is the MD5 of its base64-decoded key blob, an x509
 certificate's the SHA-1 of its DER form, both as colon-separated lower-case
 hex, as nova computes them. Generated keys are RSA 2048 with the private key
 in PEM; a generated ssh public key ends in "Generated-by-Nova".
+
+cryptography is imported by the functions that use it, not with the module:
+it adds about 8 MB to every process that loads the compute or metadata
+stack, and most of them never create a key pair.
 """
 
 import base64
@@ -17,11 +21,6 @@ import datetime
 import hashlib
 
 import sqlalchemy as sa
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from minova_tw.compute import base, exception, quotas
 from minova_tw.db import generations, models
@@ -41,6 +40,8 @@ def _colon_hex(digest):
 
 def ssh_fingerprint(public_key):
     """MD5 fingerprint of an OpenSSH public key line; InvalidKeypair if bad."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
     try:
         serialization.load_ssh_public_key(public_key.strip().encode())
         blob = base64.b64decode(public_key.split()[1], validate=True)
@@ -52,6 +53,8 @@ def ssh_fingerprint(public_key):
 
 def x509_fingerprint(certificate):
     """SHA-1 fingerprint of a PEM certificate; InvalidKeypair if bad."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
     try:
         cert = x509.load_pem_x509_certificate(certificate.encode())
     except ValueError:
@@ -61,6 +64,7 @@ def x509_fingerprint(certificate):
 
 
 def _private_pem(key):
+    from cryptography.hazmat.primitives import serialization
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,
@@ -69,6 +73,8 @@ def _private_pem(key):
 
 def generate_ssh_key():
     """(private key PEM, "ssh-rsa <b64> Generated-by-Nova")."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = key.public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
@@ -77,6 +83,10 @@ def generate_ssh_key():
 
 def generate_x509_cert(user_id, project_id, now):
     """(private key PEM, self-signed certificate PEM) for a user."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, project_id or "minova"),

@@ -1,5 +1,6 @@
 """minova_tw.db.migration: upgrade from empty, idempotence, concurrency, seeding once."""
 
+import os
 import subprocess
 import sys
 import time
@@ -34,6 +35,39 @@ def test_upgrade_from_empty_to_head(empty_conf):
     tables = set(sa.inspect(db_engine.get_database(empty_conf).engine)
                  .get_table_names())
     assert set(models.Base.metadata.tables) <= tables
+
+
+def test_head_is_alembics_head():
+    assert migration.HEAD == migration.head()
+
+
+def test_stacks_at_head_start_without_alembic_or_cryptography(
+        backend, conf, tmp_path):
+    """Every API process loads its stack, which syncs, at start-up: on a
+    database at head neither alembic nor cryptography (about 19 MB of a
+    worker's memory) is imported. PyMySQL imports cryptography itself, for
+    MySQL's sha256 authentication."""
+    paste = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
+                         "api-paste.ini")
+    script = (
+        "import sys\n"
+        "from paste.deploy import loadapp\n"
+        "from minova_tw import conf\n"
+        "c = conf.load(sys.argv[1:3])\n"
+        "for name in ('osapi_compute', 'metadata'):\n"
+        "    loadapp('config:' + sys.argv[3], name=name,\n"
+        "            global_conf=conf.paste_global_conf(c))\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules}\n"
+        "                      & {'alembic', 'cryptography'})))\n")
+    noauth = tmp_path / "noauth.conf"
+    noauth.write_text("[api]\nauth_strategy = noauth2\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", script, conf.config_file[0], str(noauth),
+         os.path.abspath(paste)],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    expected = "cryptography" if backend == "mysql" else ""
+    assert proc.stdout.strip() == expected
 
 
 def test_models_match_the_migrated_schema(conf):
