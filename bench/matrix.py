@@ -79,6 +79,12 @@ class Host:
 #: The host every ratio is quoted against (same procs, same run).
 BASELINE = "uwsgi"
 
+#: uWSGI's req/s on the reference stack at c=64 keep-alive, by processes,
+#: as shared/reference/perf-anchors.md measured it before minova existed
+#: (the machine where nova 34.0.0's CPU figures were taken): set beside
+#: this run's uWSGI, it says how fast this machine is against that one.
+ANCHOR_UWSGI_RPS = {1: 4400, 2: 10900}
+
 #: The minova hosts, with the [wsgi] options each adds to its config:
 #: ``minova`` is the default (the app on the thread pool), ``minova-inline``
 #: runs the app in the reactor thread, with no thread hop.
@@ -105,8 +111,12 @@ class Shape:
                            "keep-alive" if self.keep_alive else "close")
 
 
-FULL_SHAPES = tuple(Shape(c, ka) for ka in (True, False) for c in (1, 64, 256))
 FOCUS = Shape(64)
+#: Where two uWSGI processes of 4 threads serve every connection, so that
+#: p99 covers the same connections on every host.
+ALL_SERVED = Shape(8)
+FULL_SHAPES = tuple(Shape(c, ka) for ka in (True, False)
+                    for c in ((1, 8, 64, 256) if ka else (1, 64, 256)))
 
 
 @dataclasses.dataclass(frozen=True)

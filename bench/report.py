@@ -112,7 +112,8 @@ def markdown(rows, meta, mode_name, plotted=False):
             platform.release(), platform.python_version()), ""]
     if plotted:
         lines += ["![req/s as a ratio to uWSGI](results.png)", ""]
-    lines += _targets(measured) + _nova(measured)
+    lines += (_targets(measured) + _nova(measured)
+              + _floors(measured, meta.get("floor")))
     order = {h.label: i for i, h in enumerate(matrix.HOSTS)}
     cells = sorted({(r["stack"], r["endpoint"], r["connections"],
                      r["keep_alive"]) for r in measured},
@@ -202,6 +203,12 @@ P99_NOTE = (
     "below: connections that had a response by 90% of the run).")
 
 
+#: The req/s targets: (name suffix, minova host kind, other kind, factor).
+RPS_TARGETS = (("", "minova", "uwsgi", 1.0),
+               (", inline", "minova-inline", "uwsgi", 1.2),
+               ("", "minova", "gunicorn-sync", 2.0))
+
+
 def _targets(measured):
     """Issue #9's targets, read off the focus shape (c=64 keep-alive)."""
     lines = ["## Targets (c=64 keep-alive)", "",
@@ -212,10 +219,7 @@ def _targets(measured):
         uwsgi = _find(measured, *ref, "uwsgi-p%d" % procs)
         missing = "minova-p%d not measured" % procs
         both = mine and uwsgi
-        for name, host, other, factor in (
-                ("", "minova", "uwsgi", 1.0),
-                (", inline", "minova-inline", "uwsgi", 1.2),
-                ("", "minova", "gunicorn-sync", 2.0)):
+        for name, host, other, factor in RPS_TARGETS:
             lines.append(_faster(
                 measured, "reference, %dp%s: req/s vs %s" % (
                     procs, name, TARGET_NAMES[other]),
@@ -226,6 +230,8 @@ def _targets(measured):
                 mine["p99_ms"], uwsgi["p99_ms"], _served(mine),
                 _served(uwsgi)),
             "<= uWSGI", both and mine["p99_ms"] <= uwsgi["p99_ms"], missing))
+        if procs == 2:
+            lines.append(_p99_all_served(measured))
         lines.append(_check(
             "reference, %dp: RSS per worker vs uWSGI" % procs,
             both and "%.1f vs %.1f MB" % (mine["rss_worker_mb"],
@@ -253,6 +259,21 @@ def _targets(measured):
     return lines + ["", P99_NOTE, ""]
 
 
+def _p99_all_served(measured):
+    """The 2-process p99 row at c=8, where uWSGI too serves every connection."""
+    shape = matrix.ALL_SERVED
+    mine, uwsgi = (_find(measured, "reference", "GET /", host, shape)
+                   for host in ("minova-p2", "uwsgi-p2"))
+    both = mine and uwsgi
+    return _check(
+        "reference, 2p: p99 vs uWSGI at c=%d (extra: every connection "
+        "served)" % shape.connections,
+        both and "%.1f vs %.1f ms (served %s vs %s)" % (
+            mine["p99_ms"], uwsgi["p99_ms"], _served(mine), _served(uwsgi)),
+        "<= uWSGI", both and mine["p99_ms"] <= uwsgi["p99_ms"],
+        "c=%d not measured (full run only)" % shape.connections)
+
+
 def _cpu(row):
     """(CPU µs per request, None) of a row, or (None, why there is none)."""
     if row is None:
@@ -262,11 +283,20 @@ def _cpu(row):
     return row["cpu_us_per_request"], None
 
 
+#: Under the nova table: which minova host compares with nova how.
+NOVA_NOTE = (
+    "The verdict is minova-p1's, the default threaded path. nova's figures "
+    "are uWSGI with one thread per process, so no thread hop: "
+    "minova-inline-p1 (`[wsgi] thread_pool_size = 0`) is the like-for-like "
+    "configuration, shown beside it.")
+
+
 def _nova(measured):
     """minova-p1's CPU per request beside real nova 34.0.0's."""
     lines = ["## CPU per request: minova-p1 vs nova 34.0.0 (c=64 keep-alive)",
              "", "| endpoint | minova µs | nova µs | minova/nova | budget "
-             "| verdict |", "|---|---|---|---|---|---|"]
+             "| verdict | inline µs | inline/nova |",
+             "|---|---|---|---|---|---|---|---|"]
     for stack in matrix.STACKS:
         for endpoint in stack.endpoints:
             if endpoint.nova_cpu_ms is None:
@@ -278,15 +308,94 @@ def _nova(measured):
             label = endpoint.label
             if shape != matrix.FOCUS:
                 label += " at c=%d" % shape.connections
+            inline, _ = _cpu(_find(measured, stack.name, endpoint.label,
+                                   "minova-inline-p1", shape))
+            inline_cells = ("%.0f | 1/%.1f" % (inline, nova / inline)
+                            if inline else "– | –")
             if mine is None:
-                lines.append("| %s | – | %.0f | – | <= 1/%g | n/a: %s |" % (
-                    label, nova, 1 / endpoint.nova_share, why))
+                lines.append("| %s | – | %.0f | – | <= 1/%g | n/a: %s | %s |"
+                             % (label, nova, 1 / endpoint.nova_share, why,
+                                inline_cells))
                 continue
-            lines.append("| %s | %.0f | %.0f | 1/%.1f | <= 1/%g | %s |" % (
-                label, mine, nova, nova / mine,
-                1 / endpoint.nova_share,
-                "PASS" if mine <= nova * endpoint.nova_share else "FAIL"))
-    return lines + [""]
+            lines.append("| %s | %.0f | %.0f | 1/%.1f | <= 1/%g | %s | %s |"
+                         % (label, mine, nova, nova / mine,
+                            1 / endpoint.nova_share,
+                            "PASS" if mine <= nova * endpoint.nova_share
+                            else "FAIL", inline_cells))
+    return lines + ["", NOVA_NOTE, _machine_speed(measured), ""]
+
+
+def _machine_speed(measured):
+    """This run's uWSGI on the reference stack against perf-anchors' uWSGI."""
+    seen = []
+    for procs, anchor in sorted(matrix.ANCHOR_UWSGI_RPS.items()):
+        row = _find(measured, "reference", "GET /", "uwsgi-p%d" % procs)
+        if row:
+            seen.append("%.0f req/s at %dp (%.2fx the anchors' %.0f)" % (
+                row["rps"], procs, row["rps"] / anchor, anchor))
+    if not seen:
+        return ("Machine speed: uWSGI did not run on the reference stack, "
+                "so this machine cannot be set beside the one nova was "
+                "measured on.")
+    return ("Machine speed: uWSGI on the reference stack made %s. nova's "
+            "figures are from the anchors' machine, so on a machine that "
+            "much faster or slower the minova/nova ratios are that much "
+            "better or worse than they would be there." % ", ".join(seen))
+
+
+def _floors(measured, floor):
+    """What the req/s and RSS targets would need, from bench.floor's numbers."""
+    if floor is None:
+        return []
+    lines = ["## Floors: what the targets would need", ""]
+    if "error" in floor:
+        return lines + ["Not measured: %s" % floor["error"], ""]
+    app = floor["app_cpu_us"]
+    lines += [
+        "The reference app called in-process with no server "
+        "(`python -m bench.floor`) costs **%.0f µs** of CPU per request. "
+        "A host's req/s is the cores it gets divided by its CPU per "
+        "request, so at the cores minova got in this run (req/s x CPU per "
+        "request) each req/s target needs the CPU per request below: the "
+        "app's %.0f µs plus what is left for the host." % (app, app), "",
+        "| target (c=64 keep-alive) | wanted req/s | needs CPU µs/req "
+        "| left for the host | minova's host now |",
+        "|---|---|---|---|---|"]
+    for procs in (1, 2):
+        for name, host, other, factor in RPS_TARGETS:
+            mine = _find(measured, "reference", "GET /",
+                         "%s-p%d" % (host, procs))
+            theirs = _find(measured, "reference", "GET /",
+                           "%s-p%d" % (other, procs))
+            if not (mine and theirs and mine["cpu_us_per_request"]):
+                continue
+            wanted = factor * theirs["rps"]
+            needs = mine["rps"] * mine["cpu_us_per_request"] / wanted
+            lines.append("| reference, %dp%s: %.1fx %s | %.0f | %.0f | %s "
+                         "| %.0f µs |" % (
+                             procs, name, factor, TARGET_NAMES[other],
+                             wanted, needs,
+                             "%.0f µs" % (needs - app) if needs > app
+                             else "none: less than the app alone",
+                             mine["cpu_us_per_request"] - app))
+    lines += ["", "VmRSS of a fresh interpreter at each step of becoming "
+              "a minova worker, before any request:", "",
+              "| the process holds | RSS MB | added MB |", "|---|---|---|"]
+    previous = None
+    for label, mb in floor["rss_mb"]:
+        lines.append("| %s | %.1f | %s |" % (
+            label, mb, "" if previous is None else "+%.1f" % (mb - previous)))
+        previous = mb
+    uwsgi = _find(measured, "reference", "GET /", "uwsgi-p1")
+    if uwsgi:
+        lines.append("| uWSGI's worker in this run, under load | %.1f | |"
+                     % uwsgi["rss_worker_mb"])
+    app_mb, twisted_mb = floor["rss_mb"][0][1], floor["rss_mb"][2][1]
+    lines += ["", "uWSGI's worker holds the app and little else. A "
+              "Twisted host holds the app, Twisted's core and a reactor: "
+              "%.1f MB over the app here before any code of minova's "
+              "host runs." % (twisted_mb - app_mb), ""]
+    return lines
 
 
 def _short(endpoint):

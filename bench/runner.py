@@ -8,7 +8,9 @@ hits every host a little instead of one host a lot. Results are records
 ``bench.report`` turns into tables.
 """
 
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -101,6 +103,8 @@ def run(mode, stacks=None, kinds=None, keep_work=False):
     base_config = hostlib.minova_base_config(workdir)
     started = time.time()
     records = []
+    floor = (measure_floor() if any(s.name == "reference" for s in stacks)
+             else None)
     try:
         seeds = _seed(stacks, mode, workdir, base_config)
         for stack in stacks:
@@ -118,8 +122,22 @@ def run(mode, stacks=None, kinds=None, keep_work=False):
     meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z",
                                      time.localtime(started)),
             "minutes": (time.time() - started) / 60,
-            "hosts": [h.label for h in hosts]}
+            "hosts": [h.label for h in hosts], "floor": floor}
     return records, meta
+
+
+def measure_floor():
+    """``bench.floor``'s numbers, from a clean interpreter of their own;
+    ``{"error": why}`` if it failed."""
+    log("measuring the reference app with no host (bench.floor)")
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.floor"], cwd=matrix.ROOT,
+        capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["(no output)"]
+        return {"error": "bench.floor exited with status %d: %s" % (
+            result.returncode, lines[-1])}
+    return json.loads(result.stdout)
 
 
 def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):

@@ -72,6 +72,30 @@ def test_the_markdown_has_each_measured_cell_as_a_table(smoke):
         assert rows[2].startswith("| minova-inline-p1 |")
         assert rows[1].endswith("| 8/8 |")
         assert all(row.count("|") == rows[0].count("|") for row in rows)
+    nova = text.split("## CPU per request: minova-p1 vs nova 34.0.0", 1)[1]
+    rows = [line for line in nova.split("\n## ", 1)[0].splitlines()
+            if line.startswith("| ")]
+    assert rows[0].endswith("| verdict | inline µs | inline/nova |")
+    assert len(rows) == 1 + 5  # the header, one row per nova endpoint
+    assert all(row.count("|") == rows[0].count("|") for row in rows)
+    assert "\nMachine speed: " in nova
+
+
+def test_the_floors_are_measured_with_no_host(smoke):
+    text = (smoke / "results.md").read_text()
+    floors = text.split("## Floors: what the targets would need", 1)[1]
+    floors = floors.split("\n## ", 1)[0]
+    app_us = float(re.search(r"costs \*\*(\d+) µs\*\* of CPU", floors)[1])
+    assert app_us > 0
+    stages = re.findall(r"^\| ([^|]+) \| ([\d.]+) \| ([^|]*) \|$", floors,
+                        re.M)
+    assert [label for label, _, _ in stages][:4] == [
+        "python and the reference app",
+        "Twisted's core (protocol, Deferred, logger)",
+        "minova's config, the epoll reactor, twisted.web.http",
+        "minova's host modules (a worker at start-up)"]
+    sizes = [float(mb) for _, mb, _ in stages[:4]]
+    assert sizes == sorted(sizes) and sizes[0] > 10
 
 
 def test_the_other_host_is_compared_when_installed(smoke):

@@ -1,0 +1,71 @@
+"""The floors under #9's targets: the reference stack with no server at all.
+
+``python -m bench.floor`` prints, as JSON, what no host can go below:
+
+* ``app_cpu_us``: CPU µs per request of the reference paste app called
+  in-process, with a WSGI environ like one of wrk's requests
+  (``bench.appcost``'s fastest-round measure). A server adds its own cost
+  to this; it cannot take any away.
+* ``rss_mb``: VmRSS of a fresh interpreter at each step of becoming a
+  minova worker, the app first: the reference app loaded by PasteDeploy
+  (all any host holds), then Twisted's core (protocol, Deferred, logger),
+  then minova's configuration with the reactor and twisted.web.http
+  (installed as a worker installs them, without pyOpenSSL or h2), then
+  minova's host modules.
+
+bench.runner runs it in a subprocess of its own (a clean interpreter, so
+nothing the benchmark imported is counted) and results.md turns it into
+what each target would need.
+"""
+
+import json
+import sys
+import time
+
+from bench import matrix
+
+#: CPU seconds spent timing the app (fastest of rounds of appcost.ROUND).
+SECONDS = 1.0
+
+
+def rss_mb():
+    """This process's VmRSS in MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def main():
+    from paste.deploy import loadapp
+    stages = []
+    app = loadapp("config:" + matrix.REFERENCE_PASTE, name="osapi_compute")
+    stages.append(("python and the reference app", rss_mb()))
+    from twisted.internet import defer, protocol  # noqa: F401
+    from twisted.logger import Logger  # noqa: F401
+    stages.append(("Twisted's core (protocol, Deferred, logger)", rss_mb()))
+    from minova_tw import conf as minova_conf
+    from minova_tw import tls
+    tls.install_twisted(minova_conf.load([]), ["osapi_compute"])
+    stages.append(("minova's config, the epoll reactor, twisted.web.http",
+                   rss_mb()))
+    from minova_tw import gmr, metrics, service, worker  # noqa: F401
+    stages.append(("minova's host modules (a worker at start-up)", rss_mb()))
+
+    # Imported last: it imports minova's host, which must not be counted
+    # in the stages above before its turn.
+    from bench import appcost
+
+    def env_for():
+        return appcost.environ("/")
+    appcost.call(app, env_for())
+    started = time.process_time()
+    cpu = appcost.measure(app, env_for, SECONDS)
+    json.dump({"app_cpu_us": cpu, "rss_mb": stages,
+               "seconds": time.process_time() - started}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
