@@ -110,7 +110,7 @@ def measure(running, path, shape, mode, headers=(), warm_up=True):
     root = running.proc.pid
     workers = proctree.workers(root)
     split, served = [], []
-    cpu_before = proctree.cpu_seconds(root)
+    user_before, sys_before = proctree.user_sys_seconds(root)
     process = _wrk(url, shape, mode.duration, headers, True)
     timers = []
     if shutil.which("ss"):
@@ -125,7 +125,9 @@ def measure(running, path, shape, mode, headers=(), warm_up=True):
     for timer in timers:
         timer.start()
     report = _finish(process, mode.duration)
-    cpu = proctree.cpu_seconds(root) - cpu_before
+    user, kernel = proctree.user_sys_seconds(root)
+    kernel -= sys_before
+    cpu = user - user_before + kernel
     for timer in timers:
         timer.join()
     requests = report["requests"]
@@ -139,6 +141,7 @@ def measure(running, path, shape, mode, headers=(), warm_up=True):
         "errors": sum(report[k] for k in ("connect", "read", "write",
                                           "status", "timeout")),
         "cpu_us_per_request": cpu * 1e6 / requests if requests else None,
+        "sys_us_per_request": kernel * 1e6 / requests if requests else None,
         "cores": cpu / seconds if seconds else None,
         "workers": len(workers),
         "rss_worker_mb": sum(rss) / len(rss) if rss else None,

@@ -2,7 +2,8 @@
 
 CPU per request is (utime + stime of every process in the tree after a run)
 minus (the same before), divided by the requests wrk completed: much less
-sensitive to a noisy machine than requests per second. The workers are the
+sensitive to a noisy machine than requests per second. The stime part alone
+is the kernel's share. The workers are the
 leaves of the tree (uWSGI's and gunicorn's master, minova's parent process
 serve nothing); RSS per worker is their mean VmRSS.
 """
@@ -23,12 +24,12 @@ def _fields(pid):
 
 
 def _stat(pid):
-    """(ppid, utime + stime in seconds) of ``pid``, or None if it is gone."""
+    """(ppid, utime, stime in seconds) of ``pid``, or None if it is gone."""
     fields = _fields(pid)
     if fields is None:
         return None
     # proc(5) numbers from 1: ppid is field 4, utime 14, stime 15.
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+    return int(fields[1]), int(fields[11]) / _TICK, int(fields[12]) / _TICK
 
 
 def tree(root):
@@ -53,7 +54,15 @@ def start_time(pid):
 
 def cpu_seconds(root):
     """utime + stime of the whole tree, in seconds."""
-    return sum(stat[1] for stat in map(_stat, tree(root)) if stat)
+    return sum(user_sys_seconds(root))
+
+
+def user_sys_seconds(root):
+    """(utime, stime) of the whole tree, in seconds: stime is the kernel's
+    work for the tree (its socket calls, and loopback TCP done on its
+    behalf)."""
+    stats = [stat for stat in map(_stat, tree(root)) if stat]
+    return (sum(stat[1] for stat in stats), sum(stat[2] for stat in stats))
 
 
 def workers(root):
