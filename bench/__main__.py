@@ -1,8 +1,10 @@
-"""``python -m bench [--quick | --smoke] [--out DIR]``: run the matrix, write the tables.
+"""``python -m bench [--quick | --smoke | --every] [--out DIR]``: run the matrix, write the tables.
 
-Without a mode flag this is the full run (about 15-25 minutes on two cores).
-``--quick`` is one short run per cell at c=64 keep-alive; ``--smoke`` is the
-test suite's check that bench/ still works (seconds).
+Without a mode flag this is the full run (about 25-30 minutes on two
+cores): every load shape for the reference stack, c=64 keep-alive for the
+others. ``--quick`` is one short run per cell at c=64 keep-alive;
+``--smoke`` is the test suite's check that bench/ still works (seconds);
+``--every`` runs every shape for every stack too (about 1 h 45 min).
 """
 
 import argparse
@@ -23,9 +25,14 @@ def main(argv=None):
                        const="quick")
     group.add_argument("--smoke", dest="mode", action="store_const",
                        const="smoke")
+    group.add_argument("--every", dest="mode", action="store_const",
+                       const="every",
+                       help="every load shape for every stack (about 1 h 45 "
+                       "min)")
     parser.add_argument("--out", default=None,
                         help="results directory (default bench/results/"
-                        "latest, or bench/results/<mode> for --quick/--smoke)")
+                        "latest, or bench/results/<mode> for the other "
+                        "modes)")
     parser.add_argument("--stacks", nargs="+",
                         choices=[s.name for s in matrix.STACKS])
     parser.add_argument("--hosts", nargs="+",

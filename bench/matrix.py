@@ -142,6 +142,8 @@ class Mode:
 MODES = {
     "full": Mode(reps=3, warmup=1, duration=3,
                  reference_shapes=FULL_SHAPES),
+    "every": Mode(reps=3, warmup=1, duration=3,
+                  reference_shapes=FULL_SHAPES, other_shapes=FULL_SHAPES),
     "quick": Mode(reps=1, warmup=1, duration=2,
                   reference_shapes=(FOCUS,)),
     "smoke": Mode(reps=1, warmup=0, duration=1,
@@ -152,11 +154,18 @@ MODES = {
 
 
 def shapes(mode, stack, endpoint=None):
-    """The load shapes ``endpoint`` of ``stack`` is measured with."""
+    """The load shapes ``endpoint`` of ``stack`` is measured with.
+
+    An endpoint with its own ``connections`` gets the mode's shapes up to
+    that many connections, or just its focus shape.
+    """
+    every = (mode.reference_shapes if stack.name == "reference"
+             else mode.other_shapes)
     if endpoint is not None and endpoint.connections and not mode.smoke_hosts:
-        return (focus(endpoint),)
-    return mode.reference_shapes if stack.name == "reference" \
-        else mode.other_shapes
+        return tuple(s for s in every
+                     if s.connections <= endpoint.connections) or (
+                         focus(endpoint),)
+    return every
 
 
 def focus(endpoint):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command for bench/: install what it needs, then run it.
-#   bench/run.sh            full run (15-25 min), results in bench/results/latest/
+#   bench/run.sh            full run (25-30 min), results in bench/results/latest/
+#   bench/run.sh --every    every shape for every stack (about 1 h 45 min)
 #   bench/run.sh --quick    one short run per cell (a few minutes)
 #   bench/run.sh --smoke    seconds; what the test suite runs
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
