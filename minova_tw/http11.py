@@ -7,7 +7,8 @@ what a WSGI app needs is one dict. ``HTTP11Channel`` parses the head in one
 pass straight into the environ, hands it to the API's WSGIResource
 (``serve``) and writes each response as one buffer; it is what APISite
 serves HTTP/1.1 with. HTTP/2 (ALPN chose h2, ``[wsgi] http2``) is handed
-to twisted.web's H2Connection, which serves it through the same resource.
+to twisted.web's H2Connection, which serves it through the same resource
+(minova_tw.h2).
 
 What it keeps to (RFC 9112), and the limits it enforces itself before the
 app runs and before anything is buffered:
@@ -116,7 +117,7 @@ def _environ_key(name):
 
 def log_refused_body(size, limit):
     """The one line a body refused for its size is logged with (HTTP/1.1
-    here, HTTP/2 in minova_tw.site)."""
+    here, HTTP/2 in minova_tw.h2)."""
     log.info("refused a request body of {size} bytes or more: over "
              "[oslo_middleware] max_request_body_size ({limit})",
              size=size, limit=limit)
@@ -661,7 +662,7 @@ class HTTP11Channel(protocol.Protocol):
         from twisted.web._http2 import H2Connection
         if self._watchdog is not None and self._watchdog.active():
             self._watchdog.cancel()
-        site = self.site
+        site = self.site.h2Site()
         h2 = H2Connection(self.reactor)
         h2.requestFactory = site.requestFactory
         h2.site = site

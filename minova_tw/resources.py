@@ -16,7 +16,7 @@ from paste.deploy import loadapp
 from twisted.internet.threads import blockingCallFromThread
 from twisted.logger import Logger
 from twisted.python.failure import Failure
-from twisted.web import resource, server
+from twisted.web import resource
 
 from minova_tw import conf as minova_conf
 from minova_tw import logs
@@ -139,9 +139,11 @@ class WSGIResource(resource.Resource):
                 _WSGIResponse(self, responder).run, environ)
 
     def render(self, request):
+        # Only twisted.web calls this, so it has loaded twisted.web.server.
+        from twisted.web.server import NOT_DONE_YET
         request.defaultContentType = None
         self.serve(self._environ(request), RequestResponder(request))
-        return server.NOT_DONE_YET
+        return NOT_DONE_YET
 
     def _connection_environ(self, request):
         """The environ keys one connection shares, made on its first request."""

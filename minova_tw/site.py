@@ -11,17 +11,18 @@ after each response when ``[wsgi] keep_alive`` is off, keeps at most
 cap is reached), knows its connections so a stopping server can let the
 requests in flight finish, and counts the requests it served (a worker
 with ``[wsgi] worker_max_requests`` asks to be replaced at the limit).
+
+It is a plain protocol Factory, not a twisted.web Site: twisted.web.server
+(with the perspective broker, cred and XML modules it imports, about 2 MB
+of every process) is loaded only by a process whose API serves HTTP/2,
+whose streams go through ``h2Site()`` (minova_tw.h2).
 """
 
-import io
-import time
-
-from twisted.internet import defer
+from twisted.internet import defer, protocol
 from twisted.logger import Logger
-from twisted.web import server
 
 from minova_tw.accesslog import AccessLog
-from minova_tw.http11 import HTTP11Channel, log_refused_body
+from minova_tw.http11 import HTTP11Channel
 
 log = Logger(namespace="minova.site")
 
@@ -32,62 +33,9 @@ log = Logger(namespace="minova.site")
 DRAIN_IDLE_GRACE = 1.0
 
 
-class APIRequest(server.Request):
-    """An HTTP/2 stream's request: remembers when it started, keeps to the
-    body limit (a stream whose body passes it is reset, which drops what it
-    buffered), and shows the access log what it needs."""
-
-    refused = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.started = time.monotonic()
-        self.received = 0
-        self.maxBodySize = getattr(getattr(self.channel, "site", None),
-                                   "maxBodySize", None)
-
-    def gotLength(self, length):
-        if self.maxBodySize is not None and length is not None and (
-                length > self.maxBodySize):
-            self.content = io.BytesIO()
-            self._refuseBody(length)
-            return
-        super().gotLength(length)
-
-    def handleContentChunk(self, data):
-        if self.refused:
-            return
-        self.received += len(data)
-        if self.maxBodySize is not None and self.received > self.maxBodySize:
-            self._refuseBody(self.received)
-            return
-        super().handleContentChunk(data)
-
-    def _refuseBody(self, size):
-        self.refused = True
-        log_refused_body(size, self.maxBodySize)
-        self.channel.abortConnection()
-
-    @property
-    def client_ip(self):
-        return getattr(self.getClientAddress(), "host", "-")
-
-    @property
-    def request_line(self):
-        return "%s %s %s" % (self.method.decode("latin-1"),
-                             self.uri.decode("latin-1"),
-                             self.clientproto.decode("latin-1"))
-
-    @property
-    def requestId(self):
-        value = self.responseHeaders.getRawHeaders(b"x-openstack-request-id")
-        return value[0].decode("latin-1") if value else None
-
-
-class APISite(server.Site):
+class APISite(protocol.Factory):
     """The Site serving one API; see the module docstring."""
 
-    requestFactory = APIRequest
     noisy = False
     #: The API's minova_tw.metrics.APIMetrics, or None when metrics are off.
     metrics = None
@@ -96,8 +44,12 @@ class APISite(server.Site):
                  max_header_line=16384, max_header_size=65536,
                  header_timeout=30, max_body_size=None, timeout=900,
                  max_connections=0, reactor=None):
-        super().__init__(resource, timeout=timeout or None, reactor=reactor,
-                         parsePOSTFormSubmission=False)
+        if reactor is None:
+            from twisted.internet import reactor
+        self.resource = resource
+        self.reactor = reactor
+        #: The idle timeout between requests, in seconds (None: none).
+        self.timeOut = timeout or None
         self.name = name
         self.accessLog = AccessLog(name, log_format, self.reactor)
         self.keepAlive = keep_alive
@@ -114,6 +66,7 @@ class APISite(server.Site):
         self._servedNotice = None
         self._channels = set()
         self._closed = None
+        self._h2Site = None
 
     def buildProtocol(self, addr):
         """minova's HTTP/1.1 channel (which hands h2 to twisted.web)."""
@@ -122,12 +75,16 @@ class APISite(server.Site):
         return channel
 
     def acceptableProtocols(self):
-        """No ALPN protocols of the site's own: the TLS settings choose.
-
-        Twisted's Site offers h2 whenever the h2 package imports; minova
-        offers it only when ``[wsgi] http2`` asks (see minova_tw.tls).
-        """
+        """No ALPN protocols of the site's own: the TLS settings choose
+        (h2 only when ``[wsgi] http2`` asks, see minova_tw.tls)."""
         return []
+
+    def h2Site(self):
+        """The twisted.web Site that HTTP/2 streams of this API go through."""
+        if self._h2Site is None:
+            from minova_tw.h2 import H2Site
+            self._h2Site = H2Site(self)
+        return self._h2Site
 
     def _accepting(self, accept):
         if self.port is not None and self.port.connected:
@@ -178,14 +135,6 @@ class APISite(server.Site):
         if self.metrics is not None:
             self.metrics.served(request)
         self.accessLog.line(request)
-
-    def log(self, request):
-        """twisted.web's hook, for the requests of HTTP/2 streams."""
-        self.requestEnded(request)
-
-    def getResourceFor(self, request):
-        self.requestStarted(request)
-        return super().getResourceFor(request)
 
     def notifyServed(self, count):
         """A Deferred that fires once ``count`` requests have been served."""

@@ -417,6 +417,31 @@ def test_http2_option_serves_the_same_app_over_h2(minova, tmp_path, pki):
 
 
 @needs_curl
+def test_h2_bodies_keep_to_the_body_limit(minova, tmp_path, pki):
+    """A stream's body within [oslo_middleware] max_request_body_size
+    reaches the app; one past it is refused before the app runs."""
+    server = minova(echo_config(
+        tmp_path, DEFAULT={"enabled_ssl_apis": "osapi_compute"},
+        wsgi={"ssl_cert_file": pki.cert_file, "ssl_key_file": pki.key_file,
+              "http2": True},
+        oslo_middleware={"max_request_body_size": 1000}))
+    version, environ = curl(server, "/small", "--http2", "--cacert",
+                            pki.root_file, "--data-binary", "x" * 1000)
+    assert version == "2" and environ["body"] == "x" * 1000
+    big = tmp_path / "big"
+    big.write_bytes(b"y" * 5000)
+    refused = subprocess.run(
+        [CURL, "-sS", "--http2", "--cacert", pki.root_file, "--max-time",
+         "10", "--data-binary", "@%s" % big,
+         server.url("osapi_compute", "/big", scheme="https")],
+        capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and '"body"' not in refused.stdout
+    wait_for(lambda: "refused a request body of 5000 bytes or more" in
+             server.log, what="the refused body's log line")
+    assert "/big" not in server.log.split("refused a request body")[0]
+
+
+@needs_curl
 def test_closed_h2_connections_leave_the_connection_cap(minova, tmp_path,
                                                        pki):
     server = minova(tls_config(tmp_path, pki, http2=True,
