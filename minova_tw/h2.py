@@ -79,7 +79,11 @@ class H2Site(server.Site):
                          reactor=api_site.reactor,
                          parsePOSTFormSubmission=False)
         self.apiSite = api_site
-        self.maxBodySize = api_site.maxBodySize
+
+    @property
+    def maxBodySize(self):
+        """The API's body limit, which APIRequest keeps each stream to."""
+        return self.apiSite.maxBodySize
 
     def acceptableProtocols(self):
         return []
