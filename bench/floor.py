@@ -19,39 +19,33 @@ what each target would need.
 """
 
 import json
+import os
 import sys
 import time
 
-from bench import matrix
+from bench import matrix, proctree
 
 #: CPU seconds spent timing the app (fastest of rounds of appcost.ROUND).
 SECONDS = 1.0
 
 
-def rss_mb():
-    """This process's VmRSS in MB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
 def main():
     from paste.deploy import loadapp
     stages = []
+
+    def stage(label):
+        stages.append((label, proctree.rss_mb(os.getpid())))
     app = loadapp("config:" + matrix.REFERENCE_PASTE, name="osapi_compute")
-    stages.append(("python and the reference app", rss_mb()))
+    stage("python and the reference app")
     from twisted.internet import defer, protocol  # noqa: F401
     from twisted.logger import Logger  # noqa: F401
-    stages.append(("Twisted's core (protocol, Deferred, logger)", rss_mb()))
+    stage("Twisted's core (protocol, Deferred, logger)")
     from minova_tw import conf as minova_conf
     from minova_tw import tls
     tls.install_twisted(minova_conf.load([]), ["osapi_compute"])
-    stages.append(("minova's config, the epoll reactor, twisted.web.http",
-                   rss_mb()))
+    stage("minova's config, the epoll reactor, twisted.web.http")
     from minova_tw import gmr, metrics, service, worker  # noqa: F401
-    stages.append(("minova's host modules (a worker at start-up)", rss_mb()))
+    stage("minova's host modules (a worker at start-up)")
 
     # Imported last: it imports minova's host, which must not be counted
     # in the stages above before its turn.
