@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 
 from bench import proctree
-from bench.matrix import MINOVA_KINDS, ROOT
+from bench.matrix import CLOSE_TWIN_ARGS, MINOVA_KINDS, ROOT
 
 START_DEADLINE = 60.0
 STOP_DEADLINE = 15.0
@@ -107,16 +107,18 @@ def _command(host, stack, port, workdir, base_config):
 class RunningHost:
     """One host process tree serving one stack on 127.0.0.1:``port``.
 
-    ``wrapper`` is a command the host runs under (the profiler).
+    ``wrapper`` is a command the host runs under (the profiler);
+    ``closing`` starts the host's close-shape twin (CLOSE_TWIN_ARGS).
     """
 
-    def __init__(self, host, stack, workdir, base_config, wrapper=()):
+    def __init__(self, host, stack, workdir, base_config, wrapper=(),
+                 closing=False):
         self.host = host
         self.stack = stack
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.log_path = os.path.join(workdir,
-                                     "%s-%s.log" % (stack.name, host.label))
+        self.log_path = os.path.join(workdir, "%s-%s%s.log" % (
+            stack.name, host.label, "-close" if closing else ""))
         env = dict(os.environ,
                    PYTHONPATH=os.pathsep.join(
                        filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
@@ -125,6 +127,8 @@ class RunningHost:
                    BENCH_PASTE_APP=stack.api)
         args = list(wrapper) + [executable(host.kind)] + _command(
             host, stack, self.port, workdir, base_config)
+        if closing:
+            args += CLOSE_TWIN_ARGS[host.kind]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -160,6 +164,29 @@ class RunningHost:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
+
+    def says_close(self, path, headers=()):
+        """Whether a response to a request that says ``Connection: close`` says so too.
+
+        wrk reconnects only after such a response: on a host whose response
+        does not say it, a Connection: close run measures keep-alive.
+        """
+        lines = ["GET %s HTTP/1.1" % path, "Host: 127.0.0.1:%d" % self.port,
+                 "Connection: close"]
+        lines += ["%s: %s" % header for header in headers]
+        with socket.create_connection(("127.0.0.1", self.port),
+                                      timeout=30) as conn:
+            conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                head += data
+        fields = head.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")[1:]
+        return any(name.strip().lower() == "connection"
+                   and "close" in value.lower().replace(" ", "").split(",")
+                   for name, _, value in (f.partition(":") for f in fields))
 
     def stop(self):
         """SIGTERM the tree's root, then SIGKILL what is left, by PID."""

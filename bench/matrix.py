@@ -91,6 +91,16 @@ ANCHOR_UWSGI_RPS = {1: 4400, 2: 10900}
 MINOVA_KINDS = {"minova": {},
                 "minova-inline": {"thread_pool_size": 0}}
 
+#: Arguments for a twin of a host that ignores a request's ``Connection:
+#: close``; the close shapes are measured on the twin. uWSGI's
+#: ``--http11-socket`` keeps an HTTP/1.1 connection open whatever the
+#: request says (it closes only on errors and HTTP/1.0) and its response
+#: says nothing of it, so wrk, which reconnects only when a response says
+#: close, would measure keep-alive there. With the header on every response
+#: wrk closes its side after each one, as a real client that sent close
+#: does, and uWSGI closes when it reads the end: one connection a request.
+CLOSE_TWIN_ARGS = {"uwsgi": ("--add-header", "Connection: close")}
+
 HOSTS = tuple(
     Host(kind, procs,
          "twistd web serves from one process only"

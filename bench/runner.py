@@ -34,8 +34,9 @@ def select_hosts(mode, kinds=None):
     return [h for h in single if h.kind in matrix.MINOVA_KINDS] + others[:1]
 
 
-def _start(hosts, stack, workdir, base_config):
-    """Start every host; ({label: RunningHost}, {label: reason not running})."""
+def _start(hosts, stack, workdir, base_config, closing=False):
+    """Start every host (``closing``: their close twins, matrix.CLOSE_TWIN_ARGS);
+    ({label: RunningHost}, {label: reason not running})."""
     running, down = {}, {}
     for host in hosts:
         if host.unsupported:
@@ -46,7 +47,8 @@ def _start(hosts, stack, workdir, base_config):
             continue
         # One at a time: minova's stacks migrate their shared database on
         # first load, which must not race.
-        candidate = hostlib.RunningHost(host, stack, workdir, base_config)
+        candidate = hostlib.RunningHost(host, stack, workdir, base_config,
+                                        closing=closing)
         try:
             candidate.wait_ready()
         except hostlib.HostDown as exc:
@@ -148,6 +150,7 @@ def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
     minova-p1 itself cannot serve the stack) no other host is started.
     """
     records = []
+    twins = {}
 
     def skip(endpoint, reason, host="*"):
         log("  skip %s %s: %s" % (endpoint.label, host, reason))
@@ -183,22 +186,40 @@ def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
             for endpoint in live:
                 for label, reason in down.items():
                     skip(endpoint, reason, label)
+            if any(not shape.keep_alive for endpoint in live
+                   for shape in matrix.shapes(mode, stack, endpoint)):
+                twins, _ = _start([h for h in hosts if h.label in running
+                                   and h.kind in matrix.CLOSE_TWIN_ARGS],
+                                  stack, workdir, base_config, closing=True)
         for rep in range(mode.reps):
             for endpoint in live:
-                records += _measure_all(running, stack, endpoint, mode,
-                                        seeds, rep + 1)
+                records += _measure_all(running, twins, stack, endpoint,
+                                        mode, seeds, rep + 1)
     finally:
-        for host in running.values():
+        for host in [*running.values(), *twins.values()]:
             host.stop()
     return records
 
 
-def _measure_all(running, stack, endpoint, mode, seeds, rep):
-    """One repetition of ``endpoint``: every shape on every running host."""
+def _measure_all(running, twins, stack, endpoint, mode, seeds, rep):
+    """One repetition of ``endpoint``: every shape on every running host.
+
+    Close shapes run on a host's twin in ``twins`` if it has one, and are
+    skipped on a host whose response would not tell wrk to reconnect.
+    """
     records = []
     headers = _headers(endpoint, seeds)
     for shape in matrix.shapes(mode, stack, endpoint):
         for label, host in running.items():
+            if not shape.keep_alive:
+                host = twins.get(label, host)
+                if not host.says_close(endpoint.path, headers):
+                    records.append({
+                        "stack": stack.name, "host": label,
+                        "endpoint": "%s, %s" % (endpoint.label, shape.label),
+                        "skipped": "does not answer Connection: close with "
+                                   "it, so wrk would reuse the connection"})
+                    continue
             result = load.measure(host, endpoint.path, shape, mode, headers,
                                   warm_up=rep == 1)
             log("  rep %d %s %s %s: %.0f req/s, p99 %.1f ms, %s errors" % (

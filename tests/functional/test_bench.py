@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from bench import hosts, matrix
 from tests.functional.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
@@ -112,3 +113,25 @@ def test_the_other_host_is_compared_when_installed(smoke):
         assert "p99 is wrk's, over the responses it got" in text
         # uWSGI's threads answer some of wrk's 8 connections, not all.
         assert re.search(r"^\| uwsgi-p1 \|.* \| [1-8]/8 \|$", text, re.M)
+
+
+@pytest.mark.skipif(hosts.executable("uwsgi") is None,
+                    reason="uWSGI is not installed (the bench extra has it)")
+def test_uwsgi_keeps_a_closing_connection_and_its_close_twin_does_not(
+        tmp_path):
+    base = hosts.minova_base_config(str(tmp_path))
+    stack = matrix.STACKS[0]
+    uwsgi = matrix.Host("uwsgi", 1)
+    started = []
+    try:
+        for closing in (False, True):
+            host = hosts.RunningHost(uwsgi, stack, str(tmp_path), base,
+                                     closing=closing)
+            started.append(host)
+            host.wait_ready()
+        plain, twin = started
+        assert not plain.says_close("/")
+        assert twin.says_close("/")
+    finally:
+        for host in started:
+            host.stop()
