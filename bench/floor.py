@@ -9,9 +9,8 @@
 * ``rss_mb``: VmRSS of a fresh interpreter at each step of becoming a
   minova worker, the app first: the reference app loaded by PasteDeploy
   (all any host holds), then Twisted's core (protocol, Deferred, logger),
-  then minova's configuration with the reactor and twisted.web.http
-  (installed as a worker installs them, without pyOpenSSL or h2), then
-  minova's host modules.
+  then minova's configuration with the reactor (installed as a worker
+  installs it, without pyOpenSSL), then minova's host modules.
 
 bench.runner runs it in a subprocess of its own (a clean interpreter, so
 nothing the benchmark imported is counted) and results.md turns it into
@@ -43,7 +42,7 @@ def main():
     from minova_tw import conf as minova_conf
     from minova_tw import tls
     tls.install_twisted(minova_conf.load([]), ["osapi_compute"])
-    stage("minova's config, the epoll reactor, twisted.web.http")
+    stage("minova's config and the epoll reactor")
     from minova_tw import gmr, metrics, service, worker  # noqa: F401
     stage("minova's host modules (a worker at start-up)")
 

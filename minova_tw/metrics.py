@@ -178,11 +178,14 @@ class MetricsPage(resource.Resource):
 def site(recorded):
     """The Site of the metrics listener: ``/metrics`` and nothing else.
 
-    twisted.web.server is imported here, by the twistd process's listener:
-    importing this module must not import twisted.web.http (it decides on
-    HTTP/2 then, see minova_tw.tls.install_twisted).
+    twisted.web.server is imported here, by the twistd process's listener,
+    without h2 if twisted.web.http was not imported yet: the listener speaks
+    plain HTTP/1.1, and h2 would only take memory (minova_tw.tls).
     """
-    from twisted.web import server
+    from minova_tw import tls
+
+    with tls.without([tls.HTTP2_PACKAGE]):
+        from twisted.web import server
 
     root = resource.Resource()
     root.putChild(b"metrics", MetricsPage(recorded))

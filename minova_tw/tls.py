@@ -17,10 +17,14 @@ pyOpenSSL and cryptography (about 13 MB of a process's memory) are imported
 by the code here that uses them, so importing this module costs nothing.
 Twisted itself imports them, and h2, whenever they are installed: pyOpenSSL
 the first time its TCP support is imported (for startTLS), h2 the first time
-twisted.web.http is. ``install_twisted`` imports both with the packages a
-process does not serve hidden, before anything else imports them.
+twisted.web.http is. ``install_twisted`` installs the reactor with
+pyOpenSSL hidden unless the process serves TLS. twisted.web.http (about
+2 MB) is imported only by what needs it: ``ServerTLS`` when HTTP/2 is
+asked for, HTTP/2 streams (minova_tw.h2) and the metrics listener, which
+imports it ``without`` h2 since it serves plain HTTP/1.1.
 """
 
+import contextlib
 import datetime
 import functools
 import sys
@@ -47,30 +51,34 @@ HTTP2_PACKAGE = "h2"
 
 
 def install_twisted(conf, apis, reactor_name=None):
-    """Install the reactor and import twisted.web.http, without what ``apis`` do not serve.
+    """Install the reactor, without pyOpenSSL unless one of ``apis`` serves TLS.
 
     ``apis`` are the APIs this process serves or checks; ``reactor_name``
     is twistd's ``--reactor`` name (None: the one installed already, else
-    the default). While these are imported, pyOpenSSL is hidden when none
-    of ``apis`` is in enabled_ssl_apis, and h2 unless they also have
-    ``[wsgi] http2`` (Twisted offers HTTP/2 over TLS only): Twisted then
-    takes them for not installed, so its TCP transports have no startTLS,
-    ``listenSSL`` and ``connectSSL`` are missing, and twisted.web speaks
-    HTTP/1.1. The packages stay importable afterwards (the app may use
-    them). A package some import loaded already stays as it is.
+    the default). With pyOpenSSL hidden while the reactor is imported,
+    Twisted takes it for not installed: its TCP transports have no
+    startTLS, and ``listenSSL`` and ``connectSSL`` are missing.
     """
     serves_tls = any(api in conf.enabled_ssl_apis for api in apis)
-    unused = [] if serves_tls else [TLS_PACKAGE]
-    if not (serves_tls and conf.wsgi.http2):
-        unused.append(HTTP2_PACKAGE)
-    hidden = [name for name in unused if name not in sys.modules]
-    # A None entry makes "import name" raise ImportError.
-    sys.modules.update(dict.fromkeys(hidden))
-    try:
+    with without([] if serves_tls else [TLS_PACKAGE]):
         if reactor_name:
             reactors.installReactor(reactor_name)
         from twisted.internet import reactor  # noqa: F401 (installs it)
-        from twisted.web import http  # noqa: F401
+
+
+@contextlib.contextmanager
+def without(packages):
+    """Within the block, importing one of ``packages`` raises ImportError.
+
+    For the imports of Twisted modules that use a package when they find it
+    installed. The packages stay importable afterwards (the app may use
+    them); one that some import loaded already stays as it is.
+    """
+    hidden = [name for name in packages if name not in sys.modules]
+    # A None entry makes "import name" raise ImportError.
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        yield
     finally:
         for name in hidden:
             if name in sys.modules and sys.modules[name] is None:
@@ -87,15 +95,13 @@ class ServerTLS:
     """
 
     def __init__(self, conf):
-        from twisted.web import http
-
         wsgi = conf.wsgi
         self.cert_file = wsgi.ssl_cert_file
         self.key_file = wsgi.ssl_key_file
         self.ca_file = wsgi.ssl_ca_file
         self.minimum_version = MINIMUM_VERSIONS[wsgi.ssl_minimum_version]
         self.ciphers = wsgi.ssl_ciphers
-        if wsgi.http2 and not http.H2_ENABLED:
+        if wsgi.http2 and not _h2_enabled():
             raise ConfigError(
                 "[wsgi] http2: HTTP/2 needs the h2 package "
                 "(pip install 'twisted[http2]')")
@@ -187,6 +193,12 @@ class ServerTLS:
         for authority in authorities:
             context.add_client_ca(authority)
         return options, leaf
+
+
+def _h2_enabled():
+    """Whether twisted.web speaks HTTP/2 (it looks for h2 on first import)."""
+    from twisted.web import http
+    return http.H2_ENABLED
 
 
 @functools.lru_cache(maxsize=None)
