@@ -43,7 +43,8 @@ def main():
     from minova_tw import tls
     tls.install_twisted(minova_conf.load([]), ["osapi_compute"])
     stage("minova's config and the epoll reactor")
-    from minova_tw import gmr, metrics, service, worker  # noqa: F401
+    from minova_tw import gmr, heap, metrics, service, worker  # noqa: F401
+    heap.trim()  # as a worker does once its app is loaded
     stage("minova's host modules (a worker at start-up)")
 
     # Imported last: it imports minova's host, which must not be counted

@@ -27,7 +27,7 @@ from twisted.logger import textFileLogObserver
 from twisted.python import usage
 
 from minova_tw import conf as minova_conf
-from minova_tw import logs, systemd, tls
+from minova_tw import heap, logs, systemd, tls
 
 
 class Options(usage.Options):
@@ -74,6 +74,7 @@ def makeService(options):
         launcher = service.makeService(conf, log_path=path)
     except minova_conf.ConfigError as exc:
         raise SystemExit("minova: %s" % exc) from None
+    heap.trim()
     stop = service.ProcessSignals.STOP
     handlers = {signal.SIGTERM: stop, signal.SIGINT: stop,
                 signal.SIGHUP: launcher.reload,

@@ -101,7 +101,7 @@ def main(argv=None):
     tls.install_twisted(conf, [args.api], args.reactor)
     from twisted.internet import reactor, stdio
 
-    from minova_tw import gmr, logs, metrics, resources, service
+    from minova_tw import gmr, heap, logs, metrics, resources, service
 
     try:
         service.prepare(conf)
@@ -110,6 +110,7 @@ def main(argv=None):
                       if args.api in conf.enabled_ssl_apis else None)
     except (minova_conf.ConfigError, resources.PasteAppNotFound) as exc:
         cannot_start(exc)
+    heap.trim()
     if conf.metrics.listen_port is not None:
         metrics.enable(os.environ.get(metrics.MULTIPROC_ENV))
     api = service.APIService(conf, args.api, app,
