@@ -43,7 +43,7 @@ import tempfile
 import time
 from urllib.parse import unquote_to_bytes
 
-from twisted.internet import defer, interfaces, protocol, tcp
+from twisted.internet import defer, error, interfaces, protocol, tcp
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
@@ -317,6 +317,25 @@ class HTTP11Channel(protocol.Protocol):
         self._lastActive = now
         self._headStarted = now  # the first head's deadline runs from here
         self._arm(now)
+        if self._plainTCP:
+            self._readArrived()
+
+    def _readArrived(self):
+        """Read what arrived with the connection, without waiting a turn.
+
+        A client sends its request as soon as the connection is up, so it
+        is usually there when the connection is accepted, and the reactor
+        would only report it on its next turn. Nothing to read, the end of
+        the stream and errors are left to the reactor, which finds them
+        all the same.
+        """
+        transport = self.transport
+        try:
+            data = transport.socket.recv(transport.bufferSize)
+        except OSError:
+            return
+        if data:
+            self.dataReceived(data)
 
     def connectionLost(self, reason=protocol.connectionDone):
         if self._watchdog is not None and self._watchdog.active():
@@ -367,8 +386,20 @@ class HTTP11Channel(protocol.Protocol):
         transport.write(data)
 
     def loseConnection(self):
-        """Close once what was written is sent; abort a client that won't read."""
-        self.transport.loseConnection()
+        """Close once what was written is sent; abort a client that won't read.
+
+        A plain TCP connection with nothing left to send closes now: the
+        transport's own loseConnection waits a reactor turn for its socket
+        to be writable before it closes, which a connection per request
+        pays every time.
+        """
+        transport = self.transport
+        if (self._plainTCP and transport.connected
+                and not transport.disconnecting and not transport.dataBuffer
+                and not transport._tempDataLen and transport.producer is None):
+            transport.connectionLost(Failure(error.ConnectionDone()))
+            return
+        transport.loseConnection()
         if self._abort is None:
             self._abort = self.reactor.callLater(
                 ABORT_TIMEOUT, self.transport.abortConnection)

@@ -10,10 +10,12 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
 
+import pytest
 import requests
 
 from tests.functional.conftest import (APPS, TWISTD, base_config, test_env, write_config)
@@ -114,6 +116,37 @@ def test_keep_alive_off_closes_after_each_response(minova, tmp_path):
     response.read()
     assert response.getheader("Connection") == "close"
     assert response.will_close
+
+
+@pytest.mark.parametrize("pool", [4, 0], ids=["threaded", "inline"])
+def test_a_closing_response_arrives_whole_before_a_clean_end(minova, tmp_path,
+                                                             pool):
+    """Connection: close on a real socket: the request sent with the
+    connect, the response whole (also one larger than the socket buffers,
+    so part of it waits in the transport), then a FIN, not a reset."""
+    server = minova(echo_config(
+        tmp_path, wsgi={"thread_pool_size": pool},
+        oslo_middleware={"max_request_body_size": 64 << 20}))
+    address = server.addresses["osapi_compute"]
+    for size in (0, 16 << 20):
+        payload = b"x" * size
+        with socket.create_connection(address, timeout=20) as sock:
+            sock.sendall(b"POST /closing HTTP/1.1\r\nHost: t\r\n"
+                         b"Connection: close\r\nContent-Length: %d\r\n\r\n"
+                         % size + payload)
+            received = []
+            while True:
+                chunk = sock.recv(1 << 20)  # a reset would raise here
+                if not chunk:
+                    break
+                received.append(chunk)
+        head, _, body = b"".join(received).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ")
+        assert b"\r\nConnection: close" in head
+        assert int(re.search(rb"Content-Length: (\d+)", head)[1]) == len(body)
+        echoed = json.loads(body)
+        assert echoed["PATH_INFO"] == "/closing"
+        assert echoed["body"] == payload.decode()
 
 
 def test_thread_pool_size_bounds_concurrent_requests(minova, tmp_path):
