@@ -327,7 +327,8 @@ class HTTP11Channel(protocol.Protocol):
         is usually there when the connection is accepted, and the reactor
         would only report it on its next turn. Nothing to read, the end of
         the stream and errors are left to the reactor, which finds them
-        all the same.
+        all the same. An error in serving what was read ends the connection,
+        as the reactor does with one raised from its own read.
         """
         transport = self.transport
         try:
@@ -335,7 +336,11 @@ class HTTP11Channel(protocol.Protocol):
         except OSError:
             return
         if data:
-            self.dataReceived(data)
+            try:
+                self.dataReceived(data)
+            except Exception:
+                log.failure("serving a new connection failed")
+                transport.abortConnection()
 
     def connectionLost(self, reason=protocol.connectionDone):
         if self._watchdog is not None and self._watchdog.active():
