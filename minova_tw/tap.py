@@ -13,9 +13,9 @@ systemd READY=1 and STOPPING=1 when run as a Type=notify unit. Worker
 processes write to twistd's log file (``--logfile``, which minova opens
 for twistd: minova_tw.logs), or to its stdout.
 
-Nothing here imports the reactor or twisted.web before the configuration
-is read: ``makeService`` installs them, with Twisted's TLS and HTTP/2 only
-when an enabled API serves them (minova_tw.tls.install_twisted).
+Nothing here imports the reactor before the configuration is read:
+``makeService`` installs it, with Twisted's TLS only when an enabled API
+serves it (minova_tw.tls.install_twisted).
 """
 
 import os
@@ -68,7 +68,7 @@ def makeService(options):
         conf = minova_conf.load(options["config"], options["config-dir"])
         # Before anything imports them (twistd's --reactor installs the
         # reactor this early too): the configuration says whether Twisted's
-        # TLS and HTTP/2 are needed (minova_tw.tls.install_twisted).
+        # TLS is needed (minova_tw.tls.install_twisted).
         tls.install_twisted(conf, conf.enabled_apis)
         from minova_tw import service
         launcher = service.makeService(conf, log_path=path)

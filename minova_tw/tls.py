@@ -18,10 +18,10 @@ by the code here that uses them, so importing this module costs nothing.
 Twisted itself imports them, and h2, whenever they are installed: pyOpenSSL
 the first time its TCP support is imported (for startTLS), h2 the first time
 twisted.web.http is. ``install_twisted`` installs the reactor with
-pyOpenSSL hidden unless the process serves TLS. twisted.web.http (about
-2 MB) is imported only by what needs it: ``ServerTLS`` when HTTP/2 is
-asked for, HTTP/2 streams (minova_tw.h2) and the metrics listener, which
-imports it ``without`` h2 since it serves plain HTTP/1.1.
+pyOpenSSL hidden unless the process serves TLS. twisted.web.http is
+imported only by what needs it: ``ServerTLS`` when HTTP/2 is asked for,
+HTTP/2 streams (minova_tw.h2) and the metrics listener, which imports it
+``without`` h2 since it serves plain HTTP/1.1.
 """
 
 import contextlib

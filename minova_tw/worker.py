@@ -3,8 +3,8 @@
 ``python -m minova_tw.worker --api NAME --slot N --reactor NAME --config F``
 is what minova_tw.spawner runs; nobody else needs to. The worker reads the
 same config files as the parent, installs the reactor twistd was given
-before anything imports one (with Twisted's TLS and HTTP/2 only if its API
-serves them: minova_tw.tls.install_twisted), loads the same paste app as
+before anything imports one (with Twisted's TLS only if its API serves it:
+minova_tw.tls.install_twisted), loads the same paste app as
 the parent, adopts fd 3 and serves it with the same APIService and
 APISite as a single-process minova (``wsgi.multiprocess`` is true here).
 Then it writes ``ready`` to fd 4.
@@ -96,8 +96,8 @@ def main(argv=None):
         conf = minova_conf.load(args.config, args.config_dir)
     except minova_conf.ConfigError as exc:
         cannot_start(exc)
-    # The configuration says whether this API needs Twisted's TLS and
-    # HTTP/2; nothing may import the reactor or twisted.web.http before.
+    # The configuration says whether this API needs Twisted's TLS; nothing
+    # may import the reactor before.
     tls.install_twisted(conf, [args.api], args.reactor)
     from twisted.internet import reactor, stdio
 
