@@ -33,15 +33,15 @@ def _simple(guard, task_state, vm_state, power_state):
 
 class ServerActionAPI(base.Service):
 
-    def _checked(self, session, context, server_id, guard):
-        instance = servers.get_instance(session, context, server_id,
+    def _checked(self, session, now, context, server_id, guard):
+        instance = servers.get_instance(session, now, context, server_id,
                                         for_update=True)
         lifecycle.check(context, instance, guard)
         return instance
 
     def _act(self, session, now, context, server_id, guard, task_state,
              vm_state, power_state):
-        instance = self._checked(session, context, server_id, guard)
+        instance = self._checked(session, now, context, server_id, guard)
         lifecycle.begin(session, instance, now, self.conf.minova.action_time,
                         task_state, vm_state, power_state)
 
@@ -81,7 +81,7 @@ class ServerActionAPI(base.Service):
                      metadata=None):
         """Snapshot the server; return the new image's id."""
         quotas.check_metadata(self.conf, metadata or {})
-        instance = self._checked(session, context, server_id,
+        instance = self._checked(session, now, context, server_id,
                                  lifecycle.CREATE_IMAGE)
         lifecycle.begin(session, instance, now, self.conf.minova.action_time,
                         s.IMAGE_SNAPSHOT, instance.vm_state,
@@ -95,7 +95,7 @@ class ServerActionAPI(base.Service):
         (``metadata`` replaces all; ``key_name`` None removes the key);
         return the server. A stopped server stays stopped."""
         servers.check_updatable(changes, REBUILDABLE)
-        instance = self._checked(session, context, server_id,
+        instance = self._checked(session, now, context, server_id,
                                  lifecycle.REBUILD)
         if "metadata" in changes:
             instance.meta = dict(changes.pop("metadata"))
@@ -122,7 +122,7 @@ class ServerActionAPI(base.Service):
     def resize(self, session, now, context, server_id, flavor_ref):
         """RESIZE, then VERIFY_RESIZE with the new flavor (quota checked
         for what grows)."""
-        instance = self._checked(session, context, server_id,
+        instance = self._checked(session, now, context, server_id,
                                  lifecycle.RESIZE)
         flavor = flavors.get_flavor(session, context, flavor_ref)
         if flavor.flavorid == instance.flavorid:
@@ -156,7 +156,7 @@ class ServerActionAPI(base.Service):
     @base.writer
     def confirm_resize(self, session, now, context, server_id):
         """Keep the new flavor: back to ACTIVE (or SHUTOFF) at once."""
-        instance = self._checked(session, context, server_id,
+        instance = self._checked(session, now, context, server_id,
                                  lifecycle.CONFIRM_RESIZE)
         instance.vm_state = self._end_resize(instance)
         instance.updated_at = now
@@ -164,7 +164,7 @@ class ServerActionAPI(base.Service):
     @base.writer
     def revert_resize(self, session, now, context, server_id):
         """REVERT_RESIZE with the old flavor, then the state before."""
-        instance = self._checked(session, context, server_id,
+        instance = self._checked(session, now, context, server_id,
                                  lifecycle.REVERT_RESIZE)
         old_flavor = instance.old_flavor
         self._check_growth(session, instance, old_flavor)
@@ -175,7 +175,7 @@ class ServerActionAPI(base.Service):
 
     @base.writer
     def lock(self, session, now, context, server_id, reason=None):
-        instance = servers.get_instance(session, context, server_id,
+        instance = servers.get_instance(session, now, context, server_id,
                                         for_update=True)
         instance.locked = True
         instance.locked_by = ("owner" if context.project_id ==
@@ -186,7 +186,7 @@ class ServerActionAPI(base.Service):
     @base.writer
     def unlock(self, session, now, context, server_id):
         """Unlock; a lock an admin set needs an admin."""
-        instance = servers.get_instance(session, context, server_id,
+        instance = servers.get_instance(session, now, context, server_id,
                                         for_update=True)
         if instance.locked_by == "admin":
             base.require_admin(context, UNLOCK_OVERRIDE)
@@ -197,7 +197,7 @@ class ServerActionAPI(base.Service):
     @base.writer
     def trigger_crash_dump(self, session, now, context, server_id):
         """NMI to the guest (2.17): checked like nova, no state moves."""
-        instance = self._checked(session, context, server_id,
+        instance = self._checked(session, now, context, server_id,
                                  lifecycle.TRIGGER_CRASH_DUMP)
         instance.updated_at = now
 
@@ -206,7 +206,7 @@ class ServerActionAPI(base.Service):
                            length=None):
         """The server's console log; the last ``length`` lines (None or -1:
         all). InstanceNotReady while it builds."""
-        instance = servers.get_instance(session, context, server_id)
+        instance = servers.get_instance(session, now, context, server_id)
         if instance.vm_state == s.BUILDING:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         lines = [

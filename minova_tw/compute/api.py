@@ -11,14 +11,14 @@ the clock (injectable for tests)::
 ``context`` is anything with ``user_id``, ``project_id`` and ``is_admin``.
 """
 
-from minova_tw.compute import (actions, availability_zones, base, flavors,
+from minova_tw.compute import (actions, availability_zones, flavors,
                                keypairs, metadata, quotas, servers)
 from minova_tw.db import engine as db_engine
 
 
 class API:
 
-    def __init__(self, conf, clock=base.utcnow):
+    def __init__(self, conf, clock=None):
         database = db_engine.get_database(conf)
         parts = dict(conf=conf, database=database, clock=clock)
         self.conf = conf

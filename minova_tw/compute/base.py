@@ -3,11 +3,12 @@
 A public method of a service is one unit of work. Decorated with ``reader``
 or ``writer`` it is called as ``method(context, ...)`` and runs as
 ``method(self, session, now, context, ...)`` inside one transaction of
-``Database.run``, after the lifecycle transitions due by ``now`` have been
-applied (``db.transitions``); ``now`` is the service's clock, read once per
-call, so tests inject a clock instead of sleeping. A ``writer`` takes the
-write lock up front (SQLite's BEGIN IMMEDIATE), a ``reader`` only when a due
-transition has to be written.
+``Database.run``. ``now`` is the service's clock, read once per call: the
+database server's (``Database.now``), so that every host agrees on when a
+lifecycle transition is due; tests inject a clock instead of sleeping. A
+``writer`` takes the write lock up front (SQLite's BEGIN IMMEDIATE); a
+``reader`` never writes, and shows servers as they are at ``now``
+(``db.transitions``).
 """
 
 import datetime
@@ -17,25 +18,21 @@ import sqlalchemy as sa
 
 from minova_tw.compute import exception
 from minova_tw.db import engine as db_engine
-from minova_tw.db import paging, transitions
+from minova_tw.db import paging
 
 SORT_DIRS = ("asc", "desc")
 #: Stands in for a NULL time in sort keys (sorts first ascending).
 EPOCH = datetime.datetime(1970, 1, 1)
 
 
-def utcnow():
-    """The current time, naive UTC, as the database stores it."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
 class Service:
-    """A group of operations over one configuration's database."""
+    """A group of operations over one configuration's database; ``clock``
+    (the database's by default) says what time it is."""
 
-    def __init__(self, conf, database=None, clock=utcnow):
+    def __init__(self, conf, database=None, clock=None):
         self.conf = conf
         self.db = database or db_engine.get_database(conf)
-        self.clock = clock
+        self.clock = clock or self.db.now
 
 
 def _transaction(write):
@@ -45,7 +42,6 @@ def _transaction(write):
             now = self.clock()
 
             def work(session):
-                transitions.apply_due(session, now)
                 return method(self, session, now, *args, **kwargs)
 
             return self.db.run(work, write=write)
@@ -62,17 +58,20 @@ def nonnull(column, default):
     return sa.func.coalesce(column, default)
 
 
-def page(session, stmt, keys, marker, marker_clause, limit, max_limit):
+def page(session, stmt, keys, marker, marker_clause, limit, max_limit,
+         params=None):
     """``db.paging.page`` with nova's limit rules and marker error: the
-    rows of the page (``stmt`` selects columns, not ORM objects)."""
+    rows of the page (``stmt`` selects columns, not ORM objects), with
+    ``params`` bound."""
     if limit is None or limit > max_limit:
         limit = max_limit
     try:
         stmt = paging.page(session, stmt, keys,
-                           None if marker is None else marker_clause, limit)
+                           None if marker is None else marker_clause, limit,
+                           params)
     except paging.MarkerNotFound:
         raise exception.MarkerNotFound(marker=marker) from None
-    return session.execute(stmt).all()
+    return session.execute(stmt, params).all()
 
 
 def check_sort_dir(sort_dir):

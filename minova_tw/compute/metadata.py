@@ -10,7 +10,7 @@ is kept once, in the system metadata keys ``password_0`` .. ``password_3``
 import sqlalchemy as sa
 
 from minova_tw.compute import base, exception, servers
-from minova_tw.db import models
+from minova_tw.db import models, transitions
 
 I = models.Instance
 
@@ -36,12 +36,12 @@ class MetadataAPI(base.Service):
             .where(models.FixedIP.address == address, I.deleted == 0)).first()
         if instance is None:
             raise exception.InstanceNotFound(instance_id=address)
-        return instance
+        return transitions.overlay(session, instance, now)
 
     @base.reader
     def get_by_uuid(self, session, now, instance_uuid, project_id=None):
         """The live server ``instance_uuid`` (of ``project_id`` if given)."""
-        return servers.find_instance(session, instance_uuid, project_id)
+        return servers.find_instance(session, now, instance_uuid, project_id)
 
     @base.writer
     def set_password(self, session, now, instance_uuid, value):
@@ -49,7 +49,7 @@ class MetadataAPI(base.Service):
         is kept, PasswordTooLong (400) past 1020 bytes."""
         if len(value.encode()) > MAX_PASSWORD_BYTES:
             raise exception.PasswordTooLong(limit=MAX_PASSWORD_BYTES)
-        instance = servers.find_instance(session, instance_uuid,
+        instance = servers.find_instance(session, now, instance_uuid,
                                          for_update=True)
         if password(instance):
             raise exception.PasswordAlreadySet()

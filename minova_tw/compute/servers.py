@@ -21,6 +21,8 @@ from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
 from minova_tw.db import models, transitions
 
 I = models.Instance
+#: What a listing filters and sorts on: the server as it is at ``now``.
+E = transitions.effective
 
 #: API sort key -> never-NULL column expression (nova's names).
 SORT_KEYS = {
@@ -38,23 +40,23 @@ SORT_KEYS = {
     "instance_type_id": I.flavorid,
     "key_name": base.nonnull(I.key_name, ""),
     "launch_index": I.launch_index,
-    "launched_at": base.nonnull(I.launched_at, base.EPOCH),
+    "launched_at": base.nonnull(E(I.launched_at), base.EPOCH),
     "locked": I.locked,
     "locked_by": base.nonnull(I.locked_by, ""),
-    "power_state": I.power_state,
+    "power_state": E(I.power_state),
     "progress": I.progress,
     "project_id": I.project_id,
-    "task_state": base.nonnull(I.task_state, ""),
+    "task_state": base.nonnull(E(I.task_state), ""),
     "terminated_at": base.nonnull(I.terminated_at, base.EPOCH),
-    "updated_at": base.nonnull(I.updated_at, base.EPOCH),
+    "updated_at": base.nonnull(E(I.updated_at), base.EPOCH),
     "user_id": I.user_id,
     "uuid": I.uuid,
-    "vm_state": I.vm_state,
+    "vm_state": E(I.vm_state),
 }
 DEFAULT_SORT_KEY = "created_at"
 DEFAULT_SORT_DIR = "desc"
 
-_STATUS = states.status_expression(I.vm_state, I.task_state)
+_STATUS = states.status_expression(E(I.vm_state), E(I.task_state))
 
 
 def _regex(column):
@@ -117,16 +119,16 @@ FILTERS = {
     "flavor": _exact(I.flavorid),
     "ip": _ip,
     "ip6": lambda pattern: sa.false(),
-    "changes-since": lambda when: I.updated_at >= when,
-    "changes-before": lambda when: I.updated_at <= when,
+    "changes-since": lambda when: E(I.updated_at) >= when,
+    "changes-before": lambda when: E(I.updated_at) <= when,
     "locked": _exact(I.locked),
     "user_id": _exact(I.user_id),
-    "vm_state": _exact(I.vm_state),
-    "task_state": _exact(I.task_state),
-    "power_state": _exact(I.power_state),
+    "vm_state": _exact(E(I.vm_state)),
+    "task_state": _exact(E(I.task_state)),
+    "power_state": _exact(E(I.power_state)),
     "progress": _exact(I.progress),
     "created_at": _exact(I.created_at),
-    "launched_at": _exact(I.launched_at),
+    "launched_at": _exact(E(I.launched_at)),
     "terminated_at": _exact(I.terminated_at),
     # Lists of tags: all of them, any of them, not all, none.
     "tags": _tags_all,
@@ -169,9 +171,11 @@ def decode_user_data(instance):
         return instance.user_data.encode()
 
 
-def find_instance(session, instance_uuid, project_id=None, for_update=False):
-    """The live server ``instance_uuid`` (of ``project_id`` unless None), or
-    InstanceNotFound; row-locked with ``for_update``."""
+def find_instance(session, now, instance_uuid, project_id=None,
+                  for_update=False):
+    """The live server ``instance_uuid`` (of ``project_id`` unless None) as
+    it is at ``now``, or InstanceNotFound. With ``for_update`` (a writer)
+    it is row-locked and its due transition stored into it."""
     stmt = sa.select(I).where(I.uuid == instance_uuid, I.deleted == 0)
     if project_id is not None:
         stmt = stmt.where(I.project_id == project_id)
@@ -180,12 +184,16 @@ def find_instance(session, instance_uuid, project_id=None, for_update=False):
     instance = session.scalars(stmt).first()
     if instance is None:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
-    return instance
+    if for_update:
+        transitions.fold(session, instance, now)
+        return instance
+    return transitions.overlay(session, instance, now)
 
 
-def get_instance(session, context, instance_uuid, for_update=False):
-    """The live server ``instance_uuid`` as ``context`` may see it."""
-    return find_instance(session, instance_uuid,
+def get_instance(session, now, context, instance_uuid, for_update=False):
+    """The live server ``instance_uuid`` as ``context`` may see it at
+    ``now``."""
+    return find_instance(session, now, instance_uuid,
                          None if context.is_admin else context.project_id,
                          for_update)
 
@@ -217,10 +225,11 @@ def _sort(sort_keys, sort_dirs):
     return keys + [(I.id, default_dir)]
 
 
-#: What a listing reads of a server: every column but the ones no server
-#: view shows (minova's system metadata, the old flavor, the key itself).
+#: What a listing reads of a server, as it is at ``now``: every column but
+#: the ones no server view shows (minova's system metadata, the old
+#: flavor, the key itself).
 LISTED_COLUMNS = tuple(
-    column for column in I.__table__.columns
+    E(column).label(column.key) for column in I.__table__.columns
     if column.key not in ("system_meta", "old_flavor", "key_data"))
 _LISTED_NAMES = tuple(column.key for column in LISTED_COLUMNS)
 _IP = models.FixedIP.__table__.c
@@ -294,6 +303,12 @@ class ServerAPI(base.Service):
                 context, "compute:servers:create:requested_destination")
             if requested_host != self.conf.minova.compute_host:
                 raise exception.ComputeHostNotFound(host=requested_host)
+        most = self.conf.minova.max_servers_per_request
+        if min_count > most:
+            raise exception.Invalid(
+                "min_count %d is more than the %d servers one request may "
+                "create" % (min_count, most))
+        max_count = min(max_count, most)
         metadata = dict(metadata or {})
         quotas.check_metadata(self.conf, metadata)
         key = None
@@ -392,22 +407,24 @@ class ServerAPI(base.Service):
             scope.append(I.deleted == 0)
         clauses = scope + [FILTERS[name](value)
                            for name, value in filters.items()]
-        rows = base.page(session, sa.select(*LISTED_COLUMNS).where(*clauses),
+        rows = base.page(session, sa.select(*LISTED_COLUMNS)
+                         .select_from(transitions.JOINED).where(*clauses),
                          _sort(sort_keys, sort_dirs), marker,
                          sa.and_(I.uuid == marker, *scope),
-                         limit, self.conf.api.max_limit)
+                         limit, self.conf.api.max_limit, {"now": now})
         return _listed(session, rows)
 
     @base.reader
     def get(self, session, now, context, server_id):
-        return get_instance(session, context, server_id)
+        return get_instance(session, now, context, server_id)
 
     @base.writer
     def update(self, session, now, context, server_id, **changes):
         """Change any of UPDATABLE (name, access IPs, description,
         hostname, auto_disk_config)."""
         check_updatable(changes, UPDATABLE)
-        instance = get_instance(session, context, server_id, for_update=True)
+        instance = get_instance(session, now, context, server_id,
+                                for_update=True)
         for field, value in changes.items():
             setattr(instance, field, value)
         instance.updated_at = now
@@ -416,7 +433,8 @@ class ServerAPI(base.Service):
     @base.writer
     def delete(self, session, now, context, server_id):
         """Soft-delete the server at once; free its IPs."""
-        instance = get_instance(session, context, server_id, for_update=True)
+        instance = get_instance(session, now, context, server_id,
+                                for_update=True)
         lifecycle.check(context, instance, lifecycle.DELETE)
         transitions.cancel(session, instance)
         network.release(session, instance)
@@ -431,11 +449,11 @@ class ServerAPI(base.Service):
 
     @base.reader
     def get_metadata(self, session, now, context, server_id):
-        return dict(get_instance(session, context, server_id).meta)
+        return dict(get_instance(session, now, context, server_id).meta)
 
     @base.reader
     def get_metadata_item(self, session, now, context, server_id, key):
-        meta = get_instance(session, context, server_id).meta
+        meta = get_instance(session, now, context, server_id).meta
         if key not in meta:
             raise exception.MetadataNotFound()
         return meta[key]
@@ -445,7 +463,8 @@ class ServerAPI(base.Service):
                         replace=False):
         """Merge ``metadata`` into the server's (or replace it all); return
         the result."""
-        instance = get_instance(session, context, server_id, for_update=True)
+        instance = get_instance(session, now, context, server_id,
+                                for_update=True)
         lifecycle.check(context, instance, lifecycle.UPDATE_METADATA)
         merged = dict(metadata) if replace else {**instance.meta, **metadata}
         quotas.check_metadata(self.conf, merged)
@@ -455,7 +474,8 @@ class ServerAPI(base.Service):
 
     @base.writer
     def delete_metadata_item(self, session, now, context, server_id, key):
-        instance = get_instance(session, context, server_id, for_update=True)
+        instance = get_instance(session, now, context, server_id,
+                                for_update=True)
         lifecycle.check(context, instance, lifecycle.DELETE_METADATA)
         if key not in instance.meta:
             raise exception.MetadataNotFound()

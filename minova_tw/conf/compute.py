@@ -41,6 +41,16 @@ compute_opts = [
         help="minova addition: seconds a server action (reboot, stop, "
         "resize ...) keeps its task state before it completes.",
     ),
+    cfg.IntOpt(
+        "max_servers_per_request",
+        default=100,
+        min=1,
+        help="minova addition: the most servers one create request may "
+        "make. A larger min_count is refused (400); a larger max_count "
+        "makes this many, as a quota that allows fewer than max_count "
+        "does. It bounds one request's transaction (and the write lock it "
+        "holds) when the instances quota is unlimited (-1).",
+    ),
     cfg.StrOpt(
         "compute_host",
         default=socket.gethostname(),

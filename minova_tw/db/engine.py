@@ -9,8 +9,19 @@ busy timeout, and foreign keys on. A write transaction on SQLite starts with
 timeout, instead of failing when a read snapshot would have to become a
 write. Whatever still loses a race (a deadlock, a serialization failure, a
 busy SQLite file, a duplicate key picked at the same time by two workers)
-is retried as a whole by ``Database.run``: every unit of work is one
-transaction, and nothing is half-written when it fails.
+is retried as a whole by ``Database.run``, a bounded number of times with
+a growing, jittered pause: every unit of work is one transaction, and
+nothing is half-written when it fails. A read-only unit of work never
+writes: its session does not flush and its transaction is rolled back.
+
+PostgreSQL and MariaDB transactions run at READ COMMITTED: each statement
+sees what committed before it, so a unit of work that has waited for a row
+lock (``db.locks``) counts what the holder wrote; InnoDB takes no gap locks
+at that level, which were what made concurrent creates deadlock.
+
+On SQLite the busy timeout is the one bound on a write's wait: the driver
+has already waited that long when it says "database is locked", so that is
+not retried but is ``DatabaseUnavailable`` at once.
 
 A database that cannot be used at all — gone, locked past the busy timeout
 (``[database] sqlite_busy_timeout``), its disk full or read-only — is
@@ -19,8 +30,14 @@ A database that cannot be used at all — gone, locked past the busy timeout
 stays broken once the fault clears: PostgreSQL and MariaDB connections are
 pinged before use (a dead one is replaced), and every unit of work opens its
 transaction afresh.
+
+``Database.now`` is the database server's clock (the host's own for an
+SQLite file): due times and timestamps that order events across hosts come
+from it, so a host whose clock is off neither skips nor stretches a
+server's BUILD for the others.
 """
 
+import datetime
 import os
 import random
 import sqlite3
@@ -36,7 +53,12 @@ from minova_tw import conf as minova_conf
 SQLITE_FILE = "minova.sqlite"
 #: Seconds an SQLite connection waits for another process's lock, by default.
 SQLITE_BUSY_TIMEOUT = 30.0
-RETRIES = 5
+#: Attempts of one unit of work that keeps losing races.
+RETRIES = 8
+#: Seconds of the first pause between attempts; each doubles it, jittered.
+RETRY_PAUSE = 0.01
+#: Seconds between two readings of the database server's clock.
+CLOCK_REFRESH = 60.0
 #: Seconds a client is asked to wait before retrying when the database is down.
 RETRY_AFTER = 5
 
@@ -85,7 +107,8 @@ def create_engine(url, busy_timeout=SQLITE_BUSY_TIMEOUT):
     """
     url = sa.engine.make_url(url)
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True,
+                                isolation_level="READ COMMITTED")
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
@@ -126,15 +149,16 @@ def _enable_wal(cursor, busy_timeout):
 
 
 def is_retryable(error):
-    """Whether ``error`` lost a race that running the transaction again wins."""
+    """Whether ``error`` lost a race that running the transaction again wins
+    (an SQLite file still locked after the busy timeout has not: see the
+    module's docstring)."""
     if isinstance(error, exc.IntegrityError):
         return True
     if not isinstance(error, exc.DBAPIError):
         return False
     text = str(error.orig).lower()
     return any(word in text for word in (
-        "database is locked", "deadlock", "could not serialize",
-        "lock wait timeout", "try restarting transaction"))
+        "deadlock", "could not serialize"))
 
 
 def is_unavailable(error):
@@ -154,19 +178,52 @@ def is_unavailable(error):
 
 
 class Database:
-    """One database: an engine, and units of work run as transactions."""
+    """One database: an engine, its clock, and units of work run as
+    transactions."""
 
     def __init__(self, url, busy_timeout=SQLITE_BUSY_TIMEOUT):
         self.engine = create_engine(url, busy_timeout)
+        self._server_clock = CLOCK_QUERIES.get(self.engine.dialect.name)
+        #: (monotonic seconds, the server's UTC time then), once read.
+        self._clock_reading = None
+
+    def now(self):
+        """The database server's current time, naive UTC.
+
+        The server's clock is read every CLOCK_REFRESH seconds and carried
+        forward on this process's monotonic clock in between, so asking
+        costs no round trip. An SQLite file's clock is this host's.
+        """
+        if self._server_clock is None:
+            return utcnow()
+        reading = self._clock_reading
+        tick = time.monotonic()
+        if reading is None or tick - reading[0] > CLOCK_REFRESH:
+            reading = self._clock_reading = self._read_server_clock()
+            tick = time.monotonic()
+        return reading[1] + datetime.timedelta(seconds=tick - reading[0])
+
+    def _read_server_clock(self):
+        """(monotonic seconds, server time): the server's time is taken to
+        be at the middle of the round trip that read it."""
+        def read(session):
+            return session.execute(sa.text(self._server_clock)).scalar()
+        before = time.monotonic()
+        server_time = self.run(read, write=False)
+        after = time.monotonic()
+        return (before + after) / 2, server_time
 
     def run(self, work, write):
         """``work(session)`` in one transaction; commit, or roll back and raise.
 
-        A transaction that lost a race (``is_retryable``) runs again, up to
-        ``RETRIES`` times; an IntegrityError that persists is raised, so
-        ``work`` must check what it can check (duplicates) first. A database
-        that cannot be used (``is_unavailable``, or no pooled connection
-        free in time) raises DatabaseUnavailable.
+        A read (``write`` false) is rolled back whatever it did, and its
+        session never flushes: a read cannot write. A transaction that lost
+        a race (``is_retryable``) runs again, up to ``RETRIES`` times, after
+        a jittered pause that doubles each time; an IntegrityError that
+        persists is raised, so ``work`` must check what it can check
+        (duplicates) first. A database that cannot be used
+        (``is_unavailable``, or no pooled connection free in time) raises
+        DatabaseUnavailable.
         """
         attempt = 1
         while True:
@@ -174,9 +231,12 @@ class Database:
                 with self.engine.connect() as conn:
                     if write:
                         conn = conn.execution_options(minova_write=True)
-                    with Session(bind=conn, expire_on_commit=False) as session:
-                        with session.begin():
-                            result = work(session)
+                    with Session(bind=conn, expire_on_commit=False,
+                                 autoflush=write) as session:
+                        session.begin()
+                        result = work(session)
+                        if write:
+                            session.commit()
                         session.expunge_all()
                         return result
             except exc.TimeoutError as error:
@@ -187,8 +247,20 @@ class Database:
                         raise DatabaseUnavailable(
                             " ".join(str(error.orig).split())) from error
                     raise
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
+            time.sleep(random.uniform(0.5, 1.0) * RETRY_PAUSE * 2 ** attempt)
             attempt += 1
 
     def dispose(self):
         self.engine.dispose()
+
+
+#: How each server database says what time it is, in naive UTC.
+CLOCK_QUERIES = {
+    "postgresql": "SELECT CAST(now() AT TIME ZONE 'UTC' AS timestamp(6))",
+    "mysql": "SELECT UTC_TIMESTAMP(6)",
+}
+
+
+def utcnow():
+    """This host's current time, naive UTC, as the database stores it."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)

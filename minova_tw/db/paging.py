@@ -13,13 +13,15 @@ class MarkerNotFound(LookupError):
     """The marker row is not among the rows the caller may see."""
 
 
-def page(session, stmt, keys, marker_clause=None, limit=None):
+def page(session, stmt, keys, marker_clause=None, limit=None, params=None):
     """``stmt`` ordered by ``keys`` ([(expression, "asc"|"desc")]), after the
-    row ``marker_clause`` selects, at most ``limit`` rows."""
+    row ``marker_clause`` selects from ``stmt``'s tables, at most ``limit``
+    rows; ``params`` are the statements' bound parameters."""
     if marker_clause is not None:
         values = session.execute(
-            sa.select(*(expr for expr, _ in keys)).where(marker_clause)
-        ).first()
+            sa.select(*(expr for expr, _ in keys))
+            .select_from(*stmt.get_final_froms()).where(marker_clause),
+            params).first()
         if values is None:
             raise MarkerNotFound()
         stmt = stmt.where(_after(keys, values))

@@ -70,19 +70,53 @@ def test_run_rolls_back_everything_on_error(database):
     assert _values(database) == []
 
 
-def test_run_retries_a_lost_race_as_a_whole(database):
+@pytest.mark.parametrize("message", [
+    "deadlock detected",  # PostgreSQL
+    "(1213, 'Deadlock found when trying to get lock; try restarting "
+    "transaction')",  # MariaDB
+    "could not serialize access due to concurrent update"])
+def test_run_retries_a_lost_race_as_a_whole(database, message):
     calls = []
 
     def work(session):
         calls.append(1)
         session.execute(sa.text("INSERT INTO t VALUES (%d)" % len(calls)))
         if len(calls) == 1:
-            raise exc.OperationalError("INSERT", {}, sqlite3.OperationalError(
-                "database is locked"))
+            raise exc.OperationalError("INSERT", {}, Exception(message))
 
     database.run(work, write=True)
     assert len(calls) == 2
     assert _values(database) == [2]
+
+
+@pytest.mark.parametrize("message", [
+    "database is locked",  # SQLite, after its busy timeout
+    "(1205, 'Lock wait timeout exceeded; try restarting transaction')",
+    "canceling statement due to lock timeout"])
+def test_a_lock_waited_for_until_its_timeout_is_not_waited_for_again(
+        database, message):
+    """The timeout that bounded the wait is the one bound: the unit of
+    work is not run again to wait as long once more."""
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        raise exc.OperationalError("INSERT", {}, Exception(message))
+
+    with pytest.raises(db_engine.DatabaseUnavailable):
+        database.run(work, write=True)
+    assert len(calls) == 1
+
+
+def test_a_read_never_writes(database):
+    """A read's session does not flush and its transaction is rolled back,
+    whatever its work did."""
+    def work(session):
+        session.execute(sa.text("INSERT INTO t VALUES (7)"))
+        return "read"
+
+    assert database.run(work, write=False) == "read"
+    assert _values(database) == []
 
 
 def test_run_gives_up_after_retries(database):

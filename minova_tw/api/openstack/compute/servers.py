@@ -276,8 +276,12 @@ class ServersController(wsgi.Controller):
         image_ref = server.get("imageRef", "")
         if not image_ref and not server.get("block_device_mapping_v2"):
             raise _bad_request("Invalid imageRef provided.")
-        min_count = int(server.get("min_count", 1))
-        max_count = int(server.get("max_count", min_count))
+        try:
+            min_count = int(server.get("min_count", 1))
+            max_count = int(server.get("max_count", min_count))
+        except ValueError:  # more digits than int() reads
+            raise _bad_request("min_count and max_count must be integers "
+                               "of at most 4300 digits") from None
         if min_count > max_count:
             raise _bad_request("min_count must be <= max_count")
         if server.get("hostname") and max_count > 1:
