@@ -67,11 +67,15 @@ def _visible(context, is_public=True):
     return clause
 
 
-def get_flavor(session, context, flavorid):
-    """The flavor ``flavorid`` as ``context`` sees it, or FlavorNotFound."""
+def get_flavor(session, context, flavorid, for_update=False):
+    """The flavor ``flavorid`` as ``context`` sees it, or FlavorNotFound;
+    row-locked with ``for_update``, so a writer that changes it finds it
+    gone if someone deleted it meanwhile."""
     clause = sa.true() if context.is_admin else _visible(context)
-    flavor = session.scalars(sa.select(F).where(
-        F.flavorid == flavorid, clause)).first()
+    stmt = sa.select(F).where(F.flavorid == flavorid, clause)
+    if for_update:
+        stmt = stmt.with_for_update(of=F)
+    flavor = session.scalars(stmt).first()
     if flavor is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
     return flavor
@@ -166,7 +170,7 @@ class FlavorAPI(base.Service):
     def update(self, session, now, context, flavorid, description):
         """Change a flavor's description (the only mutable field, 2.55)."""
         base.require_admin(context, "os_compute_api:os-flavor-manage:update")
-        flavor = get_flavor(session, context, flavorid)
+        flavor = get_flavor(session, context, flavorid, for_update=True)
         generations.bump(session, generations.FLAVORS)
         flavor.description = description
         flavor.updated_at = now
@@ -175,8 +179,13 @@ class FlavorAPI(base.Service):
     @base.writer
     def delete(self, session, now, context, flavorid):
         base.require_admin(context, "os_compute_api:os-flavor-manage:delete")
+        # One statement that says whether it deleted: of concurrent deletes
+        # one wins and the others find the flavor gone. Its extra specs
+        # and access rows go with it (ON DELETE CASCADE).
+        if not session.execute(sa.delete(F).where(
+                F.flavorid == flavorid)).rowcount:
+            raise exception.FlavorNotFound(flavor_id=flavorid)
         generations.bump(session, generations.FLAVORS)
-        session.delete(get_flavor(session, context, flavorid))
 
     # -- extra specs -------------------------------------------------------
 
@@ -197,7 +206,7 @@ class FlavorAPI(base.Service):
         """Add or overwrite ``specs`` (a dict); return all of them."""
         base.require_admin(context,
                            "os_compute_api:os-flavor-extra-specs:update")
-        flavor = get_flavor(session, context, flavorid)
+        flavor = get_flavor(session, context, flavorid, for_update=True)
         by_key = {spec.key: spec for spec in flavor.extra_specs}
         for key, value in specs.items():
             if key in by_key:
@@ -214,14 +223,14 @@ class FlavorAPI(base.Service):
     def delete_extra_spec(self, session, now, context, flavorid, key):
         base.require_admin(context,
                            "os_compute_api:os-flavor-extra-specs:delete")
-        flavor = get_flavor(session, context, flavorid)
-        for spec in flavor.extra_specs:
-            if spec.key == key:
-                generations.bump(session, generations.FLAVORS)
-                flavor.extra_specs.remove(spec)
-                flavor.updated_at = now
-                return
-        raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid, key=key)
+        flavor = get_flavor(session, context, flavorid, for_update=True)
+        spec = models.FlavorExtraSpec
+        if not session.execute(sa.delete(spec).where(
+                spec.flavor_id == flavor.id, spec.key == key)).rowcount:
+            raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid,
+                                                     key=key)
+        generations.bump(session, generations.FLAVORS)
+        flavor.updated_at = now
 
     # -- access (private flavors) -----------------------------------------
 
@@ -236,7 +245,7 @@ class FlavorAPI(base.Service):
     def add_access(self, session, now, context, flavorid, project_id):
         base.require_admin(context,
                            "os_compute_api:os-flavor-access:add_tenant_access")
-        flavor = get_flavor(session, context, flavorid)
+        flavor = get_flavor(session, context, flavorid, for_update=True)
         if any(p.project_id == project_id for p in flavor.projects):
             raise exception.FlavorAccessExists(flavor_id=flavorid,
                                                project_id=project_id)
@@ -249,7 +258,7 @@ class FlavorAPI(base.Service):
     def remove_access(self, session, now, context, flavorid, project_id):
         base.require_admin(
             context, "os_compute_api:os-flavor-access:remove_tenant_access")
-        flavor = get_flavor(session, context, flavorid)
+        flavor = get_flavor(session, context, flavorid, for_update=True)
         for access in flavor.projects:
             if access.project_id == project_id:
                 generations.bump(session, generations.FLAVORS)

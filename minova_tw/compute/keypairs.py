@@ -150,10 +150,12 @@ class KeypairAPI(base.Service):
             fingerprint = ssh_fingerprint(public_key)
         else:
             fingerprint = x509_fingerprint(public_key)
+        # The quota first, as nova checks it; it holds the user's lock, so
+        # a name taken at the same moment elsewhere is seen here.
+        quotas.check_key_pairs(session, self.conf, user_id)
         if session.scalar(sa.select(K.id).where(K.user_id == user_id,
                                                 K.name == name)):
             raise exception.KeyPairExists(key_name=name)
-        quotas.check_key_pairs(session, self.conf, user_id)
         generations.bump(session, generations.KEY_PAIRS)
         keypair = K(user_id=user_id, name=name, type=key_type,
                     public_key=public_key, fingerprint=fingerprint,
@@ -184,5 +186,11 @@ class KeypairAPI(base.Service):
 
     @base.writer
     def delete(self, session, now, context, name, user_id=None):
-        session.delete(get_keypair(session, _owner(context, user_id), name))
+        """Delete a key pair; of concurrent deletes one wins, the others
+        find it gone (KeypairNotFound)."""
+        user_id = _owner(context, user_id)
+        deleted = session.execute(sa.delete(K).where(
+            K.user_id == user_id, K.name == name)).rowcount
+        if not deleted:
+            raise exception.KeypairNotFound(name=name, user_id=user_id)
         generations.bump(session, generations.KEY_PAIRS)

@@ -3,8 +3,9 @@
 minova has no neutron: each server port is one row of ``fixed_ips`` with a
 unique address and MAC in the one network ``[minova] network_label``. The
 first host of the range is the gateway; it, the network and the broadcast
-address are never allocated. Two processes picking the same free address
-collide on the unique index and the loser's transaction is retried.
+address are never allocated. Allocation holds the pool's lock row
+(``db.locks``) until the transaction ends, so two processes or hosts never
+pick the same free address.
 """
 
 import ipaddress
@@ -13,7 +14,7 @@ import random
 import sqlalchemy as sa
 
 from minova_tw.compute import exception
-from minova_tw.db import models
+from minova_tw.db import locks, models
 
 MAC_PREFIX = "fa:16:3e"
 
@@ -42,6 +43,7 @@ def _random_mac(macs):
 def allocate(session, conf, instance, now, count, requested=()):
     """Give ``instance`` ``count`` fixed IPs: the ``requested`` addresses
     first, then the lowest free ones."""
+    locks.hold(session, locks.FIXED_IPS)
     net = fixed_network(conf)
     reserved = {net.network_address, net.broadcast_address, gateway(conf)}
     taken = dict(session.execute(sa.select(

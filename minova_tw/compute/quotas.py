@@ -2,13 +2,16 @@
 
 Usage is counted from the live rows (servers not deleted, their vCPUs and
 RAM; a user's key pairs) inside the caller's transaction, so a check and the
-write it guards commit together. -1 means unlimited.
+write it guards commit together. A check that guards a write first takes
+the project's (or the user's) lock row (``db.locks``), so concurrent
+requests on any process or host are checked one after the other and the
+limit holds exactly. -1 means unlimited.
 """
 
 import sqlalchemy as sa
 
 from minova_tw.compute import base, exception
-from minova_tw.db import models
+from minova_tw.db import locks, models
 
 I = models.Instance
 
@@ -34,7 +37,10 @@ def servers_that_fit(session, conf, project_id, each, min_count,
                      max_count):
     """How many of ``max_count`` servers, each taking ``each`` ({resource:
     amount}), fit in the project's quota; TooManyInstances if not even
-    ``min_count`` do."""
+    ``min_count`` do. Holds the project's lock until the caller's
+    transaction ends, so the servers it then creates are counted by the
+    next check."""
+    locks.hold(session, locks.project(project_id))
     used = usage(session, project_id)
     count = max_count
     for resource in SERVER_RESOURCES:
@@ -69,10 +75,12 @@ def check_metadata(conf, metadata):
 
 
 def check_key_pairs(session, conf, user_id):
-    """Raise unless ``user_id`` may have one more key pair."""
+    """Raise unless ``user_id`` may have one more key pair; holds the
+    user's lock until the caller's transaction ends."""
     limit = conf.quota.key_pairs
     if limit < 0:
         return
+    locks.hold(session, locks.user(user_id))
     count = session.scalar(sa.select(sa.func.count(models.KeyPair.id))
                            .where(models.KeyPair.user_id == user_id))
     if count >= limit:

@@ -206,6 +206,14 @@ class CacheGeneration(Base):
     generation: Mapped[int]
 
 
+class Lock(Base):
+    """A name that one transaction at a time holds (see db.locks)."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+
+
 class KeyPair(Base):
     __tablename__ = "key_pairs"
     __table_args__ = (sa.UniqueConstraint("user_id", "name"),)

@@ -1,0 +1,204 @@
+"""Limits that must hold across processes hold under concurrent requests, on every database.
+
+Each test starts its requests at one barrier from threads with their own
+pooled connections, so the database, not Python, decides who goes first:
+quotas stay exact, addresses never collide, one of several deletes wins
+and the others find nothing, and a read never waits for a write.
+"""
+
+import sqlite3
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from minova_tw.compute import exception
+from minova_tw.db import engine as db_engine
+from minova_tw.db import models
+
+THREADS = 16
+IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
+
+
+def _at_once(calls):
+    """Run each of ``calls`` in its own thread, started together; return
+    each one's result or the ComputeError it raised, in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait(timeout=30)
+        try:
+            results[index] = call()
+        except exception.ComputeError as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, call))
+               for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a request never finished"
+    unexpected = [r for r in results if isinstance(r, Exception)
+                  and not isinstance(r, exception.ComputeError)]
+    assert not unexpected
+    return results
+
+
+def _count(conf, model, *where):
+    return db_engine.get_database(conf).run(
+        lambda s: s.scalar(sa.select(sa.func.count()).select_from(model)
+                           .where(*where)), write=False)
+
+
+def _live_servers(conf, project_id):
+    return _count(conf, models.Instance,
+                  models.Instance.project_id == project_id,
+                  models.Instance.deleted == 0)
+
+
+def test_server_quota_is_exact_under_concurrent_creates(compute, ctx, conf):
+    results = _at_once([
+        lambda: compute.servers.create(ctx, "vm", "1", IMAGE)
+        for _ in range(THREADS)])
+    created = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, exception.TooManyInstances)]
+    assert (len(created), len(refused)) == (10, THREADS - 10)
+    assert _live_servers(conf, ctx.project_id) == 10
+
+
+def test_max_count_creates_share_the_quota_exactly(compute, ctx, conf):
+    results = _at_once([
+        lambda: compute.servers.create(ctx, "vm", "1", IMAGE, min_count=1,
+                                       max_count=10)
+        for _ in range(8)])
+    assert sum(len(r) for r in results if isinstance(r, list)) == 10
+    assert _live_servers(conf, ctx.project_id) == 10
+
+
+def test_cores_quota_is_exact_under_concurrent_creates(compute, ctx, conf,
+                                                       override):
+    override("cores", 7, "quota")
+    _at_once([lambda: compute.servers.create(ctx, "vm", "3", IMAGE)
+              for _ in range(8)])  # m1.medium: 2 vCPUs each
+    assert _live_servers(conf, ctx.project_id) == 3
+
+
+def test_key_pair_quota_is_exact_under_concurrent_creates(compute, ctx, conf,
+                                                          override):
+    override("key_pairs", 10, "quota")
+    results = _at_once([
+        lambda i=i: compute.keypairs.create(ctx, "key-%d" % i)
+        for i in range(THREADS)])
+    assert sum(isinstance(r, exception.KeypairLimitExceeded)
+               for r in results) == THREADS - 10
+    assert _count(conf, models.KeyPair,
+                  models.KeyPair.user_id == ctx.user_id) == 10
+
+
+def test_same_name_key_pair_has_one_winner(compute, ctx, conf):
+    results = _at_once([lambda: compute.keypairs.create(ctx, "same")
+                        for _ in range(8)])
+    assert sum(isinstance(r, tuple) for r in results) == 1
+    assert sum(isinstance(r, exception.KeyPairExists) for r in results) == 7
+
+
+@pytest.mark.parametrize("kind", ["keypair", "server", "flavor",
+                                  "extra_spec", "flavor_access"])
+def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
+    if kind == "keypair":
+        compute.keypairs.create(ctx, "doomed")
+        delete = lambda: compute.keypairs.delete(ctx, "doomed")
+    elif kind == "server":
+        server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+        delete = lambda: compute.servers.delete(ctx, server.uuid)
+    else:
+        compute.flavors.create(admin_ctx, "doomed", 64, 1, 1, flavorid="d",
+                               is_public=False)
+        compute.flavors.update_extra_specs(admin_ctx, "d", {"k": "v"})
+        compute.flavors.add_access(admin_ctx, "d", "p2")
+        delete = {
+            "flavor": lambda: compute.flavors.delete(admin_ctx, "d"),
+            "extra_spec": lambda: compute.flavors.delete_extra_spec(
+                admin_ctx, "d", "k"),
+            "flavor_access": lambda: compute.flavors.remove_access(
+                admin_ctx, "d", "p2"),
+        }[kind]
+    results = _at_once([delete] * THREADS)
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.NotFound) for e in errors), errors
+
+
+def test_concurrent_creates_in_many_projects_get_distinct_addresses(
+        compute, make_context, conf):
+    results = _at_once([
+        lambda i=i: compute.servers.create(
+            make_context("user-%d" % i, "project-%d" % i), "vm", "1", IMAGE,
+            max_count=3)
+        for i in range(THREADS)])
+    assert all(isinstance(r, list) for r in results), results
+    addresses = db_engine.get_database(conf).run(
+        lambda s: s.scalars(sa.select(models.FixedIP.address)).all(),
+        write=False)
+    assert len(addresses) == len(set(addresses)) == THREADS * 3
+
+
+def test_min_count_is_bounded_even_without_quota(compute, ctx, conf,
+                                                 override):
+    override("instances", -1, "quota")
+    override("cores", -1, "quota")
+    override("ram", -1, "quota")
+    override("max_servers_per_request", 5, "minova")
+    with pytest.raises(exception.Invalid, match="more than the 5 servers"):
+        compute.servers.create(ctx, "vm", "1", IMAGE, min_count=10 ** 100,
+                               max_count=10 ** 100)
+    assert len(compute.servers.create(ctx, "vm", "1", IMAGE, min_count=2,
+                                      max_count=10 ** 100)) == 5
+
+
+def test_a_read_never_waits_for_a_write(compute, ctx, clock, conf, backend):
+    """While another connection holds SQLite's write lock, reads answer at
+    once, and show a server as its due transition says without storing
+    it."""
+    if backend != "sqlite":
+        pytest.skip("the file's write lock is SQLite's")
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    clock.advance(conf.minova.build_time)
+    writer = sqlite3.connect(db_engine.get_database(conf).engine.url.database,
+                             isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert compute.servers.get(ctx, server.uuid).vm_state == "active"
+        listed = compute.servers.list(ctx, filters={"status": "ACTIVE"})
+        assert [s.uuid for s in listed] == [server.uuid]
+        assert listed[0].launched_at == clock.now
+        assert compute.quotas.get_limits(ctx)["totalInstancesUsed"] == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    stored = db_engine.get_database(conf).run(
+        lambda s: s.scalar(sa.select(models.Instance.vm_state)), write=False)
+    assert stored == "building"
+    compute.server_actions.stop(ctx, server.uuid)  # a writer stores it
+    assert compute.servers.get(ctx, server.uuid).task_state == "powering-off"
+
+
+def test_the_clock_is_the_database_servers(conf, backend, monkeypatch):
+    """On PostgreSQL and MariaDB ``now`` is the server's time, carried on
+    the monotonic clock: this host's wall clock is never read."""
+    if backend == "sqlite":
+        pytest.skip("an SQLite file's clock is this host's")
+    database = db_engine.Database(db_engine.connection_url(conf))
+    monkeypatch.setattr(db_engine, "utcnow", None)  # any call would fail
+    try:
+        first = database.now()
+        server_time = database.run(lambda s: s.scalar(sa.text(
+            db_engine.CLOCK_QUERIES[database.engine.dialect.name])),
+            write=False)
+        second = database.now()
+    finally:
+        database.dispose()
+    assert first <= second
+    assert abs((second - server_time).total_seconds()) < 1
