@@ -18,7 +18,8 @@ A database that cannot be used at all — gone, locked past the busy timeout
 ``serviceUnavailable`` fault with a ``Retry-After`` and no internals. Nothing
 stays broken once the fault clears: PostgreSQL and MariaDB connections are
 pinged before use (a dead one is replaced), and every unit of work opens its
-transaction afresh.
+transaction afresh. A silent server is an outage too: every wait for one
+is bounded (``minova_tw.db.timeouts``).
 """
 
 import os
@@ -32,6 +33,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.orm import Session
 
 from minova_tw import conf as minova_conf
+from minova_tw.db import timeouts
 
 SQLITE_FILE = "minova.sqlite"
 #: Seconds an SQLite connection waits for another process's lock, by default.
@@ -74,18 +76,21 @@ def get_database(conf):
     with _lock:
         if url not in _databases:
             _databases[url] = Database(url,
-                                       conf.database.sqlite_busy_timeout)
+                                       conf.database.sqlite_busy_timeout,
+                                       conf.database)
         return _databases[url]
 
 
-def create_engine(url, busy_timeout=SQLITE_BUSY_TIMEOUT):
+def create_engine(url, busy_timeout=SQLITE_BUSY_TIMEOUT, options=None):
     """An engine for ``url``, with minova's SQLite settings when it is SQLite.
 
-    ``busy_timeout`` is the seconds an SQLite connection waits for a lock.
+    ``busy_timeout`` is the seconds an SQLite connection waits for a lock;
+    ``options`` (``conf.database``; its defaults when None) the pool and
+    timeouts of a server (minova_tw.db.timeouts).
     """
     url = sa.engine.make_url(url)
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return timeouts.create_server_engine(url, options)
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
@@ -156,8 +161,8 @@ def is_unavailable(error):
 class Database:
     """One database: an engine, and units of work run as transactions."""
 
-    def __init__(self, url, busy_timeout=SQLITE_BUSY_TIMEOUT):
-        self.engine = create_engine(url, busy_timeout)
+    def __init__(self, url, busy_timeout=SQLITE_BUSY_TIMEOUT, options=None):
+        self.engine = create_engine(url, busy_timeout, options)
 
     def run(self, work, write):
         """``work(session)`` in one transaction; commit, or roll back and raise.
