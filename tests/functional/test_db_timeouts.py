@@ -16,7 +16,7 @@ import pytest
 from tests import databases
 from tests.functional.dbrelay import Relay
 from tests.functional.test_compute_fixtures import (  # noqa: F401
-    compute_config, start_compute)
+    start_compute)
 from tests.functional.test_faults import assert_unavailable, boot
 
 STATEMENT_TIMEOUT = 2
