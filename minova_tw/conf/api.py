@@ -138,6 +138,91 @@ database_opts = [
         "request still waiting then is answered 503 serviceUnavailable "
         "with Retry-After. Unused for other databases.",
     ),
+    # oslo.db's pool options, with its names and defaults.
+    cfg.IntOpt(
+        "connection_recycle_time",
+        default=3600,
+        min=1,
+        help="Connections which have been present in the connection pool "
+        "longer than this number of seconds will be replaced with a new one "
+        "the next time they are checked out from the pool.",
+    ),
+    cfg.IntOpt(
+        "max_pool_size",
+        default=5,
+        min=0,
+        help="Maximum number of SQL connections to keep open in a pool, per "
+        "process. Setting a value of 0 indicates no limit.",
+    ),
+    cfg.IntOpt(
+        "max_overflow",
+        default=50,
+        min=0,
+        help="Connections a process may open beyond max_pool_size when all "
+        "are in use; they are closed when returned.",
+    ),
+    cfg.IntOpt(
+        "pool_timeout",
+        default=10,
+        min=1,
+        help="Seconds a request waits for a free pooled connection when "
+        "max_pool_size + max_overflow are in use; then it is answered 503 "
+        "serviceUnavailable with Retry-After. (oslo.db leaves it unset; "
+        "minova bounds every database wait.)",
+    ),
+    # minova's bounds on waits for the server (minova_tw/db/timeouts.py).
+    cfg.IntOpt(
+        "connect_timeout",
+        default=5,
+        min=1,
+        help="minova addition: seconds to open a connection to a PostgreSQL "
+        "or MariaDB server (for PostgreSQL including its authentication; "
+        "for MariaDB the TCP connection, its handshake is bounded like a "
+        "statement). Unused for SQLite.",
+    ),
+    cfg.IntOpt(
+        "statement_timeout",
+        default=30,
+        min=1,
+        help="minova addition: seconds one statement, or a wait for a lock, "
+        "may take on a PostgreSQL or MariaDB server before the server "
+        "aborts it (PostgreSQL statement_timeout; MariaDB "
+        "max_statement_time and innodb_lock_wait_timeout). A server that "
+        "answers nothing for this long plus one second (a silent network "
+        "or a hung server) loses the connection, and the request is "
+        "answered 503 serviceUnavailable with Retry-After. It applies to "
+        "migrations too: raise it for minova-manage db sync on a large "
+        "database. Unused for SQLite (see sqlite_busy_timeout).",
+    ),
+    cfg.BoolOpt(
+        "tcp_keepalive",
+        default=True,
+        help="minova addition: TCP keepalive on PostgreSQL connections, so "
+        "that an idle pooled connection to a server that vanished is "
+        "found dead before it is used (libpq keepalives). PyMySQL always "
+        "turns it on with the kernel's timings.",
+    ),
+    cfg.IntOpt(
+        "tcp_keepalive_idle",
+        default=30,
+        min=1,
+        help="minova addition: seconds a PostgreSQL connection is idle "
+        "before the first keepalive probe (libpq keepalives_idle).",
+    ),
+    cfg.IntOpt(
+        "tcp_keepalive_interval",
+        default=10,
+        min=1,
+        help="minova addition: seconds between keepalive probes on a "
+        "PostgreSQL connection (libpq keepalives_interval).",
+    ),
+    cfg.IntOpt(
+        "tcp_keepalive_count",
+        default=3,
+        min=1,
+        help="minova addition: unanswered keepalive probes after which a "
+        "PostgreSQL connection is dead (libpq keepalives_count).",
+    ),
 ]
 
 GROUPS = (

@@ -29,7 +29,8 @@ A database that cannot be used at all — gone, locked past the busy timeout
 ``serviceUnavailable`` fault with a ``Retry-After`` and no internals. Nothing
 stays broken once the fault clears: PostgreSQL and MariaDB connections are
 pinged before use (a dead one is replaced), and every unit of work opens its
-transaction afresh.
+transaction afresh. A silent server is an outage too: every wait for one
+is bounded (``minova_tw.db.timeouts``).
 
 ``Database.now`` is the database server's clock (the host's own for an
 SQLite file): due times and timestamps that order events across hosts come
@@ -49,6 +50,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.orm import Session
 
 from minova_tw import conf as minova_conf
+from minova_tw.db import timeouts
 
 SQLITE_FILE = "minova.sqlite"
 #: Seconds an SQLite connection waits for another process's lock, by default.
@@ -96,19 +98,21 @@ def get_database(conf):
     with _lock:
         if url not in _databases:
             _databases[url] = Database(url,
-                                       conf.database.sqlite_busy_timeout)
+                                       conf.database.sqlite_busy_timeout,
+                                       conf.database)
         return _databases[url]
 
 
-def create_engine(url, busy_timeout=SQLITE_BUSY_TIMEOUT):
+def create_engine(url, busy_timeout=SQLITE_BUSY_TIMEOUT, options=None):
     """An engine for ``url``, with minova's SQLite settings when it is SQLite.
 
-    ``busy_timeout`` is the seconds an SQLite connection waits for a lock.
+    ``busy_timeout`` is the seconds an SQLite connection waits for a lock;
+    ``options`` (``conf.database``; its defaults when None) the pool and
+    timeouts of a server (minova_tw.db.timeouts).
     """
     url = sa.engine.make_url(url)
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True,
-                                isolation_level="READ COMMITTED")
+        return timeouts.create_server_engine(url, options)
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
@@ -181,8 +185,8 @@ class Database:
     """One database: an engine, its clock, and units of work run as
     transactions."""
 
-    def __init__(self, url, busy_timeout=SQLITE_BUSY_TIMEOUT):
-        self.engine = create_engine(url, busy_timeout)
+    def __init__(self, url, busy_timeout=SQLITE_BUSY_TIMEOUT, options=None):
+        self.engine = create_engine(url, busy_timeout, options)
         self._server_clock = CLOCK_QUERIES.get(self.engine.dialect.name)
         #: (monotonic seconds, the server's UTC time then), once read.
         self._clock_reading = None

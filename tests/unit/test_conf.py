@@ -72,6 +72,8 @@ def test_old_option_names_still_work(tmp_path):
      "invalid value for [api] auth_strategy in {path}"),
     ("[wsgi]\nkeep_alive = maybe\n",
      "invalid value for [wsgi] keep_alive in {path}"),
+    ("[database]\nstatement_timeout = 0\n",
+     "invalid value for [database] statement_timeout in {path}"),
 ])
 def test_a_bad_value_is_one_line_naming_option_and_file(tmp_path, text,
                                                          message):
@@ -145,8 +147,8 @@ def test_the_sample_config_is_generated_from_the_definitions(tmp_path):
 
 
 #: nova's options (reference/nova-api-facts.md §1.2), plus oslo.log's
-#: ``debug`` and oslo.db's ``[database] connection``, which nova registers
-#: too. oslo.middleware's groups are listed whole in MIDDLEWARE_GROUPS.
+#: ``debug`` and oslo.db's ``[database]`` connection and pool options, which
+#: nova registers too. oslo.middleware's groups are listed whole in MIDDLEWARE_GROUPS.
 NOVA_OPTIONS = {
     "DEFAULT": {"enabled_apis", "enabled_ssl_apis", "osapi_compute_listen",
                 "osapi_compute_listen_port", "osapi_compute_workers",
@@ -172,7 +174,8 @@ NOVA_OPTIONS = {
               "injected_files", "injected_file_content_bytes",
               "injected_file_path_length", "key_pairs", "server_groups",
               "server_group_members"},
-    "database": {"connection"},
+    "database": {"connection", "connection_recycle_time", "max_pool_size",
+                 "max_overflow", "pool_timeout"},
 }
 MIDDLEWARE_GROUPS = {"oslo_middleware", "cors", "healthcheck"}
 
