@@ -139,13 +139,15 @@ class APIService(ListeningService):
         self.site.port = self.listen(factory)
 
     def _resource(self, app, reactor):
-        """The app's WSGIResource: on the shared pool, or inline when
+        """The app's WSGIResource: on the shared pool, its ``[wsgi]
+        reserved_thread_paths`` on a reserved thread, or inline when
         ``[wsgi] thread_pool_size`` is 0."""
         size = self.conf.wsgi.thread_pool_size
+        paths = self.conf.wsgi.reserved_thread_paths
         if size:
-            threadpool.install(reactor, size)
+            threadpool.install(reactor, size, reserved=1 if paths else 0)
         return resources.make_resource(app, reactor, self.multiprocess,
-                                       inline=not size)
+                                       inline=not size, reserved_paths=paths)
 
     def reload(self, conf):
         """Serve new requests with the paste app as ``conf`` now defines it.
