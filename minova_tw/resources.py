@@ -408,9 +408,9 @@ def make_resource(app, reactor=None, multiprocess=False, inline=False,
 
     ``inline`` runs it in the reactor thread instead. ``reserved_paths``
     run on the pool's reserved thread, which needs the pool that
-    minova_tw.threadpool.install made. Call this once the
-    reactor is about to run (twistd may fork to daemonize after
-    makeService; a pool made before that would be lost).
+    minova_tw.threadpool.install made. Call this once the reactor is about
+    to run (twistd may fork to daemonize after makeService; a pool made
+    before that would be lost).
     """
     if reactor is None:
         from twisted.internet import reactor

@@ -27,6 +27,7 @@ process (and each worker) adds to turn signals into that work.
 """
 
 import collections
+import errno
 import ipaddress
 import os
 import signal
@@ -383,25 +384,23 @@ def probe_port(name, host, port):
     never listening, so no client connects to it. Our own workers' sockets
     do not exist yet: the parent binds them after this.
     """
-    options = _listen_options(name)
-    try:
-        _bound(host, port, options, reuse_port=False).close()
-    except minova_conf.ConfigError as exc:
-        raise minova_conf.ConfigError("%s by another process" % exc) from None
+    _bound(host, port, _listen_options(name), reuse_port=False,
+           in_use=" by another process").close()
 
 
 def _listen_options(name):
     return ("[DEFAULT] %s_listen" % name, "[DEFAULT] %s_listen_port" % name)
 
 
-def _cannot_listen(option, host, port, exc):
-    return minova_conf.ConfigError("%s: cannot listen on %s:%s: %s" % (
-        option, host, port, exc.strerror or exc))
+def _cannot_listen(option, host, port, exc, suffix=""):
+    return minova_conf.ConfigError("%s: cannot listen on %s:%s: %s%s" % (
+        option, host, port, exc.strerror or exc, suffix))
 
 
-def _bound(host, port, options, reuse_port):
+def _bound(host, port, options, reuse_port, in_use=""):
     """A socket bound to host:port with SO_REUSEADDR (and SO_REUSEPORT if
-    ``reuse_port``); ConfigError naming ``options``' address or port option."""
+    ``reuse_port``); ConfigError naming ``options``' address or port option,
+    with ``in_use`` after the reason when the address is in use."""
     host_option, port_option = options
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
@@ -416,7 +415,9 @@ def _bound(host, port, options, reuse_port):
         sock.bind(address)
     except OSError as exc:
         sock.close()
-        raise _cannot_listen(port_option, host, port, exc) from None
+        raise _cannot_listen(
+            port_option, host, port, exc,
+            in_use if exc.errno == errno.EADDRINUSE else "") from None
     return sock
 
 

@@ -94,8 +94,9 @@ class DatabaseProbe:
     def probe(self):
         """One read of the database, as a HealthcheckResult."""
         try:
-            self.database.run(lambda session: session.execute(PROBE_QUERY),
-                              write=False)
+            self.database.run(
+                lambda session: session.execute(PROBE_QUERY).scalar(),
+                write=False)
         except Exception as exc:
             return pluginbase.HealthcheckResult(
                 available=False, reason="DATABASE UNAVAILABLE",
