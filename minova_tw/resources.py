@@ -122,21 +122,31 @@ class WSGIResource(resource.Resource):
     isLeaf = True
     STREAM_BUFFER = 256 * 1024
 
-    def __init__(self, reactor, threadpool, application, multiprocess=False):
+    def __init__(self, reactor, threadpool, application, multiprocess=False,
+                 reserved_paths=()):
         super().__init__()
         self.reactor = reactor
         self.threadpool = threadpool
         self.application = application
         self.multiprocess = multiprocess
         self.handOff = None if threadpool is None else ReactorQueue(reactor)
+        self.isReserved = reserved_path_matcher(reserved_paths)
 
     def serve(self, environ, responder):
-        """Run the app for ``environ``; ``responder`` gets the response."""
-        if self.threadpool is None:
+        """Run the app for ``environ``; ``responder`` gets the response.
+
+        A request for one of the reserved paths runs on the pool's reserved
+        thread (minova_tw.threadpool), so that it never queues behind
+        requests holding every pool thread.
+        """
+        pool = self.threadpool
+        if pool is None:
             _WSGIResponse(self, responder).run(environ)
-        else:
-            self.threadpool.callInThread(
+        elif self.isReserved(environ["PATH_INFO"]):
+            pool.callInReservedThread(
                 _WSGIResponse(self, responder).run, environ)
+        else:
+            pool.callInThread(_WSGIResponse(self, responder).run, environ)
 
     def render(self, request):
         # Only twisted.web calls this, so it has loaded twisted.web.server.
@@ -185,6 +195,19 @@ class WSGIResource(resource.Resource):
             else:
                 environ["HTTP_" + key] = value
         return environ
+
+
+def reserved_path_matcher(paths):
+    """A test of a request's PATH_INFO: is it one of ``paths``, or below one?
+
+    ``/healthcheck`` matches ``/healthcheck`` and ``/healthcheck/x``, not
+    ``/healthchecks``: the boundary paste's urlmap routes on.
+    """
+    exact = frozenset(p.rstrip("/") or "/" for p in paths)
+    below = tuple(p.rstrip("/") + "/" for p in exact)
+    if not exact:
+        return lambda path: False
+    return lambda path: path in exact or path.startswith(below)
 
 
 def _add_client_certificate(environ, transport):
@@ -379,14 +402,17 @@ def _call(f, *args):
     return f(*args)
 
 
-def make_resource(app, reactor=None, multiprocess=False, inline=False):
+def make_resource(app, reactor=None, multiprocess=False, inline=False,
+                  reserved_paths=()):
     """A WSGIResource running ``app`` on the reactor's shared thread pool.
 
-    ``inline`` runs it in the reactor thread instead. Call this once the
-    reactor is about to run (twistd may fork to daemonize after
-    makeService; a pool made before that would be lost).
+    ``inline`` runs it in the reactor thread instead. ``reserved_paths``
+    run on the pool's reserved thread, which needs the pool that
+    minova_tw.threadpool.install made. Call this once the reactor is about
+    to run (twistd may fork to daemonize after makeService; a pool made
+    before that would be lost).
     """
     if reactor is None:
         from twisted.internet import reactor
     pool = None if inline else reactor.getThreadPool()
-    return WSGIResource(reactor, pool, app, multiprocess)
+    return WSGIResource(reactor, pool, app, multiprocess, reserved_paths)

@@ -12,6 +12,12 @@ implementation only wakes a thread when one is waiting.
 ``install(reactor, size)`` makes it the reactor's pool, keeping the
 reactor's own start and shutdown hooks, so ``reactor.getThreadPool()``,
 ``suggestThreadPoolSize`` and the shutdown that stops the pool all see it.
+
+A pool can also keep reserved threads (``reserve``), fed by a queue of
+their own (``callInReservedThread``): work sent there never waits behind
+the pool's calls, so a quick request (a load balancer's health check) is
+answered while every pool thread waits on something slow. They start and
+stop with the pool, and count in ``working`` like its other threads.
 """
 
 import queue
@@ -31,13 +37,16 @@ class SharedThreadPool(threadpool.ThreadPool):
     def __init__(self, maxthreads, name):
         super().__init__(0, maxthreads, name)
         self._calls = queue.SimpleQueue()
+        self._reservedCalls = queue.SimpleQueue()
+        self._reservedCount = 0
+        self.reservedThreads = []
         self._busy = 0
         self._busyLock = threading.Lock()
         self._count = 0
 
     @property
     def workers(self):
-        return len(self.threads)
+        return len(self.threads) + len(self.reservedThreads)
 
     @property
     def working(self):
@@ -45,7 +54,7 @@ class SharedThreadPool(threadpool.ThreadPool):
 
     @property
     def waiters(self):
-        return [None] * (len(self.threads) - self._busy)
+        return [None] * (self.workers - self._busy)
 
     def start(self):
         self.joined = False
@@ -54,20 +63,43 @@ class SharedThreadPool(threadpool.ThreadPool):
 
     def _grow(self):
         while len(self.threads) < self.max:
-            self._count += 1
-            thread = threading.Thread(
-                target=self._work, name="PoolThread-%s-%d" % (
-                    self.name or id(self), self._count))
-            self.threads.append(thread)
-            thread.start()
+            self.threads.append(self._thread(self._calls, "PoolThread"))
+        while len(self.reservedThreads) < self._reservedCount:
+            self.reservedThreads.append(
+                self._thread(self._reservedCalls, "ReservedThread"))
+
+    def _thread(self, calls, kind):
+        self._count += 1
+        thread = threading.Thread(
+            target=self._work, args=(calls,), name="%s-%s-%d" % (
+                kind, self.name or id(self), self._count))
+        thread.start()
+        return thread
+
+    def reserve(self, count):
+        """Keep at least ``count`` reserved threads for callInReservedThread.
+
+        Reserved threads are never taken back while the pool runs, as the
+        pool's own threads are not: a reload that asks for fewer keeps them.
+        """
+        self._reservedCount = max(self._reservedCount, count)
+        if self.started:
+            self._grow()
+
+    def callInReservedThread(self, func, *args, **kw):
+        """Run ``func`` on a reserved thread, or on the pool if none is
+        reserved; its result is dropped and what it raises is logged."""
+        if self.joined:
+            return
+        calls = self._reservedCalls if self._reservedCount else self._calls
+        calls.put((None, func, args, kw))
 
     def callInThreadWithCallback(self, onResult, func, *args, **kw):
         if self.joined:
             return
         self._calls.put((onResult, func, args, kw))
 
-    def _work(self):
-        calls = self._calls
+    def _work(self, calls):
         lock = self._busyLock
         while True:
             call = calls.get()
@@ -95,9 +127,12 @@ class SharedThreadPool(threadpool.ThreadPool):
         self.joined = True
         self.started = False
         threads, self.threads = self.threads, []
+        reserved, self.reservedThreads = self.reservedThreads, []
         for _ in threads:
             self._calls.put(_STOP)
-        for thread in threads:
+        for _ in reserved:
+            self._reservedCalls.put(_STOP)
+        for thread in threads + reserved:
             thread.join()
 
     def adjustPoolsize(self, minthreads=None, maxthreads=None):
@@ -107,16 +142,20 @@ class SharedThreadPool(threadpool.ThreadPool):
             self._grow()
 
 
-def install(reactor, size):
-    """Make a SharedThreadPool of ``size`` threads the reactor's pool; return it.
+def install(reactor, size, reserved=0):
+    """Make a SharedThreadPool of ``size`` threads, and ``reserved`` reserved
+    ones, the reactor's pool; return it.
 
-    Called again (another API, a reload), it only grows the pool to ``size``.
+    Called again (another API, a reload), it only grows the pool to ``size``
+    and ``reserved``.
     """
     pool = reactor.getThreadPool()
     if isinstance(pool, SharedThreadPool):
         pool.adjustPoolsize(maxthreads=size)
+        pool.reserve(reserved)
         return pool
     shared = SharedThreadPool(size, pool.name)
+    shared.reserve(reserved)
     # The reactor stops whatever its ``threadpool`` is at shutdown; Twisted's
     # pool, never given work, has no thread to start or stop.
     reactor.threadpool = shared

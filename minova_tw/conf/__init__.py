@@ -64,7 +64,9 @@ def list_opts():
     for module in _MODULES:
         for group, opts in module.list_opts().items():
             groups.setdefault(group, []).extend(opts)
-    groups.update(_middleware_opts())
+    for group, opts in _middleware_opts().items():
+        # oslo.middleware's own options first, minova's additions after.
+        groups[group] = opts + groups.get(group, [])
     return list(groups.items())
 
 

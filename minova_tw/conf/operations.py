@@ -1,8 +1,9 @@
-"""Options of what operators look at while minova runs: reports and metrics (minova additions).
+"""Options of what operators look at while minova runs: reports, metrics, health (minova additions).
 
 nova-api's Guru Meditation Report is configured by oslo.reports, which
 minova does not use, and nova has no metrics endpoint; these groups are
-minova's own.
+minova's own. ``[healthcheck]`` is oslo.middleware's group: minova adds
+the options of its ``database`` backend (minova_tw.api.healthcheck).
 """
 
 from oslo_config import cfg
@@ -43,6 +44,30 @@ metrics_opts = [
 ]
 
 
+healthcheck_opts = [
+    cfg.FloatOpt(
+        "database_check_interval",
+        default=5.0,
+        min=0.1,
+        help="minova addition: with the database backend in backends, "
+        "seconds between two reads of the database by each process's "
+        "health check thread. GET /healthcheck answers from the last read "
+        "at once, so a balancer's checks never wait on the database and "
+        "cost it one query per interval, however many there are.",
+    ),
+    cfg.FloatOpt(
+        "database_check_timeout",
+        default=5.0,
+        min=0.1,
+        help="minova addition: with the database backend in backends, "
+        "seconds a read of the database may take; a read still waiting "
+        "then makes GET /healthcheck answer 503 DATABASE DID NOT ANSWER "
+        "(a silent database), until a read ends.",
+    ),
+]
+
+
 def list_opts():
     return {guru_meditation_group: guru_meditation_opts,
-            metrics_group: metrics_opts}
+            metrics_group: metrics_opts,
+            "healthcheck": healthcheck_opts}

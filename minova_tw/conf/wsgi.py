@@ -89,6 +89,21 @@ wsgi_opts = [
         "only for stacks that never block (a slow request then stalls every "
         "other request of the process).",
     ),
+    cfg.ListOpt(
+        "reserved_thread_paths",
+        default=["/healthcheck"],
+        help="minova addition: URL paths (each one, and the paths below "
+        "it) whose requests run on one thread reserved for them in each "
+        "process, apart from the thread_pool_size pool, so they are "
+        "answered while every pool thread waits (on a locked or silent "
+        "database, say) and a load balancer's health check does not time "
+        "out behind them. Only for quick requests, such as oslo.middleware's "
+        "/healthcheck with backends that do not wait (disable_by_file, "
+        "minova's database backend, which answers from a cached probe): they "
+        "queue behind each other on that one thread. Empty: every request "
+        "runs on the pool. With thread_pool_size = 0 every request runs in "
+        "the reactor thread and this does nothing.",
+    ),
     cfg.IntOpt("max_header_line", default=16384, min=0,
                help="Longest request header line accepted, in bytes; a "
                "longer one is answered 431 and the connection closed."),

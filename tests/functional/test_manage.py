@@ -82,8 +82,8 @@ def test_check_prints_one_line_per_problem(tmp_path):
         "[wsgi] wsgi_log_format: KeyError: 'nope'",
         "[wsgi] ssl_cert_file: cannot read %s: No such file or directory"
         % (tmp_path / "cert.pem"),
-        "metadata_listen_port: cannot listen on 127.0.0.1:%d: Address "
-        "already in use" % port,
+        "[DEFAULT] metadata_listen_port: cannot listen on 127.0.0.1:%d: "
+        "Address already in use" % port,
         "[metrics] listen_port: cannot listen on 127.0.0.1:%d: Address "
         "already in use" % port,
     ]
@@ -106,5 +106,5 @@ def test_check_of_a_missing_paste_file_and_a_running_minova(minova,
     result = manage(running, "check")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "%s_listen_port: cannot listen on 127.0.0.1:%d: Address already in "
-        "use" % (api, ports[api]) for api in ("osapi_compute", "metadata")]
+        "[DEFAULT] %s_listen_port: cannot listen on 127.0.0.1:%d: Address "
+        "already in use" % (api, ports[api]) for api in ("osapi_compute", "metadata")]

@@ -79,8 +79,8 @@ def test_a_port_in_use_names_the_option(tmp_path):
             "metadata_listen_port": port})
     finally:
         taken.close()
-    assert_one_line(result, "minova: metadata_listen_port: cannot listen on "
-                    "127.0.0.1:%d: Address already in use" % port)
+    assert_one_line(result, "minova: [DEFAULT] metadata_listen_port: cannot "
+                    "listen on 127.0.0.1:%d: Address already in use" % port)
 
 
 @pytest.mark.parametrize("section, option, value, reason", [
@@ -114,3 +114,26 @@ def test_a_config_file_that_does_not_exist(tmp_path):
     result = run_minova(["--config", str(tmp_path / "nope.conf")], tmp_path)
     assert_one_line(result, "minova: config file %s not found"
                     % (tmp_path / "nope.conf"))
+
+
+def test_a_port_another_minova_serves_with_workers_is_in_use(minova,
+                                                             tmp_path):
+    """SO_REUSEPORT would let a second minova share the first one's port
+    and take a share of its clients: check and startup refuse instead."""
+    from tests.functional.test_manage import manage
+    compute_only = {"enabled_apis": "osapi_compute",
+                    "osapi_compute_workers": 2}
+    first = minova(base_config(tmp_path, DEFAULT=compute_only),
+                   expect=("osapi_compute",))
+    port = first.addresses["osapi_compute"][1]
+    second = tmp_path / "second"
+    second.mkdir()
+    config = write_config(second / "api.conf", base_config(
+        second, DEFAULT=dict(compute_only, osapi_compute_listen_port=port)))
+    line = ("[DEFAULT] osapi_compute_listen_port: cannot listen on "
+            "127.0.0.1:%d: Address already in use by another process" % port)
+    checked = manage(config, "check")
+    assert (checked.returncode, checked.stdout) == (1, line + "\n")
+    assert_one_line(run_minova(["--config", config], second),
+                    "minova: " + line)
+    assert requests.get(first.url("osapi_compute")).status_code == 200

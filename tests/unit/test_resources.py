@@ -237,3 +237,42 @@ def test_load_app_reports_missing_and_broken_apps(tmp_path):
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+class RecordingPool(SyncPool):
+    """Runs calls at once, and records which lane each path took."""
+
+    def __init__(self):
+        self.lanes = []
+
+    def callInThread(self, f, environ):
+        self.lanes.append(("pool", environ["PATH_INFO"]))
+        f(environ)
+
+    def callInReservedThread(self, f, environ):
+        self.lanes.append(("reserved", environ["PATH_INFO"]))
+        f(environ)
+
+
+def test_reserved_paths_take_the_reserved_thread():
+    reactor = SyncReactor()
+    pool = RecordingPool()
+    site = APISite(resources.WSGIResource(
+        reactor, pool, simple_app(), reserved_paths=["/healthcheck/"]),
+        name="test", log_format="%(request_line)s", reactor=reactor)
+    protocol = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 5555))
+    transport = StringTransport()
+    protocol.makeConnection(transport)
+    for path in (b"/healthcheck", b"/healthcheck/x", b"/healthchecks",
+                 b"/", b"/v2.1/healthcheck"):
+        protocol.dataReceived(b"GET %s HTTP/1.1\r\nHost: h\r\n\r\n" % path)
+    assert pool.lanes == [
+        ("reserved", "/healthcheck"), ("reserved", "/healthcheck/x"),
+        ("pool", "/healthchecks"), ("pool", "/"),
+        ("pool", "/v2.1/healthcheck")]
+    assert transport.value().count(b"200 OK") == 5
+
+
+def test_no_reserved_paths_match_nothing():
+    assert not resources.reserved_path_matcher([])("/healthcheck")
+    assert resources.reserved_path_matcher(["/"])("/anything")

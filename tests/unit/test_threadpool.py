@@ -71,3 +71,47 @@ def test_install_replaces_the_reactors_pool_once():
     assert shared.name == "twisted.internet.reactor"
     assert not shared.started
     assert threadpool.install(reactor, 6) is shared and shared.max == 6
+
+
+def test_a_reserved_thread_runs_while_every_pool_thread_is_busy():
+    pool = run_pool(2)
+    pool.reserve(1)
+    assert [t.name for t in pool.reservedThreads] == ["ReservedThread-test-3"]
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def hold():
+        started.release()
+        release.wait(10)
+
+    for _ in range(3):  # two hold both pool threads, one more waits
+        pool.callInThread(hold)
+    for _ in range(2):
+        assert started.acquire(timeout=10)
+    reserved_ran = threading.Event()
+    pool.callInReservedThread(reserved_ran.set)
+    assert reserved_ran.wait(10)
+    assert not release.is_set()
+    assert pool.workers == 3
+    release.set()
+    pool.stop()
+    assert pool.threads == [] and pool.reservedThreads == []
+
+
+def test_without_a_reserved_thread_reserved_calls_use_the_pool():
+    pool = run_pool(1)
+    ran = threading.Event()
+    pool.callInReservedThread(ran.set)
+    assert ran.wait(10)
+    pool.stop()
+
+
+def test_install_reserves_threads_and_never_takes_them_back():
+    reactor = MemoryReactorClock()
+    reactor.getThreadPool = lambda: reactor.threadpool
+    reactor.threadpool = ThreadPool(0, 10, "twisted.internet.reactor")
+    shared = threadpool.install(reactor, 4, reserved=1)
+    assert threadpool.install(reactor, 4) is shared
+    shared.start()
+    assert len(shared.reservedThreads) == 1 and shared.workers == 5
+    shared.stop()
