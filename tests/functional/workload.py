@@ -10,7 +10,6 @@ filter afterwards (5xx outside a window, servers that got 202). This module
 is those three, and nothing about the topology.
 """
 
-import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -148,7 +147,3 @@ def together(count, call):
     run_threads(count, target, REQUEST_TIMEOUT)
     return results
 
-
-def rng(seed):
-    """A seeded random source, so a failing run can be replayed."""
-    return random.Random(seed)
