@@ -269,6 +269,25 @@ def test_cores_and_ram_quota(start_compute):
                                 "imageRef": IMAGE}}), 403)
 
 
+def test_one_create_is_bounded_without_quotas(start_compute):
+    """With unlimited quotas a huge min_count is refused at once (it held
+    the write lock for minutes); a huge max_count makes
+    max_servers_per_request servers."""
+    client = start_compute(
+        quota={"instances": -1, "cores": -1, "ram": -1},
+        minova={"max_servers_per_request": 3})()
+    server = {"name": "many", "flavorRef": "1", "imageRef": IMAGE}
+    assert fault(client.post("/servers", {"server": dict(
+        server, min_count=10 ** 100, max_count=10 ** 100)}), 400) == (
+        "min_count %d is more than the 3 servers one request may create"
+        % 10 ** 100)
+    assert "at most 4300 digits" in fault(client.post("/servers", {
+        "server": dict(server, min_count="1" * 5000)}), 400)
+    client.ok("POST", "/servers",
+              {"server": dict(server, max_count=10 ** 100)})
+    assert len(client.ok("GET", "/servers")["servers"]) == 3
+
+
 @pytest.mark.parametrize("version, present, absent", [
     ("2.1", {"flavor": {"id", "links"}, "key_name": None},
      {"locked", "description", "tags", "OS-EXT-SRV-ATTR:hostname"}),

@@ -104,6 +104,20 @@ def test_same_name_key_pair_has_one_winner(compute, ctx, conf):
     assert sum(isinstance(r, exception.KeyPairExists) for r in results) == 7
 
 
+def test_metadata_items_quota_is_exact_under_concurrent_updates(
+        compute, ctx, clock, conf, override):
+    override("metadata_items", 5, "quota")
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    clock.advance(conf.minova.build_time)
+    results = _at_once([
+        lambda i=i: compute.servers.update_metadata(ctx, server.uuid,
+                                                    {"key-%d" % i: "v"})
+        for i in range(THREADS)])
+    assert sum(isinstance(r, exception.MetadataLimitExceeded)
+               for r in results) == THREADS - 5
+    assert len(compute.servers.get_metadata(ctx, server.uuid)) == 5
+
+
 @pytest.mark.parametrize("kind", ["keypair", "server", "flavor",
                                   "extra_spec", "flavor_access"])
 def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
