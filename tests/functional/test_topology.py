@@ -9,15 +9,30 @@ Two kinds of test, each on real ``twistd -n minova`` processes:
   workers) and on PostgreSQL and MariaDB (three hosts on 127.0.0.2-4, two
   workers each, the requests spread over the hosts directly);
 * the topology: the same three hosts behind haproxy (the operations page's
-  example config), a bounded 16-thread workload of creates (some with
-  ``min_count``/``max_count``), actions, deletes and key pairs, one host
-  killed with SIGKILL mid-run and a few seconds of database outage through
-  a relay every host's ``[database] connection`` points at; then zero
-  quota overshoot at every sample and at the end (in the database and
-  through the API), no 5xx but the outage's 503s (and the balancer's 502
-  for a request the killed host was serving), every 202'd server present
-  or deliberately deleted and settled, and identical listings from every
+  example config), with the ``database`` health backend and small
+  ``[database]`` timeouts as that page advises for several hosts, each host
+  reaching the one database through a relay of its own (so that one host
+  can lose it alone); a bounded 16-thread workload of creates (some with
+  ``min_count``/``max_count``), actions, deletes and key pairs; meanwhile
+  one host killed with SIGKILL, then one host's database silent (packets
+  held, nothing answered, as behind a firewall that drops them) until
+  haproxy has taken that host out and served around it, then, once it is
+  back, every host's database refusing for a few seconds. Each step waits
+  for haproxy's view (its stats socket), within a bound derived from its
+  ``inter``/``fall``/``rise`` and the health check's interval and timeout.
+  Then: zero quota overshoot at every sample and at the end (in the
+  database and through the API); no 5xx but nova's 503 (with Retry-After)
+  from the silent host before haproxy took it out, the outage's 503s, and
+  the balancer's 502 for a request the killed host was serving; no request
+  served by the silent host after haproxy took it out, every request it got
+  answered within the bound its timeouts give, and none of the other
+  hosts' answers a 5xx meanwhile; every 202'd server present or
+  deliberately deleted and settled; identical listings from every
   surviving host.
+
+The refusing outage stays a refusal (not a silence): silence is the single
+host's phase, and a refusal on every host is what makes haproxy take every
+host out and answer 503 itself, a state the run must also get through.
 """
 
 import collections

@@ -6,7 +6,10 @@ processes on 127.0.0.2, .3, .4 (Linux routes all of 127/8 to loopback, so
 no setup is needed), each with its own config and state_path, all on one
 database, and Debian's haproxy balancing between them with the health check
 the operations page shows. The haproxy config is that page's example, with
-only its addresses replaced, so page and test cannot drift apart. haproxy
+only its addresses replaced and two lines added to observe it (which
+server answered; a stats socket saying which servers are UP or DOWN), so
+page and test cannot drift apart; a test derives its detection windows
+from the example's ``inter``, ``fall`` and ``rise``. haproxy
 runs in the foreground and is stopped by its PID; a test that needs it and
 finds none skips saying so, except in CI, where .ci/run installs it and a
 missing haproxy is a failure.
