@@ -21,11 +21,19 @@ from tests.functional.test_faults import assert_unavailable, boot
 
 STATEMENT_TIMEOUT = 2
 CONNECT_TIMEOUT = 2
-#: The longest a request may wait for a silent server: its ping (or
-#: statement) unanswered for statement_timeout + 1 s, then a new
-#: connection whose opening is bounded by connect_timeout (PostgreSQL) or,
-#: once TCP is accepted, by the same read bound (MariaDB's handshake).
-BOUND = (STATEMENT_TIMEOUT + 1) + max(CONNECT_TIMEOUT, STATEMENT_TIMEOUT + 1)
+
+
+def silent_bound(statement_timeout, connect_timeout):
+    """The longest a request may wait for a silent server (operations
+    page, "Database timeouts"): its ping (or statement) unanswered for
+    statement_timeout + 1 s, then a new connection whose opening is bounded
+    by connect_timeout (PostgreSQL) or, once TCP is accepted, by the same
+    read bound (MariaDB's handshake)."""
+    return (statement_timeout + 1) + max(connect_timeout,
+                                         statement_timeout + 1)
+
+
+BOUND = silent_bound(STATEMENT_TIMEOUT, CONNECT_TIMEOUT)
 SLACK = 5.0
 PORTS = {"postgresql": 5432, "mysql": 3306}
 

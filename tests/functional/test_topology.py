@@ -9,15 +9,30 @@ Two kinds of test, each on real ``twistd -n minova`` processes:
   workers) and on PostgreSQL and MariaDB (three hosts on 127.0.0.2-4, two
   workers each, the requests spread over the hosts directly);
 * the topology: the same three hosts behind haproxy (the operations page's
-  example config), a bounded 16-thread workload of creates (some with
-  ``min_count``/``max_count``), actions, deletes and key pairs, one host
-  killed with SIGKILL mid-run and a few seconds of database outage through
-  a relay every host's ``[database] connection`` points at; then zero
-  quota overshoot at every sample and at the end (in the database and
-  through the API), no 5xx but the outage's 503s (and the balancer's 502
-  for a request the killed host was serving), every 202'd server present
-  or deliberately deleted and settled, and identical listings from every
+  example config), with the ``database`` health backend and small
+  ``[database]`` timeouts as that page advises for several hosts, each host
+  reaching the one database through a relay of its own (so that one host
+  can lose it alone); a bounded 16-thread workload of creates (some with
+  ``min_count``/``max_count``), actions, deletes and key pairs; meanwhile
+  one host killed with SIGKILL, then one host's database silent (packets
+  held, nothing answered, as behind a firewall that drops them) until
+  haproxy has taken that host out and served around it, then, once it is
+  back, every host's database refusing for a few seconds. Each step waits
+  for haproxy's view (its stats socket), within a bound derived from its
+  ``inter``/``fall``/``rise`` and the health check's interval and timeout.
+  Then: zero quota overshoot at every sample and at the end (in the
+  database and through the API); no 5xx but nova's 503 (with Retry-After)
+  from the silent host before haproxy took it out, the outage's 503s, and
+  the balancer's 502 for a request the killed host was serving; no request
+  served by the silent host after haproxy took it out, every request it got
+  answered within the bound its timeouts give, and none of the other
+  hosts' answers a 5xx meanwhile; every 202'd server present or
+  deliberately deleted and settled; identical listings from every
   surviving host.
+
+The refusing outage stays a refusal (not a silence): silence is the single
+host's phase, and a refusal on every host is what makes haproxy take every
+host out and answer 503 itself, a state the run must also get through.
 """
 
 import collections
@@ -34,6 +49,7 @@ from tests.functional.dbrelay import Relay
 from tests.functional.test_compute_fixtures import PUBLIC_KEY
 from tests.functional.test_compute_persistence import (  # noqa: F401
     server_database)
+from tests.functional.test_db_timeouts import silent_bound
 from tests.functional.test_host import wait_for
 from tests.functional.workload import (Record, run_threads, server_body,
                                        session, together)
@@ -158,25 +174,66 @@ def test_races_on_a_database_server_three_hosts(server_database, minova,
 
 
 #: The workload: 16 client threads, 4 per project (one user each), each
-#: stopping after OPERATIONS requests or WORK_SECONDS, whichever is first.
+#: stopping after OPERATIONS requests, AFTER seconds past the timeline's
+#: last event, or WORK_SECONDS (a bound on a run that goes wrong, not its
+#: pace), whichever is first.
 CLIENTS = 16
 PROJECTS = 4
-OPERATIONS = 300
-WORK_SECONDS = 20.0
-#: When (seconds into the workload) host3 is killed, and when the database
-#: goes away (every connection reset, new ones refused) for how long.
-KILL_AT = 5.0
-OUTAGE_AT = 10.0
+OPERATIONS = 1000
+WORK_SECONDS = 60.0
+AFTER = 2.0
+#: The hosts' health check and database bounds, as the operations page
+#: advises for several hosts but small, so that each phase takes seconds:
+#: the ``database`` health backend reads the database every CHECK_INTERVAL
+#: seconds and calls a read that waits CHECK_TIMEOUT an outage; a silent
+#: database is 503 after SILENT_503 seconds at most.
+CHECK_INTERVAL = 0.5
+CHECK_TIMEOUT = 1.0
+STATEMENT_TIMEOUT = 2
+CONNECT_TIMEOUT = 2  # libpq and psycopg take less than 2 s as 2 s
+POOL_TIMEOUT = 2
+TOPOLOGY_SECTIONS = dict(
+    SECTIONS,
+    healthcheck={"backends": "database",
+                 "database_check_interval": CHECK_INTERVAL,
+                 "database_check_timeout": CHECK_TIMEOUT},
+    database={"statement_timeout": STATEMENT_TIMEOUT,
+              "connect_timeout": CONNECT_TIMEOUT,
+              "pool_timeout": POOL_TIMEOUT})
+#: haproxy's check period and the failed / passed checks in a row that
+#: take a server out / put it back, from the page's example config.
+INTER, FALL, RISE = topology.check_timing()
+#: Seconds added to each derived bound: haproxy's check scheduling, the
+#: 20 ms polls of the timeline, a loaded machine.
+SLACK = 1.0
+#: Seconds from a host's database going silent to haproxy taking the host
+#: out: its next probe starts within CHECK_INTERVAL and is an outage once
+#: it has waited CHECK_TIMEOUT; then FALL failed checks, INTER apart.
+DETECTION = CHECK_INTERVAL + CHECK_TIMEOUT + FALL * INTER + SLACK
+#: Seconds a request may wait for a silent database before its 503.
+SILENT_503 = silent_bound(STATEMENT_TIMEOUT, CONNECT_TIMEOUT) + SLACK
+#: Seconds from the database answering again to haproxy putting a host
+#: back: its next probe, then RISE passed checks.
+REJOIN = CHECK_INTERVAL + RISE * INTER + SLACK
+#: Seconds from SIGKILL to haproxy taking the host out: FALL refused checks.
+KILL_DETECTION = (FALL + 1) * INTER + SLACK
+#: When (seconds into the workload) host3 is killed; which host's database
+#: goes silent once haproxy has taken host3 out, and how many requests the
+#: other host must answer once haproxy has taken the silent one out too
+#: (the balancer serves around it) before its database talks again.
+KILL_AT = 3.0
+KILLED = "host3"
+SILENCED = "host1"
+SERVED_AROUND = 20
+#: Seconds every host's database refuses (every connection reset, new
+#: ones refused), once the silent host is served again.
 OUTAGE_SECONDS = 3.0
-#: After the outage, seconds in which a 503 still belongs to it: the
-#: balancer's health check putting hosts back (rise 2 x inter 1s) and
-#: requests that were waiting on the database.
-OUTAGE_TAIL = 3.0
 #: Seconds every server has to reach ACTIVE or SHUTOFF after the workload.
 SETTLE_SECONDS = 15.0
-KILLED = "host3"
 #: Seconds SIGKILL of a host's three processes may take.
 KILL_SLACK = 0.5
+#: What haproxy names as the server of an answer it made itself.
+NO_SERVER = "<NOSRV>"
 SETTLED = ("ACTIVE", "SHUTOFF")
 ACTIONS = ({"reboot": {"type": "SOFT"}}, {"os-stop": None},
            {"os-start": None})
@@ -280,10 +337,10 @@ class Sampler:
             for project, http in sessions.items():
                 answer = self.record.call(
                     http, "sample", "GET", topology.base_url(
-                        self.hosts[name]) + "/v2.1/servers")
-                if answer.status == 200:
-                    counts["project%d" % project] = len(
-                        answer.body["servers"])
+                        self.hosts[name]) + "/v2.1/servers", host=name)
+                if answer.status != 200:
+                    break  # its database is away: sample the next host
+                counts["project%d" % project] = len(answer.body["servers"])
             self.samples.append((now, "api servers on " + name, counts))
             self.done.wait(0.3)
 
@@ -293,18 +350,41 @@ class Sampler:
         assert not self.thread.is_alive(), "sampler did not stop"
 
 
-def _disallowed_5xx(answers, killed_at, outage):
-    """Answers that are errors the run must not have: any 5xx or no
-    answer at all, except the outage's 503s and, for a request the killed
-    host was serving when it died, the balancer's 502 or no answer."""
+def _overlaps(answer, start, end):
+    return start <= answer.end and answer.start <= end
+
+
+def _disallowed_5xx(answers, events):
+    """Answers that are errors the run must not have: any 5xx or no answer
+    at all, except
+
+    * nova's 503 with Retry-After from the host whose database was silent,
+      for a request haproxy sent it before taking it out, or one the
+      sampler sent it straight while its database was silent;
+    * while every database refused and until haproxy had put the hosts
+      back: nova's 503 with Retry-After, and haproxy's own 503 once it had
+      taken every host out;
+    * for a request the killed host was serving when it died, the
+      balancer's 502 or no answer.
+    """
     bad = []
     for answer in answers:
         if answer.status is not None and answer.status < 500:
             continue
-        if (answer.status == 503
-                and outage[0] <= answer.end
-                and answer.start <= outage[1] + OUTAGE_TAIL):
+        nova_503 = (answer.status == 503 and answer.from_minova
+                    and answer.retry_after is not None)
+        if nova_503 and answer.served_by == SILENCED and _overlaps(
+                answer, events["silenced"],
+                events["talks again"] if answer.kind == "sample"
+                else events["silent host out"]):
             continue
+        if _bystander(answer, events):
+            continue  # reported apart: _bystanders
+        if (nova_503 or answer.status == 503 and not answer.from_minova
+                and answer.served_by == NO_SERVER) and _overlaps(
+                    answer, events["outage"], events["back"]):
+            continue
+        killed_at = events["killed"]
         in_flight = answer.start <= killed_at + KILL_SLACK <= (
             answer.end + KILL_SLACK)
         if in_flight and answer.status is None:
@@ -315,6 +395,48 @@ def _disallowed_5xx(answers, killed_at, outage):
             continue
         bad.append(str(answer))
     return bad
+
+
+def _bystander(answer, events):
+    """Whether ``answer`` is a 5xx from a host whose database answered,
+    while the silent host's did not."""
+    return (answer.status is not None and answer.status >= 500
+            and answer.served_by not in (SILENCED, KILLED, NO_SERVER, None)
+            and _overlaps(answer, events["silenced"], events["talks again"]))
+
+
+def _silence(answers, events):
+    """What the clients saw of the silent host's database: the balancer's
+    answers from it between the silence and haproxy taking it out (each
+    served, or nova's 503, within SILENT_503 seconds; _disallowed_5xx
+    checks the statuses), and after (there must be none); the sampler's,
+    sent to it straight, which must be as quick."""
+    silenced, out = events["silenced"], events["silent host out"]
+    around = [a for a in answers if a.kind != "sample"
+              and a.served_by == SILENCED
+              and _overlaps(a, silenced, events["talks again"])]
+    felt = [a for a in around if a.start >= silenced]
+    sampled = [a for a in answers if a.kind == "sample"
+               and a.served_by == SILENCED
+               and _overlaps(a, silenced, events["talks again"])]
+    return {
+        "detection": out - silenced,
+        "last request it got": max((a.start for a in around), default=0.0)
+        - silenced,
+        "503s": sum(a.status == 503 for a in felt),
+        "served": sum(a.status is not None and a.status < 500
+                      for a in felt),
+        "slowest 503": max((a.end - a.start for a in felt
+                            if a.status == 503), default=0.0),
+        "fastest 503": min((a.end - a.start for a in felt
+                            if a.status == 503), default=0.0),
+        "sampler's 503s": sum(a.status == 503 for a in sampled),
+        "slower than %g s" % SILENT_503: [
+            str(a) for a in felt + sampled
+            if a.end - a.start > SILENT_503],
+        "served after haproxy took it out": [str(a) for a in around
+                                             if a.start > out],
+    }
 
 
 def _listing(process):
@@ -329,18 +451,90 @@ def _listing(process):
             for s in response.json()["servers"]}
 
 
-def test_three_hosts_behind_haproxy_survive_a_kill_and_an_outage(
+def _timeline(record, hosts, relays, balancer, events):
+    """The 17th thread: kill a host; silence another's database until
+    haproxy has served around it for a while, then wait for the host to be
+    served again; then every database refuses for a while. Each step waits
+    for haproxy (its stats socket) within the bound the settings give, and
+    ``events`` says when each happened (seconds on ``record``'s clock)."""
+
+    def at(event):
+        events[event] = record.now()
+
+    def haproxy_says(status, *names):
+        states = balancer.states()
+        return all(states.get(name) == status for name in names)
+
+    def served_around():
+        """Enough requests served around the silent host, and one of
+        those it got before haproxy took it out has met the silent
+        database (503)."""
+        return len(record.select(
+            lambda a: a.kind != "sample" and a.status is not None
+            and a.served_by not in (SILENCED, NO_SERVER)
+            and a.start > events["silent host out"])) >= SERVED_AROUND and (
+                record.select(lambda a: a.kind != "sample"
+                              and a.served_by == SILENCED
+                              and a.status == 503
+                              and a.start >= events["silenced"]))
+
+    def served_again():
+        return record.select(
+            lambda a: a.kind != "sample" and a.served_by == SILENCED
+            and a.start > events["silent host back"])
+
+    living = [name for name in hosts if name != KILLED]
+    wait_for(lambda: record.now() >= KILL_AT, KILL_AT + 1, "kill")
+    at("killed")
+    topology.kill(hosts[KILLED])
+    wait_for(lambda: haproxy_says("DOWN", KILLED), KILL_DETECTION,
+             "haproxy to take the killed host out")
+    at("killed host out")
+
+    at("silenced")  # before: a request it fails may end at once
+    relays[SILENCED].silence()
+    wait_for(lambda: haproxy_says("DOWN", SILENCED), DETECTION,
+             "haproxy to take out the host whose database is silent")
+    at("silent host out")
+    wait_for(served_around, SILENT_503 + DETECTION,
+             "a 503 from the silent host and %d requests served by the"
+             " others" % SERVED_AROUND)
+    relays[SILENCED].restore()
+    at("talks again")
+    wait_for(lambda: haproxy_says("UP", SILENCED), REJOIN,
+             "haproxy to put the host back once its database talks")
+    at("silent host back")
+    wait_for(served_again, 10, "a request served by it again")
+    at("served again")
+
+    at("outage")
+    for relay in relays.values():
+        relay.refuse()
+    wait_for(lambda: record.now() >= events["outage"] + OUTAGE_SECONDS,
+             OUTAGE_SECONDS + 1, "end of outage")
+    for relay in relays.values():
+        relay.restore()
+    at("restored")
+    wait_for(lambda: haproxy_says("UP", *living), REJOIN,
+             "haproxy to put every living host back")
+    at("back")
+
+
+def test_three_hosts_behind_haproxy_survive_a_kill_and_outages(
         server_database, minova, tmp_path):
     # server_database first: it is dropped after the hosts have stopped.
     topology.haproxy()
     target = sa.engine.make_url(server_database)
-    relay = Relay(target.host, target.port)
+    # one relay per host: one host's database can go away alone
+    relays = {"host%d" % (index + 1): Relay(target.host, target.port)
+              for index in range(len(topology.ADDRESSES))}
     usage = topology.Usage(server_database)
     balancer = None
     try:
-        hosts = topology.start_hosts(minova, tmp_path,
-                                     relay.url(server_database),
-                                     sections=SECTIONS)
+        hosts = topology.start_hosts(
+            minova, tmp_path, {name: relay.url(server_database)
+                               for name, relay in relays.items()},
+            sections=TOPOLOGY_SECTIONS)
         balancer = topology.Balancer(str(tmp_path), {
             name: process.addresses["osapi_compute"]
             for name, process in hosts.items()})
@@ -349,22 +543,18 @@ def test_three_hosts_behind_haproxy_survive_a_kill_and_an_outage(
         sampler = Sampler(usage, work.record, hosts)
         events = {}
 
+        def client(index, stop):
+            work.client(index, lambda: stop() or (
+                "end" in events and work.record.now() > events["end"]))
+
         def timeline(index, stop):
-            """The 17th thread: kill a host, then take the database away."""
-            record = work.record
-            wait_for(lambda: record.now() >= KILL_AT, KILL_AT + 1, "kill")
-            events["killed"] = record.now()
-            topology.kill(hosts[KILLED])
-            wait_for(lambda: record.now() >= OUTAGE_AT, OUTAGE_AT, "outage")
-            events["outage"] = record.now()
-            relay.refuse()
-            wait_for(lambda: record.now() >= OUTAGE_AT + OUTAGE_SECONDS,
-                     OUTAGE_SECONDS + 1, "end of outage")
-            relay.restore()
-            events["restored"] = record.now()
+            try:
+                _timeline(work.record, hosts, relays, balancer, events)
+            finally:
+                events["end"] = work.record.now() + AFTER
 
         run_threads(CLIENTS + 1, lambda index, stop: (
-            timeline if index == CLIENTS else work.client)(index, stop),
+            timeline if index == CLIENTS else client)(index, stop),
             WORK_SECONDS)
         sampler.stop()
         living = {name: process for name, process in hosts.items()
@@ -387,10 +577,9 @@ def test_three_hosts_behind_haproxy_survive_a_kill_and_an_outage(
         answers = work.record.select(lambda a: True)
         listing = settled["host1"]
         reserved = {r: usage.reservation(r) for r, _, _ in work.reservations}
+        silence = _silence(answers, events)
         observed = {
-            "disallowed 5xx or no answer": _disallowed_5xx(
-                answers, events["killed"],
-                (events["outage"], events["restored"])),
+            "disallowed 5xx or no answer": _disallowed_5xx(answers, events),
             "samples over quota": [
                 (round(t, 1), where, counts)
                 for t, where, counts in sampler.samples
@@ -412,21 +601,36 @@ def test_three_hosts_behind_haproxy_survive_a_kill_and_an_outage(
                 for (r, low, high) in work.reservations
                 for rows in [reserved[r]]
                 if not low <= len(rows) <= high],
+            # the silent database, seen through the balancer
+            "5xx from hosts whose database answered, while %s's was silent"
+            % SILENCED: [str(a) for a in answers if _bystander(a, events)],
+            "silent host's answers slower than %g s" % SILENT_503: silence[
+                "slower than %g s" % SILENT_503],
+            "served by the silent host after haproxy took it out": silence[
+                "served after haproxy took it out"],
         }
         summary = _summary(answers, events, sampler)
+        summary["silence"] = {key: (round(value, 2)
+                                    if isinstance(value, float) else value)
+                              for key, value in silence.items()
+                              if not isinstance(value, list)}
+        print("topology run:", pprint.pformat(summary, width=100))
         assert observed == {key: ([] if key != "not settled" else {})
                             for key in observed}, pprint.pformat(
                                 [summary, observed], width=120)
         # the run did what it is for
         assert summary["created"] >= 10 and summary["deleted"] >= 5, summary
         assert summary["samples"] >= 10, summary
+        # clients met the silent database before haproxy took the host out
+        assert silence["503s"] >= 1, summary
     finally:
         if balancer is not None:
             balancer.stop()
         usage.dispose()
         # the hosts stop after this test's body (the minova fixture); the
-        # relay goes first so that they do not wait on it.
-        relay.stop()
+        # relays go first so that they do not wait on them.
+        for relay in relays.values():
+            relay.stop()
 
 
 def _summary(answers, events, sampler):

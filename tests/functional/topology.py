@@ -6,7 +6,10 @@ processes on 127.0.0.2, .3, .4 (Linux routes all of 127/8 to loopback, so
 no setup is needed), each with its own config and state_path, all on one
 database, and Debian's haproxy balancing between them with the health check
 the operations page shows. The haproxy config is that page's example, with
-only its addresses replaced, so page and test cannot drift apart. haproxy
+only its addresses replaced and two lines added to observe it (which
+server answered; a stats socket saying which servers are UP or DOWN), so
+page and test cannot drift apart; a test derives its detection windows
+from the example's ``inter``, ``fall`` and ``rise``. haproxy
 runs in the foreground and is stopped by its PID; a test that needs it and
 finds none skips saying so, except in CI, where .ci/run installs it and a
 missing haproxy is a failure.
@@ -61,20 +64,45 @@ def free_port(address):
         return sock.getsockname()[1]
 
 
-def haproxy_config(listen, servers):
+def _doc_example():
+    """The haproxy block of the operations page."""
+    with open(DOC) as f:
+        (example,) = HAPROXY_BLOCK.findall(f.read())
+    return example
+
+
+def check_timing():
+    """(inter seconds, fall, rise) of the page's haproxy example: how often
+    haproxy checks a server, and how many checks in a row take it out or
+    put it back; a test derives its detection windows from them."""
+    (line,) = [line for line in _doc_example().splitlines()
+               if line.strip().startswith("default-server ")]
+    words = line.split()
+    inter = words[words.index("inter") + 1]
+    assert inter.endswith("s") and not inter.endswith("ms"), line
+    return (float(inter[:-1]), int(words[words.index("fall") + 1]),
+            int(words[words.index("rise") + 1]))
+
+
+def haproxy_config(listen, servers, stats_socket):
     """The operations page's haproxy example, listening on ``listen``
     (host, port) and balancing over ``servers`` ({name: (host, port)}).
 
-    One line is added for the test: every answer says which server made it
-    (``X-Served-By``; ``<NOSRV>`` when haproxy answered itself).
+    Two lines are added for the test: every answer says which server made
+    it (``X-Served-By``; ``<NOSRV>`` when haproxy answered itself), and
+    haproxy's view of its servers (UP, DOWN) can be read on the unix socket
+    ``stats_socket``, so a test waits for a host to be taken out or put
+    back instead of guessing how long that takes.
     """
-    with open(DOC) as f:
-        (example,) = HAPROXY_BLOCK.findall(f.read())
-    lines = example.splitlines()
+    lines = _doc_example().splitlines()
     out = []
     for line in lines:
         indent = line[:len(line) - len(line.lstrip())]
-        if line.strip().startswith("bind "):
+        if line.strip() == "global":
+            out.append(line)
+            out.append("    stats socket %s mode 600 level user"
+                       % stats_socket)
+        elif line.strip().startswith("bind "):
             out.append("%sbind %s:%d" % ((indent,) + tuple(listen)))
             out.append("%shttp-after-response set-header %s %%s"
                        % (indent, SERVED_BY))
@@ -86,6 +114,7 @@ def haproxy_config(listen, servers):
             out.append(line)
     assert sum(line.strip().startswith("server ") for line in out) == len(
         servers), out
+    assert any(line.startswith("    stats socket") for line in out), out
     return "\n".join(out) + "\n"
 
 
@@ -95,8 +124,9 @@ class Balancer:
     def __init__(self, directory, servers):
         self.address = ("127.0.0.1", free_port("127.0.0.1"))
         self.config = os.path.join(directory, "haproxy.cfg")
+        self.stats_socket = os.path.join(directory, "haproxy.sock")
         with open(self.config, "w") as f:
-            f.write(haproxy_config(self.address, servers))
+            f.write(haproxy_config(self.address, servers, self.stats_socket))
         self.log_path = os.path.join(directory, "haproxy.log")
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([haproxy(), "-db", "-f", self.config],
@@ -128,6 +158,24 @@ class Balancer:
         wait_for(all_seen, START_DEADLINE, "haproxy to reach %s (seen %s)"
                  % (sorted(names), seen))
 
+    def states(self):
+        """{server name: haproxy's status of it} (``UP``, ``DOWN``, or in
+        between: ``UP 1/2`` is failing checks, ``DOWN 1/2`` passing them),
+        from ``show stat`` on the stats socket."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(5)
+            sock.connect(self.stats_socket)
+            sock.sendall(b"show stat\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        header, *rows = data.decode().strip().splitlines()
+        columns = header.lstrip("# ").split(",")
+        name, status = columns.index("svname"), columns.index("status")
+        return {fields[name]: fields[status]
+                for fields in (row.split(",") for row in rows)
+                if fields[name] not in ("FRONTEND", "BACKEND")}
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -142,7 +190,8 @@ class Balancer:
 def host_config(tmp_path, name, address, connection, workers=2,
                 sections=None):
     """The config of host ``name``: the compute API on ``address`` port 0
-    with ``workers`` processes, its own state_path, on ``connection``."""
+    with ``workers`` processes, its own state_path, on ``connection``
+    (None: its own SQLite file)."""
     overrides = {"DEFAULT": {"osapi_compute_listen": address,
                              "osapi_compute_workers": workers,
                              "state_path": str(tmp_path / name / "state")},
@@ -163,11 +212,15 @@ def db_sync(tmp_path, sections):
 def start_hosts(minova, tmp_path, connection, count=3, workers=2,
                 sections=None):
     """``count`` hosts on ``connection`` (None: each its own SQLite, so
-    use 1) with the config ``sections`` added, after one db sync:
-    {name: MinovaProcess}."""
-    configs = {"host%d" % (index + 1): host_config(
-        tmp_path, "host%d" % (index + 1), ADDRESSES[index], connection,
-        workers, sections) for index in range(count)}
+    use 1; a dict: {host name: its URL}, one database reached a different
+    way by each host) with the config ``sections`` added, after one db
+    sync: {name: MinovaProcess}."""
+    names = ["host%d" % (index + 1) for index in range(count)]
+    if not isinstance(connection, dict):
+        connection = dict.fromkeys(names, connection)
+    configs = {name: host_config(tmp_path, name, address, connection[name],
+                                 workers, sections)
+               for name, address in zip(names, ADDRESSES)}
     db_sync(tmp_path, next(iter(configs.values())))
     hosts = {}
     for name, config in configs.items():

@@ -39,6 +39,8 @@ class Answer:
     #: minova sets x-compute-request-id; an answer without it was made by
     #: the balancer, not by minova.
     from_minova: bool = False
+    #: The Retry-After header (nova's 503 must carry one), if any.
+    retry_after: str | None = None
     body: dict | None = field(default=None, repr=False)
 
     def __str__(self):
@@ -60,11 +62,16 @@ class Record:
     def now(self):
         return time.monotonic() - self.origin
 
-    def call(self, session, kind, method, url, body=None, **kwargs):
-        """Make one request with ``session``; record and return its Answer."""
+    def call(self, session, kind, method, url, body=None, host=None,
+             **kwargs):
+        """Make one request with ``session``; record and return its Answer.
+
+        ``host`` names the host a request sent straight to it (no balancer
+        to say who served it) goes to: its ``served_by``.
+        """
         start = self.now()
         answer = Answer(kind, method, url.split("/v2.1", 1)[-1], start,
-                        start)
+                        start, served_by=host)
         try:
             response = session.request(method, url, json=body,
                                        timeout=REQUEST_TIMEOUT, **kwargs)
@@ -72,8 +79,9 @@ class Record:
             answer.error = type(error).__name__
         else:
             answer.status = response.status_code
-            answer.served_by = response.headers.get(SERVED_BY)
+            answer.served_by = response.headers.get(SERVED_BY, host)
             answer.from_minova = "x-compute-request-id" in response.headers
+            answer.retry_after = response.headers.get("Retry-After")
             if response.content and response.headers.get(
                     "Content-Type", "").startswith("application/json"):
                 answer.body = response.json()
