@@ -194,6 +194,20 @@ database_opts = [
         "migrations too: raise it for minova-manage db sync on a large "
         "database. Unused for SQLite (see sqlite_busy_timeout).",
     ),
+    cfg.IntOpt(
+        "idle_transaction_timeout",
+        default=5,
+        min=1,
+        help="minova addition: seconds a PostgreSQL or MariaDB server keeps "
+        "a transaction whose client has gone quiet in the middle of it "
+        "before it ends the session and releases its locks (PostgreSQL "
+        "idle_in_transaction_session_timeout; MariaDB "
+        "idle_transaction_timeout). minova sends a unit of work's "
+        "statements back to back, so a quiet client is one the network "
+        "lost; meanwhile every request of the other hosts that needs the "
+        "same lock (a project's quota, a user's key pairs, the address "
+        "pool) waits. Unused for SQLite.",
+    ),
     cfg.BoolOpt(
         "tcp_keepalive",
         default=True,

@@ -13,6 +13,13 @@ wait has a bound derived from the options:
   ``statement_timeout`` (PostgreSQL ``statement_timeout``; MariaDB
   ``max_statement_time`` and ``innodb_lock_wait_timeout``): the connection
   stays usable and the error says why;
+- the server ends a session whose transaction has waited for its client
+  longer than ``idle_transaction_timeout`` (PostgreSQL
+  ``idle_in_transaction_session_timeout``, MariaDB
+  ``idle_transaction_timeout``): a client the network lost mid-transaction
+  would otherwise hold its row locks (``db.locks``) until the server's own
+  TCP keepalive gave up, hours later, and every other host's request for
+  the same lock would time out meanwhile;
 - the client gives up on a server that has not answered for
   ``statement_timeout`` + ``GRACE`` seconds. PyMySQL has that bound itself
   (``read_timeout``, ``write_timeout``: each read of the connection, the
@@ -94,8 +101,10 @@ def _libpq_args(options):
         "keepalives": int(options.tcp_keepalive),
         "tcp_user_timeout": client_timeout(options) * 1000,
         # statement_timeout counts lock waits too: no lock_timeout needed
-        "options": "-c statement_timeout=%d" % (options.statement_timeout
-                                                * 1000),
+        "options": "-c statement_timeout=%d "
+                   "-c idle_in_transaction_session_timeout=%d"
+                   % (options.statement_timeout * 1000,
+                      options.idle_transaction_timeout * 1000),
     }
     if options.tcp_keepalive:
         args.update(keepalives_idle=options.tcp_keepalive_idle,
@@ -110,9 +119,11 @@ def _mysql_args(options):
         "read_timeout": client_timeout(options),
         "write_timeout": client_timeout(options),
         "init_command": "SET SESSION max_statement_time = %d, "
-                        "innodb_lock_wait_timeout = %d"
+                        "innodb_lock_wait_timeout = %d, "
+                        "idle_transaction_timeout = %d"
                         % (options.statement_timeout,
-                           options.statement_timeout),
+                           options.statement_timeout,
+                           options.idle_transaction_timeout),
     }
 
 

@@ -190,6 +190,10 @@ AFTER = 2.0
 CHECK_INTERVAL = 0.5
 CHECK_TIMEOUT = 1.0
 STATEMENT_TIMEOUT = 2
+#: Under STATEMENT_TIMEOUT, so that a transaction the silent host left on
+#: the server is ended (its locks released) before the other hosts'
+#: statements waiting for those locks reach their own timeout.
+IDLE_TRANSACTION_TIMEOUT = 1
 CONNECT_TIMEOUT = 2  # libpq and psycopg take less than 2 s as 2 s
 POOL_TIMEOUT = 2
 TOPOLOGY_SECTIONS = dict(
@@ -198,6 +202,7 @@ TOPOLOGY_SECTIONS = dict(
                  "database_check_interval": CHECK_INTERVAL,
                  "database_check_timeout": CHECK_TIMEOUT},
     database={"statement_timeout": STATEMENT_TIMEOUT,
+              "idle_transaction_timeout": IDLE_TRANSACTION_TIMEOUT,
               "connect_timeout": CONNECT_TIMEOUT,
               "pool_timeout": POOL_TIMEOUT})
 #: haproxy's check period and the failed / passed checks in a row that

@@ -50,6 +50,7 @@ def test_pool_options(tmp_path, url):
 def test_postgresql_gets_libpq_timeouts_and_pings_under_the_watchdog(
         tmp_path):
     opts = options(tmp_path, connect_timeout=3, statement_timeout=7,
+                   idle_transaction_timeout=2,
                    tcp_keepalive_idle=11, tcp_keepalive_interval=4,
                    tcp_keepalive_count=2)
     got = kwargs(PG, opts)
@@ -58,7 +59,9 @@ def test_postgresql_gets_libpq_timeouts_and_pings_under_the_watchdog(
     assert got["connect_args"] == {
         "connect_timeout": 3, "keepalives": 1, "keepalives_idle": 11,
         "keepalives_interval": 4, "keepalives_count": 2,
-        "tcp_user_timeout": 8000, "options": "-c statement_timeout=7000"}
+        "tcp_user_timeout": 8000,
+        "options": "-c statement_timeout=7000 "
+                   "-c idle_in_transaction_session_timeout=2000"}
 
 
 def test_postgresql_keepalive_off(tmp_path):
@@ -69,13 +72,15 @@ def test_postgresql_keepalive_off(tmp_path):
 
 def test_mariadb_gets_pymysql_timeouts_and_session_limits(tmp_path):
     got = kwargs(MARIADB, options(tmp_path, connect_timeout=3,
-                                  statement_timeout=7))
+                                  statement_timeout=7,
+                                  idle_transaction_timeout=2))
     assert got["pool_pre_ping"] is True  # PyMySQL's ping is read_timeout-bound
     assert got["isolation_level"] == "READ COMMITTED"  # no gap locks
     assert got["connect_args"] == {
         "connect_timeout": 3, "read_timeout": 8, "write_timeout": 8,
         "init_command": "SET SESSION max_statement_time = 7, "
-                        "innodb_lock_wait_timeout = 7"}
+                        "innodb_lock_wait_timeout = 7, "
+                        "idle_transaction_timeout = 2"}
 
 
 def test_get_database_passes_the_options(tmp_path):
