@@ -1,14 +1,23 @@
-"""The WSGI side of each API: its paste app, loaded by name, run by a WSGIResource.
+"""The WSGI side of each API: its app, loaded by name, run by a WSGIResource.
 
-This is the host's only way into the stacks: PasteDeploy loads the app whose
-name is the API's name from ``[wsgi] api_paste_config``, handing it the
-process configuration through ``global_conf``. The host knows nothing else of
-the app, so any paste-deployed stack can be served.
+This is the host's only way into the apps it serves, and it knows nothing
+else of them. An API's app is, as an operator names it for uWSGI or
+gunicorn, the WSGI entry point in ``[DEFAULT] <api>_wsgi_app`` (the
+project's own entry module, whose import does that project's process
+set-up) or else the paste app of the API's name in ``[wsgi]
+api_paste_config``, which PasteDeploy builds with the process
+configuration in ``global_conf``. Either is built with ``sys.argv`` cut to
+the program name: hosted projects parse it with oslo.config, and twistd's
+or a worker's own arguments are not theirs. A failure is logged with its
+traceback once and becomes one line naming the option, the app and the
+exception.
 """
 
 import collections
 import configparser
+import contextlib
 import functools
+import importlib
 import sys
 from urllib.parse import unquote_to_bytes
 
@@ -20,6 +29,7 @@ from twisted.web import resource
 
 from minova_tw import conf as minova_conf
 from minova_tw import logs
+from minova_tw.conf.service import parse_entry_point
 
 log = Logger(namespace="minova.wsgi")
 
@@ -41,26 +51,92 @@ def has_paste_app(paste_file, name):
                for prefix in _APP_PREFIXES)
 
 
-def load_app(conf, name, paste_file=None):
-    """Load API ``name`` from the paste file, as nova-api's WSGIService did.
+def entry_point(conf, name):
+    """API ``name``'s ``[DEFAULT] <name>_wsgi_app``; None: paste serves it."""
+    option = "%s_wsgi_app" % name
+    return conf[option] if option in conf else None
 
-    Raises PasteAppNotFound when the file has no such app, and
-    minova_tw.conf.ConfigError when the app cannot be built: a factory's
-    own ConfigError as it is, anything else as one line naming the file.
+
+def load_app(conf, name, paste_file=None):
+    """Build API ``name``'s app: its entry point, or its paste app.
+
+    The paste app is loaded as nova-api's WSGIService did. Raises
+    PasteAppNotFound when the paste file has no such app, and
+    minova_tw.conf.ConfigError when the app cannot be built: a paste
+    factory's own ConfigError as it is, anything else (also SystemExit, as
+    argparse and oslo.config raise on arguments they do not know) logged
+    with its traceback and said in one line.
     """
+    spec = entry_point(conf, name)
+    if spec:
+        return _import_app(name, spec)
     paste_file = paste_file or minova_conf.find_paste_file(conf)
     if not has_paste_app(paste_file, name):
         raise PasteAppNotFound("no paste app %r in %s" % (name, paste_file))
     try:
-        return loadapp("config:" + paste_file, name=name,
-                       global_conf=minova_conf.paste_global_conf(conf))
+        with program_name_only():
+            return loadapp("config:" + paste_file, name=name,
+                           global_conf=minova_conf.paste_global_conf(conf))
     except minova_conf.ConfigError:
         raise
-    except Exception as exc:
-        raise minova_conf.ConfigError(
-            "[wsgi] api_paste_config: cannot load %s from %s: %s" % (
-                name, paste_file, " ".join(str(exc).split()) or
-                type(exc).__name__)) from None
+    except (Exception, SystemExit):
+        raise _cannot_build("[wsgi] api_paste_config: cannot load %s from %s"
+                            % (name, paste_file)) from None
+
+
+def _import_app(name, spec):
+    """The app of entry point ``spec``, as gunicorn's APP_MODULE and uWSGI's
+    --module find it: import the module, take the attribute, call it if
+    ``spec`` says ``factory()``."""
+    module, attribute, call = parse_entry_point(spec)
+    option = "[DEFAULT] %s_wsgi_app" % name
+    with program_name_only():
+        try:
+            app = getattr(importlib.import_module(module), attribute)
+        except (Exception, SystemExit):
+            raise _cannot_build("%s: cannot import %s" % (option, spec)) \
+                from None
+        if call is not None:
+            try:
+                app = app(*call[0], **call[1])
+            except (Exception, SystemExit):
+                raise _cannot_build("%s: cannot call %s" % (option, spec)) \
+                    from None
+    if not callable(app):
+        raise minova_conf.ConfigError("%s: %s is a %s, not a WSGI app" % (
+            option, spec, type(app).__name__))
+    return app
+
+
+def _cannot_build(what):
+    """Log the exception being handled with its traceback; its one line.
+
+    Logged as critical: before twistd begins logging (startup), Twisted
+    writes critical events straight to stderr, so the traceback is seen
+    even though startup stops; later it is in the log.
+    """
+    failure = Failure()
+    log.failure("{what}", failure, what=what)
+    message = " ".join(str(failure.value).split())
+    return minova_conf.ConfigError("%s: %s%s" % (
+        what, failure.type.__name__, ": " + message if message else ""))
+
+
+@contextlib.contextmanager
+def program_name_only():
+    """Show code run inside ``sys.argv`` as the program name alone.
+
+    A hosted project parses ``sys.argv`` when its entry module is imported
+    (nova's wsgi_app hands it to oslo.config, which stops at twistd's
+    ``--config``, or a worker's ``--api``), as it would under uWSGI. The
+    real arguments are back afterwards.
+    """
+    saved = sys.argv
+    sys.argv = saved[:1]
+    try:
+        yield
+    finally:
+        sys.argv = saved
 
 
 #: Headers twisted.web sets on every response that an app may replace.

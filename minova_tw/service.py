@@ -1,11 +1,14 @@
 """The process: one listening service per enabled API, as nova-api's main did.
 
-``makeService(conf)`` walks ``enabled_apis`` in order. For each name it loads
-the paste app, binds ``<api>_listen:<api>_listen_port`` at once (so a port in
-use stops startup with one line, and privileged ports are bound before
-twistd drops privileges) and logs "<api> listening on host:port". A name
-without a paste app is a warning; no API at all is an error. The APIs in
-``enabled_ssl_apis`` share one ``ServerTLS``, checked here too.
+``makeService(conf)`` walks ``enabled_apis`` in order. For each name it
+builds the app (``<api>_wsgi_app``, or the paste app of that name; in a
+throw-away process when only workers serve it), binds
+``<api>_listen:<api>_listen_port`` at once (so a port in use stops startup
+with one line, and privileged ports are bound before twistd drops
+privileges) and logs "<api> listening on host:port". A name without an app
+is a warning; no API at all is an error that says which names were skipped
+and why. The APIs in ``enabled_ssl_apis`` share one ``ServerTLS``, checked
+here too.
 
 With ``<api>_workers = 1`` an APIService serves the API in this process;
 with more, a minova_tw.spawner.WorkerPool binds one SO_REUSEPORT socket per
@@ -41,6 +44,7 @@ from minova_tw import conf as minova_conf
 from minova_tw import (gmr, logs, metrics, resources, spawner, systemd,
                        threadpool, tls)
 from minova_tw.accesslog import check_log_format
+from minova_tw.conf.service import is_api_name
 from minova_tw.site import APISite
 
 log = Logger(namespace="minova.service")
@@ -151,15 +155,26 @@ class APIService(ListeningService):
                                        inline=not size, reserved_paths=paths)
 
     def reload(self, conf):
-        """Serve new requests with the paste app as ``conf`` now defines it.
+        """Serve new requests with the app as ``conf`` now defines it.
 
-        Raises ConfigError (the running app stays) when it cannot be loaded.
+        A paste app is built afresh. An entry point that did not change is
+        not: Python imports a module once per process, and calling a
+        factory again would repeat its project's process set-up in a
+        process that already did it, so the running app stays (workers are
+        new processes and import it afresh). Raises ConfigError (the
+        running app stays) when the app cannot be built.
         """
-        app = resources.load_app(conf, self.name)
+        spec = resources.entry_point(conf, self.name)
+        if spec and spec == resources.entry_point(self.conf, self.name):
+            app = self.app
+            log.info("{api} keeps serving {spec}: an entry point is imported "
+                     "once per process", api=self.name, spec=spec)
+        else:
+            app = resources.load_app(conf, self.name)
+            log.info("{api} now serves the reloaded app", api=self.name)
         self.conf = conf
         self.app = app
         self.site.resource = self._resource(app, _reactor(self.reactor))
-        log.info("{api} now serves the reloaded paste app", api=self.name)
 
     def stopService(self):
         super().stopService()
@@ -446,6 +461,10 @@ def listen(conf, name, count, inherited):
         return [inherited[name]]
     host = conf["%s_listen" % name]
     port = conf["%s_listen_port" % name]
+    if port is None:
+        raise minova_conf.ConfigError(
+            "[DEFAULT] %s_listen_port is not set: %s has no default port "
+            "(0 picks a free one)" % (name, name))
     keepidle = conf.wsgi.tcp_keepidle
     if count > 1 and port:
         probe_port(name, host, port)
@@ -471,37 +490,43 @@ def prepare(conf):
 
 class ServableAPI(collections.namedtuple(
         "ServableAPI", "name app tls count sockets")):
-    """An API that passed startup's checks: its paste app, ServerTLS or
-    None, number of processes and bound listening sockets."""
+    """An API that passed startup's checks: its app (None when only
+    workers serve it), ServerTLS or None, number of processes and bound
+    listening sockets."""
 
 
 def check(conf, error, warn, inherited=None):
     """Startup's checks, in startup's order: makeService and ``minova-manage check`` share them.
 
-    The values and the log format (``prepare``), the paste file, each
-    enabled API's paste app, the TLS files, and each listening address
+    The values and the log format (``prepare``), then for each enabled API
+    its app (``<api>_wsgi_app``, or the paste app of its name, the paste
+    file found when one is needed), the TLS files and the listening address
     (bound, so a port in use is found; systemd's sockets in ``inherited``
-    are taken instead). ``error(line)`` is called with each problem's one
-    line: makeService raises there, so the first problem stops startup,
-    while minova-manage check collects them all; ``warn(line)`` with each
-    API startup skips. Returns ``(apis, server_tls, metrics_socket)``: a
-    ServableAPI per API that passed, the ServerTLS the TLS APIs share, and
-    the bound socket of the ``[metrics]`` listener, if it is enabled. The
-    caller owns the sockets (``minova-manage check`` closes them).
+    are taken instead). An API served in this process (``<api>_workers =
+    1``) has its app built here; one that only workers serve is built in a
+    throw-away process instead (minova_tw.spawner.check_app), so that this
+    process never imports a hosted project it does not serve, while a
+    broken app still stops startup before anything listens.
+    ``error(line)`` is called with each problem's one line: makeService
+    raises there, so the first problem stops startup, while minova-manage
+    check collects them all; ``warn(line)`` with each API startup skips,
+    and when none is left, the error says which were skipped and why.
+    Returns ``(apis, server_tls, metrics_socket)``: a ServableAPI per API
+    that passed (its app None when only workers serve it), the ServerTLS
+    the TLS APIs share, and the bound socket of the ``[metrics]`` listener,
+    if it is enabled. The caller owns the sockets (``minova-manage check``
+    closes them).
     """
     try:
         prepare(conf)
     except minova_conf.ConfigError as exc:
         error(str(exc))
-    try:
-        paste_file = minova_conf.find_paste_file(conf)
-    except minova_conf.ConfigError as exc:
-        error(str(exc))
-        return [], None, None
     inherited = inherited or {}
     apis = []
     seen = set()
+    skipped = []
     attempted = False
+    paste = _PasteFile(conf, error)
     server_tls = None
     tls_failed = False
     for name in conf.enabled_apis:
@@ -509,21 +534,25 @@ def check(conf, error, warn, inherited=None):
             warn("enabled_apis names %s twice; serving it once" % name)
             continue
         seen.add(name)
-        if "%s_listen" % name not in conf:
-            warn("enabled_apis has %s, which minova cannot serve (no "
-                 "%s_listen option); skipping it" % (name, name))
-            continue
-        try:
-            app = resources.load_app(conf, name, paste_file)
-        except resources.PasteAppNotFound:
-            warn("enabled_apis has %s, which is not an app in %s; skipping "
-                 "it" % (name, paste_file))
-            continue
-        except minova_conf.ConfigError as exc:
-            attempted = True
-            error(str(exc))
+        why = _unservable(conf, name, paste)
+        if why:
+            skipped.append("%s %s" % (name or "''", why))
+            warn("enabled_apis has %s, which %s; skipping it"
+                 % (name or "''", why))
             continue
         attempted = True
+        if resources.entry_point(conf, name) is None and paste.find() is None:
+            continue  # no paste file: said once already
+        count = workers(conf, name)
+        try:
+            app = None
+            if count == 1:
+                app = resources.load_app(conf, name, paste.path)
+            else:
+                spawner.check_app(conf, name)
+        except minova_conf.ConfigError as exc:
+            error(str(exc))
+            continue
         api_tls = None
         if name in conf.enabled_ssl_apis:
             if server_tls is None and not tls_failed:
@@ -533,7 +562,6 @@ def check(conf, error, warn, inherited=None):
                     tls_failed = True
                     error(str(exc))
             api_tls = server_tls
-        count = workers(conf, name)
         try:
             sockets = listen(conf, name, count, inherited)
         except minova_conf.ConfigError as exc:
@@ -545,7 +573,8 @@ def check(conf, error, warn, inherited=None):
             continue
         apis.append(ServableAPI(name, app, api_tls, count, sockets))
     if not attempted:
-        error("No APIs were started. Check the enabled_apis config option.")
+        error("No APIs were started. Check the enabled_apis config option: "
+              + ("; ".join(skipped) or "it is empty"))
     metrics_socket = None
     if conf.metrics.listen_port is not None:
         try:
@@ -555,6 +584,44 @@ def check(conf, error, warn, inherited=None):
         except minova_conf.ConfigError as exc:
             error(str(exc))
     return apis, server_tls, metrics_socket
+
+
+class _PasteFile:
+    """``[wsgi] api_paste_config``, found when an API first needs it.
+
+    ``path`` is None until then, and stays None when it is missing (said
+    once, through ``error``): a deployment whose APIs all have entry points
+    needs no paste file.
+    """
+
+    def __init__(self, conf, error):
+        self.conf = conf
+        self.error = error
+        self.path = None
+        self._looked = False
+
+    def find(self):
+        """The paste file's path, or None when it is missing."""
+        if not self._looked:
+            self._looked = True
+            try:
+                self.path = minova_conf.find_paste_file(self.conf)
+            except minova_conf.ConfigError as exc:
+                self.error(str(exc))
+        return self.path
+
+
+def _unservable(conf, name, paste):
+    """Why startup skips API ``name`` (a phrase after "which"), or None."""
+    if not is_api_name(name):
+        return "is not an API name (letters, digits and _ only)"
+    if resources.entry_point(conf, name) is not None:
+        return None
+    path = paste.find()
+    if path is not None and not resources.has_paste_app(path, name):
+        return "is not an app in %s and has no [DEFAULT] %s_wsgi_app" % (
+            path, name)
+    return None
 
 
 def _raise(line):
@@ -582,7 +649,6 @@ def makeService(conf, reactor=None, log_path=None):
         if count == 1:
             api = APIService(conf, name, app, sockets[0], reactor, api_tls)
         else:
-            # The app was loaded to check it; the workers load their own.
             api = spawner.WorkerPool(conf, name, sockets, count, reactor,
                                      log_path)
         api.setName(name)

@@ -19,12 +19,17 @@ that doubles while workers keep dying young (twisted.runner.procmon's
 back-off). ``replace`` starts a slot's new worker and retires the old one
 only once the new one is ready: SIGHUP reloads and max-requests recycling
 both go through it, so no request is dropped.
+
+The parent never builds the app its workers serve; ``check_app`` has a
+throw-away worker build it once at startup, so that an app that cannot be
+built stops startup with its one line instead.
 """
 
 import collections
 import os
 import random
 import signal
+import subprocess
 import sys
 import time
 
@@ -32,7 +37,8 @@ from twisted.application import reactors, service
 from twisted.internet import defer, error, protocol
 from twisted.logger import Logger
 
-from minova_tw import metrics
+from minova_tw import metrics, resources
+from minova_tw.conf import ConfigError
 
 log = Logger(namespace="minova.spawner")
 
@@ -199,15 +205,10 @@ class WorkerPool(service.Service):
 
     def _arguments(self, slot):
         conf = self.conf
-        args = [sys.executable, "-m", "minova_tw.worker", "--api", self.name,
-                "--slot", str(slot), "--parent-pid", str(os.getpid())]
+        args = worker_command(conf, self.name) + ["--slot", str(slot)]
         name = reactor_name(self.reactor)
         if name:
             args += ["--reactor", name]
-        for path in conf.default_config_files or ():
-            args += ["--config", os.path.abspath(path)]
-        for path in conf.default_config_dirs or ():
-            args += ["--config-dir", os.path.abspath(path)]
         if self.log_path:
             args += ["--log-file", self.log_path]
         limit = conf.wsgi.worker_max_requests
@@ -372,6 +373,64 @@ class WorkerPool(service.Service):
             sock.close()
         return defer.DeferredList([self._retire(worker)
                                    for worker in list(self.processes)])
+
+
+def worker_command(conf, name):
+    """The command line that starts a worker of API ``name`` with ``conf``'s files."""
+    args = [sys.executable, "-m", "minova_tw.worker", "--api", name,
+            "--parent-pid", str(os.getpid())]
+    for path in conf.default_config_files or ():
+        args += ["--config", os.path.abspath(path)]
+    for path in conf.default_config_dirs or ():
+        args += ["--config-dir", os.path.abspath(path)]
+    return args
+
+
+def check_app(conf, name, timeout=READY_TIMEOUT):
+    """Build API ``name``'s app once in a throw-away worker; ConfigError if not.
+
+    The parent of workers never builds an app only its workers serve: a
+    hosted project's entry module does its process set-up on import
+    (nova's: config, logging, rpc, database; some 150 MB) that the parent
+    would carry for nothing. A broken app must still stop startup with its
+    one line before anything listens, not leave workers dying in a loop:
+    so a worker started with ``--check-fd`` (same command line and
+    environment as the real ones) builds it, writes the one line on that
+    pipe if it cannot, and exits; its stdout and stderr are ours, so the
+    traceback it logs is seen once. This costs one more build of the app
+    at startup (not at reload: a new worker that cannot start leaves the
+    old one serving).
+    """
+    read, write = os.pipe()
+    try:
+        child = subprocess.Popen(
+            worker_command(conf, name) + ["--check-fd", str(write)],
+            env=worker_env(), stdin=subprocess.DEVNULL, pass_fds=(write,))
+    finally:
+        os.close(write)
+    try:
+        status = child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        status = None
+    # Read without waiting: a process the app started may hold the pipe.
+    os.set_blocking(read, False)
+    with os.fdopen(read, "rb") as report:
+        line = (report.read() or b"").decode("utf-8", "replace").strip()
+    if status is None:
+        raise ConfigError("%s: building its app took longer than %g s"
+                          % (_app_option(conf, name), timeout))
+    if status:
+        raise ConfigError(line or "%s: building its app in a worker exited "
+                          "with status %d" % (_app_option(conf, name), status))
+
+
+def _app_option(conf, name):
+    """The option that names API ``name``'s app, for a line about it."""
+    if resources.entry_point(conf, name):
+        return "[DEFAULT] %s_wsgi_app" % name
+    return "[wsgi] api_paste_config"
 
 
 def worker_env():

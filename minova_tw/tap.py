@@ -34,8 +34,9 @@ class Options(usage.Options):
     """Options of ``twistd minova``."""
 
     synopsis = "[--config FILE]... [--config-dir DIR]..."
-    longdesc = ("Serve the APIs in enabled_apis (osapi_compute, metadata) "
-                "from [wsgi] api_paste_config, as nova-api does. Without "
+    longdesc = ("Serve the APIs in enabled_apis (osapi_compute, metadata, "
+                "or any other name) from their <api>_wsgi_app entry points "
+                "or [wsgi] api_paste_config, as nova-api does. Without "
                 "--config, the files oslo.config finds for project 'minova' "
                 "are read (e.g. /etc/minova/minova.conf).")
 

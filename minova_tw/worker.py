@@ -4,10 +4,13 @@
 is what minova_tw.spawner runs; nobody else needs to. The worker reads the
 same config files as the parent, installs the reactor twistd was given
 before anything imports one (with Twisted's TLS only if its API serves it:
-minova_tw.tls.install_twisted), loads the same paste app as
-the parent, adopts fd 3 and serves it with the same APIService and
-APISite as a single-process minova (``wsgi.multiprocess`` is true here).
-Then it writes ``ready`` to fd 4.
+minova_tw.tls.install_twisted), builds its API's app
+(minova_tw.resources.load_app: the entry point, imported with ``sys.argv``
+cut to the program name, or the paste app; the parent builds neither),
+adopts fd 3 and serves it with the same APIService and APISite as a
+single-process minova (``wsgi.multiprocess`` is true here). Then it writes
+``ready`` to fd 4. With ``--check-fd`` it only builds the app and exits
+(minova_tw.spawner.check_app).
 
 It stops (stop listening, drain within ``graceful_shutdown_timeout``, exit
 0) on SIGTERM from the parent, and on its own when the parent dies: its
@@ -51,6 +54,7 @@ def parse_args(argv):
     parser.add_argument("--config-dir", action="append", default=[])
     parser.add_argument("--max-requests", type=int, default=0)
     parser.add_argument("--log-file")
+    parser.add_argument("--check-fd", type=int)
     return parser.parse_args(argv)
 
 
@@ -83,12 +87,39 @@ def cannot_start(error):
     sys.exit(BOOT_ERROR)
 
 
+def check(args):
+    """``--check-fd FD``: build the app as a worker would, say why not, exit.
+
+    minova_tw.spawner.check_app runs this, so that a worker-only app is
+    built outside the parent. Logging has not begun, so Twisted writes the
+    traceback of a failure (logged as critical) to stderr, which is the
+    parent's; the one line goes to FD. The exit is immediate: threads the
+    app started must not keep a throw-away process alive.
+    """
+    from minova_tw import resources, service
+
+    line = ""
+    try:
+        conf = minova_conf.load(args.config, args.config_dir)
+        service.prepare(conf)
+        resources.load_app(conf, args.api)
+    except (minova_conf.ConfigError, resources.PasteAppNotFound) as exc:
+        line = str(exc)
+    with os.fdopen(args.check_fd, "w") as report:
+        report.write(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1 if line else 0)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # Ctrl-C and a hangup reach the whole process group; the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     die_with_parent(args.parent_pid)
+    if args.check_fd is not None:
+        check(args)
     globalLogBeginner.beginLoggingTo(
         [tagged_observer(sys.stdout, "%s/%d" % (args.api, args.slot))],
         redirectStandardIO=False)

@@ -2,7 +2,9 @@
 
 The option modules here hold the definitions (nova's names and defaults, with
 help text); ``list_opts`` feeds oslo-config-generator. ``load`` builds one
-``ConfigOpts`` per process from the command line's files. Nothing here reads
+``ConfigOpts`` per process from the command line's files, and registers the
+per-API options (``[DEFAULT] <name>_listen`` ...) of every name in
+``enabled_apis`` once it has read that list. Nothing here reads
 a file or the environment on import.
 
 The WSGI stacks receive the process's ConfigOpts through PasteDeploy's
@@ -108,8 +110,22 @@ def load(config_files=(), config_dirs=(), args=()):
         raise ConfigError(_one_line(exc)) from None
     except cfg.Error as exc:
         raise ConfigError(_one_line(exc)) from None
+    register_api_opts(conf)
     _check_values(conf)
     return conf
+
+
+def register_api_opts(conf):
+    """Register the options of each API in ``conf``'s ``enabled_apis``.
+
+    oslo.config reads a file's values on first use, so options registered
+    after parsing see them; the names are only known once enabled_apis is
+    parsed. A name that cannot be part of an option name is left for
+    startup to skip with a warning (minova_tw.service.check).
+    """
+    for name in conf.enabled_apis:
+        if service.is_api_name(name) and "%s_listen" % name not in conf:
+            conf.register_opts(service.api_opts(name))
 
 
 def _check_values(conf):

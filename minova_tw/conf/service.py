@@ -1,21 +1,45 @@
 """Options of the process itself: which APIs, where they listen, how many workers.
 
 Names and defaults are nova-api's ([DEFAULT] group), so an operator's
-nova.conf fragment carries over unchanged.
+nova.conf fragment carries over unchanged. As nova-api's WSGIService did
+for any service name, every name in ``enabled_apis`` has its own
+``<name>_listen``, ``<name>_listen_port`` and ``<name>_workers`` (and
+minova's ``<name>_wsgi_app``): ``api_opts(name)`` makes them, and
+minova_tw.conf.load registers them once it has read ``enabled_apis``. The
+built-in APIs' options are always registered, so the sample config shows
+the pattern with them.
 """
 
-from oslo_config import cfg
+import ast
+import re
 
-API_NAMES = ("osapi_compute", "metadata")
+from oslo_config import cfg, types
+
+#: minova's own APIs (the embedded mini nova), with nova's ports.
+BUILTIN_PORTS = {"osapi_compute": 8774, "metadata": 8775}
+API_NAMES = tuple(BUILTIN_PORTS)
+
+#: What an API name may be: it becomes part of option names.
+_API_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def is_api_name(name):
+    """Whether ``name`` can name an API (letters, digits and _)."""
+    return bool(_API_NAME.match(name))
 
 service_opts = [
     cfg.ListOpt(
         "enabled_apis",
         default=list(API_NAMES),
-        help="List of APIs to enable, in start order. Each name is a paste "
-        "app in [wsgi] api_paste_config: osapi_compute and metadata. "
-        "minova deviation: other names are accepted here; a name with no "
-        "paste app is logged as a warning and skipped, as Ocata's nova-api "
+        help="List of APIs to enable, in start order. minova's own are "
+        "osapi_compute and metadata; any other name (letters, digits and _) "
+        "works the same way, as in nova-api. Each API has the options "
+        "[DEFAULT] <name>_listen, <name>_listen_port, <name>_workers and "
+        "<name>_wsgi_app (listed below for osapi_compute and metadata; "
+        "another name has no default port, so <name>_listen_port must be "
+        "set) and is served by its <name>_wsgi_app entry point, or else by "
+        "the paste app <name> in [wsgi] api_paste_config. A name with "
+        "neither is logged as a warning and skipped, as Ocata's nova-api "
         "did.",
     ),
     cfg.ListOpt(
@@ -58,7 +82,59 @@ service_opts = [
 ]
 
 
-def _api_opts(name, port):
+class EntryPoint(types.String):
+    """The type of ``<name>_wsgi_app``: what parse_entry_point accepts, or
+    empty (``<name>_wsgi_app =``, as unset: the paste app)."""
+
+    def __init__(self):
+        super().__init__(type_name="entry point value")
+
+    def __call__(self, value):
+        value = super().__call__(value)
+        if value:
+            parse_entry_point(value)
+        return value
+
+
+def parse_entry_point(spec):
+    """``(module, attribute, call)`` of an entry point, as gunicorn reads APP_MODULE.
+
+    ``package.module:callable`` serves the attribute (``call`` is None);
+    ``package.module:factory(...)`` calls it, with Python literals as
+    arguments, for the app (``call`` is ``(args, kwargs)``);
+    ``package.module`` alone means its ``application``, as uWSGI's
+    ``--module`` and gunicorn take it. Raises ValueError saying why not.
+    """
+    module, _, expression = spec.strip().partition(":")
+    expression = expression.strip() or "application"
+    if all(part.isidentifier() for part in module.split(".")):
+        try:
+            node = ast.parse(expression, mode="eval").body
+            if isinstance(node, ast.Name):
+                return module, node.id, None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                args = tuple(ast.literal_eval(arg) for arg in node.args)
+                kwargs = {kw.arg: ast.literal_eval(kw.value)
+                          for kw in node.keywords if kw.arg is not None}
+                if len(kwargs) == len(node.keywords):
+                    return module, node.func.id, (args, kwargs)
+        except (SyntaxError, ValueError, TypeError):
+            pass
+    raise ValueError("%r is not package.module:callable, "
+                     "package.module:factory() or package.module" % spec)
+
+
+def api_opts(name):
+    """The options of API ``name``, as nova-api read them for any service name.
+
+    nova's WSGIService took ``<name>_listen`` (default 0.0.0.0),
+    ``<name>_listen_port`` and ``<name>_workers`` (unset: the number of
+    CPUs) for whatever name it served. A built-in API has nova's port; any
+    other has none, and minova stops with a line naming
+    ``[DEFAULT] <name>_listen_port`` rather than pick a random port as
+    nova's getattr default of 0 did: clients must know where it is.
+    """
+    port = BUILTIN_PORTS.get(name)
     return [
         cfg.HostAddressOpt(
             "%s_listen" % name,
@@ -77,12 +153,26 @@ def _api_opts(name, port):
             "number of CPUs; 1 serves it in the twistd process itself."
             % name,
         ),
+        cfg.Opt(
+            "%s_wsgi_app" % name,
+            type=EntryPoint(),
+            help="minova addition: the WSGI entry point that serves the %s "
+            "API, named as uWSGI's --module and gunicorn's APP_MODULE name "
+            "it: package.module:callable (the module's import does its "
+            "project's process set-up, e.g. nova.wsgi.osapi_compute:"
+            "application), package.module:factory() (called for the app, "
+            "e.g. keystone.server.wsgi:initialize_public_application()) or "
+            "package.module (its 'application'). The import sees sys.argv as "
+            "the program name alone and the process environment as twistd "
+            "got it, in the twistd process (%s_workers = 1) or in each "
+            "worker; with more workers twistd itself never imports it. "
+            "Unset: the paste app %s in [wsgi] api_paste_config."
+            % (name, name, name),
+        ),
     ]
 
 
-listen_opts = _api_opts("osapi_compute", 8774) + _api_opts("metadata", 8775)
-
-ALL_OPTS = service_opts + listen_opts
+ALL_OPTS = service_opts + [opt for name in API_NAMES for opt in api_opts(name)]
 
 
 def list_opts():

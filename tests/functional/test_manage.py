@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 
-from tests.functional.conftest import base_config, write_config
+from tests.functional.conftest import PASTE, base_config, write_config
 from minova_tw.db import migration
 
 MANAGE = os.path.join(os.path.dirname(sys.executable), "minova-manage")
@@ -77,8 +77,8 @@ def test_check_prints_one_line_per_problem(tmp_path):
         taken.close()
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines() == [
-        "warning: enabled_apis has ec2, which minova cannot serve (no "
-        "ec2_listen option); skipping it",
+        "warning: enabled_apis has ec2, which is not an app in %s and has "
+        "no [DEFAULT] ec2_wsgi_app; skipping it" % PASTE,
         "[wsgi] wsgi_log_format: KeyError: 'nope'",
         "[wsgi] ssl_cert_file: cannot read %s: No such file or directory"
         % (tmp_path / "cert.pem"),

@@ -56,10 +56,13 @@ def test_an_api_missing_from_the_paste_file_warns(minova, tmp_path):
     assert "metadata listening" not in server.log
 
 
-def test_no_api_started_exits_1_with_one_line(tmp_path):
-    result, _ = start_failure(tmp_path, DEFAULT={"enabled_apis": "ec2,s3"})
+def test_no_api_started_exits_1_with_one_line_naming_each_skip(tmp_path):
+    result, _ = start_failure(tmp_path, DEFAULT={
+        "enabled_apis": "ec2,s3-api"})
     assert_one_line(result, "minova: No APIs were started. Check the "
-                    "enabled_apis config option.")
+                    "enabled_apis config option: ec2 is not an app in %s and "
+                    "has no [DEFAULT] ec2_wsgi_app; s3-api is not an API name "
+                    "(letters, digits and _ only)" % PASTE)
 
 
 def test_a_missing_paste_file_names_the_option_and_file(tmp_path):

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from minova_tw import conf
+from minova_tw.conf import service as service_conf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -37,6 +38,58 @@ def test_defaults_are_novas(tmp_path):
     assert c.cors.allow_methods == ["GET", "PUT", "POST", "DELETE", "PATCH"]
     assert "OpenStack-API-Version" in c.cors.allow_headers
     assert c.database.connection is None
+
+
+def test_every_enabled_api_name_has_its_options(tmp_path):
+    """nova-api's <name>_listen, _listen_port, _workers for any name, plus
+    <name>_wsgi_app; the built-ins keep nova's ports, others have none."""
+    c = conf.load([write(tmp_path / "a.conf", "[DEFAULT]\n"
+                         "enabled_apis = placement, identity, metadata\n"
+                         "placement_listen = 127.0.0.1\n"
+                         "placement_listen_port = 8778\n"
+                         "placement_workers = 3\n"
+                         "placement_wsgi_app = placement.wsgi.api\n")])
+    assert (c.placement_listen, c.placement_listen_port, c.placement_workers,
+            c.placement_wsgi_app) == ("127.0.0.1", 8778, 3,
+                                      "placement.wsgi.api")
+    assert (c.identity_listen, c.identity_listen_port, c.identity_workers,
+            c.identity_wsgi_app) == ("0.0.0.0", None, None, None)
+    assert (c.osapi_compute_listen_port, c.metadata_listen_port) == (8774,
+                                                                     8775)
+    assert c.metadata_wsgi_app is None
+
+
+def test_a_name_that_cannot_be_an_option_is_left_unregistered(tmp_path):
+    c = conf.load([write(tmp_path / "a.conf",
+                         "[DEFAULT]\nenabled_apis = s3-api,,ok\n")])
+    assert "ok_listen" in c and "s3-api_listen" not in c
+
+
+@pytest.mark.parametrize("spec, parsed", [
+    ("nova.wsgi.osapi_compute:application",
+     ("nova.wsgi.osapi_compute", "application", None)),
+    ("placement.wsgi.api", ("placement.wsgi.api", "application", None)),
+    ("keystone.server.wsgi:initialize_public_application()",
+     ("keystone.server.wsgi", "initialize_public_application", ((), {}))),
+    ("m:factory('a', 2, debug=True)", ("m", "factory", (("a", 2),
+                                                        {"debug": True}))),
+])
+def test_entry_points_are_read_as_gunicorn_reads_app_module(spec, parsed):
+    assert service_conf.parse_entry_point(spec) == parsed
+
+
+@pytest.mark.parametrize("spec", [
+    "m:1+1", "m:f(x)", "m:f(**kw)", ":application", "a b:c", "m:a.b", "m:f(",
+])
+def test_a_malformed_entry_point_is_an_invalid_value(tmp_path, spec):
+    path = write(tmp_path / "a.conf", "[DEFAULT]\nenabled_apis = p\n"
+                 "p_wsgi_app = %s\n" % spec)
+    with pytest.raises(conf.ConfigError) as error:
+        conf.load([path])
+    assert str(error.value) == (
+        "invalid value for [DEFAULT] p_wsgi_app in %s: %r is not "
+        "package.module:callable, package.module:factory() or package.module"
+        % (path, spec))
 
 
 def test_later_files_and_config_dirs_override(tmp_path):

@@ -1,12 +1,15 @@
-"""minova_tw.resources: paste loading and the WSGI container, without threads.
+"""minova_tw.resources: loading apps, and the WSGI container, without threads.
 
 A synchronous pool and reactor run the app and the reactor-side delivery in
 the test's thread, over a StringTransport, so every path is deterministic.
 """
 
+import sys
+
 import pytest
 from twisted.internet.address import IPv4Address
 from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.logger import capturedLogs
 
 from minova_tw import conf, resources
 from minova_tw.accesslog import check_log_format
@@ -230,8 +233,92 @@ def test_load_app_reports_missing_and_broken_apps(tmp_path):
     with pytest.raises(conf.ConfigError) as error:
         resources.load_app(c, "good")
     assert str(error.value) == (
-        "[wsgi] api_paste_config: cannot load good from %s: No module named "
-        "'nowhere'" % paste)
+        "[wsgi] api_paste_config: cannot load good from %s: "
+        "ModuleNotFoundError: No module named 'nowhere'" % paste)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """``project(source)``: a hosted project's entry module, importable as
+    the returned name; its import records sys.argv in ``ARGV``."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    made = []
+
+    def make(source):
+        name = "hosted_%d_%d" % (id(tmp_path), len(made))
+        (tmp_path / (name + ".py")).write_text(
+            "import sys\nARGV = list(sys.argv)\n" + source)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        sys.modules.pop(name, None)
+
+
+def entry_conf(tmp_path, spec):
+    return conf.load([str(_write(tmp_path / "e.conf", "[DEFAULT]\n"
+                                 "enabled_apis = placement\n"
+                                 "placement_wsgi_app = %s\n" % spec))])
+
+
+def wsgi_app(environ, start_response):
+    """What the entry modules below serve."""
+
+
+def test_an_entry_point_is_imported_with_the_program_name_only(
+        tmp_path, project, monkeypatch):
+    module = project("from tests.unit.test_resources import wsgi_app as "
+                     "application\n")
+    monkeypatch.setattr(sys, "argv", ["twistd", "-n", "minova", "--config",
+                                      "x.conf"])
+    assert resources.load_app(entry_conf(tmp_path, module),
+                              "placement") is wsgi_app
+    assert sys.modules[module].ARGV == ["twistd"]
+    assert sys.argv == ["twistd", "-n", "minova", "--config", "x.conf"]
+
+
+def test_a_factory_entry_point_is_called_with_its_arguments(tmp_path,
+                                                            project):
+    module = project("def make(name, debug=False):\n"
+                     "    return lambda e, s: (name, debug)\n")
+    app = resources.load_app(entry_conf(tmp_path, "%s:make('public', "
+                                        "debug=True)" % module), "placement")
+    assert app(None, None) == ("public", True)
+
+
+@pytest.mark.parametrize("source, entry, what, exception, raised", [
+    ("raise RuntimeError('no database')\n", "{m}:application",
+     "cannot import {m}:application", "RuntimeError: no database",
+     RuntimeError),
+    ("import argparse\nargparse.ArgumentParser().parse_args(['--api'])\n",
+     "{m}:application", "cannot import {m}:application", "SystemExit: 2",
+     SystemExit),
+    ("", "{m}:application", "cannot import {m}:application",
+     "AttributeError: module '{m}' has no attribute 'application'",
+     AttributeError),
+    ("def f():\n    raise KeyError('x')\n", "{m}:f()", "cannot call {m}:f()",
+     "KeyError: 'x'", KeyError),
+])
+def test_an_entry_point_that_fails_is_logged_once_and_said_in_one_line(
+        tmp_path, project, source, entry, what, exception, raised):
+    module = project(source)
+    with capturedLogs() as events:
+        with pytest.raises(conf.ConfigError) as error:
+            resources.load_app(entry_conf(tmp_path, entry.format(m=module)),
+                               "placement")
+    what = "[DEFAULT] placement_wsgi_app: " + what.format(m=module)
+    assert str(error.value) == "%s: %s" % (what, exception.format(m=module))
+    assert [(e["what"], e["log_failure"].type) for e in events
+            if "log_failure" in e] == [(what, raised)]
+
+
+def test_an_entry_point_that_is_not_callable(tmp_path, project):
+    module = project("application = 'not an app'\n")
+    with pytest.raises(conf.ConfigError) as error:
+        resources.load_app(entry_conf(tmp_path, module), "placement")
+    assert str(error.value) == ("[DEFAULT] placement_wsgi_app: %s is a str, "
+                                "not a WSGI app" % module)
 
 
 def _write(path, text):

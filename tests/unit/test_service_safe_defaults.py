@@ -1,6 +1,6 @@
 """minova_tw.service: safe by default — keystone unless asked, and a loud noauth2 warning.
 
-``makeService`` runs with its paste loading and socket binding replaced, so
+``makeService`` runs with its app building and socket binding replaced, so
 an address that is not loopback can be shown to it without listening there.
 """
 
@@ -8,7 +8,7 @@ import pytest
 from twisted.logger import LogLevel, capturedLogs
 
 from minova_tw import conf as minova_conf
-from minova_tw import resources, service
+from minova_tw import resources, service, spawner
 
 
 class BoundSocket:
@@ -25,7 +25,9 @@ class BoundSocket:
 def make(tmp_path, monkeypatch):
     """``make(listen, auth_strategy)`` -> (conf, the APIs warned INSECURE)."""
     monkeypatch.setattr(resources, "load_app", lambda *a, **k: object())
+    monkeypatch.setattr(spawner, "check_app", lambda conf, name: None)
     monkeypatch.setattr(minova_conf, "find_paste_file", lambda c: "x.ini")
+    monkeypatch.setattr(resources, "has_paste_app", lambda path, name: True)
     monkeypatch.setattr(service, "listen", lambda conf, name, count, _: [
         BoundSocket(conf["%s_listen" % name])])
 

@@ -1,0 +1,6 @@
+"""A stand-in for an OpenStack project that minova hosts through its WSGI entry module.
+
+``fakeproject.wsgi:application`` is shaped like nova.wsgi.osapi_compute,
+``fakeproject.factory:initialize_application()`` like keystone's factory,
+and ``fakeproject.broken`` like a project whose set-up fails on import.
+"""
