@@ -75,17 +75,34 @@ class TwistedLogHandler(logging.Handler):
 QUIET_LIBRARIES = ("alembic",)
 
 
+#: The handler ``setup`` put on the root logger in this process, if any.
+_handler = None
+
+
 def setup(debug):
-    """Route the standard library's root logger into Twisted's log, once."""
+    """Route the standard library's root logger into Twisted's log, once per process.
+
+    A hosted project may set up logging of its own when its entry module
+    is imported: oslo.log (nova, placement, keystone) removes every root
+    handler, minova's included, and installs its own. From then on the
+    project owns Python logging in this process, as under uWSGI: minova
+    never removes its handlers, never puts its own back (a SIGHUP reload
+    calls this again, and a second handler would log every line twice),
+    and leaves the levels to it. While minova's handler is on the root
+    logger, ``debug`` sets the levels, at start-up and at each reload.
+    """
+    global _handler
     root = logging.getLogger()
+    if _handler is None:
+        _handler = TwistedLogHandler()
+        _handler.setFormatter(logging.Formatter("%(message)s"))
+        root.addHandler(_handler)
+    elif _handler not in root.handlers:
+        return
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(
             logging.NOTSET if debug else logging.WARNING)
-    if not any(isinstance(h, TwistedLogHandler) for h in root.handlers):
-        handler = TwistedLogHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        root.addHandler(handler)
 
 
 def log_options(conf):

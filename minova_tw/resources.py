@@ -160,7 +160,7 @@ def connection_environ(resource, host, peer, secure, transport):
         "wsgi.multithread": resource.threadpool is not None,
         "wsgi.multiprocess": resource.multiprocess,
         "wsgi.run_once": False,
-        "minova.access_logged": True,
+        "minova.access_logged": resource.accessLogged,
     }
     if secure:
         _add_client_certificate(base, transport)
@@ -188,8 +188,9 @@ class WSGIResource(resource.Resource):
     for a twisted.web Request.
 
     ``environ`` carries ``wsgi.multiprocess`` (true when the API runs in
-    worker processes) and ``minova.access_logged`` (the host writes the
-    access line; nova's request_log filter then stays quiet). Over TLS, a
+    worker processes) and ``minova.access_logged`` (``access_logged``:
+    the host writes the access line, and minova's own request_log filter
+    then stays quiet; false with ``<api>_access_log = false``). Over TLS, a
     client certificate shows as mod_ssl's ``SSL_CLIENT_S_DN`` (RFC 4514)
     and ``SSL_CLIENT_CERT`` (PEM). What is the same for every request of a
     connection is computed once per connection.
@@ -199,12 +200,13 @@ class WSGIResource(resource.Resource):
     STREAM_BUFFER = 256 * 1024
 
     def __init__(self, reactor, threadpool, application, multiprocess=False,
-                 reserved_paths=()):
+                 reserved_paths=(), access_logged=True):
         super().__init__()
         self.reactor = reactor
         self.threadpool = threadpool
         self.application = application
         self.multiprocess = multiprocess
+        self.accessLogged = access_logged
         self.handOff = None if threadpool is None else ReactorQueue(reactor)
         self.isReserved = reserved_path_matcher(reserved_paths)
 
@@ -479,16 +481,18 @@ def _call(f, *args):
 
 
 def make_resource(app, reactor=None, multiprocess=False, inline=False,
-                  reserved_paths=()):
+                  reserved_paths=(), access_logged=True):
     """A WSGIResource running ``app`` on the reactor's shared thread pool.
 
     ``inline`` runs it in the reactor thread instead. ``reserved_paths``
     run on the pool's reserved thread, which needs the pool that
-    minova_tw.threadpool.install made. Call this once the reactor is about
+    minova_tw.threadpool.install made. ``access_logged``: whether the
+    host writes the access line (the app sees it in its environ). Call this once the reactor is about
     to run (twistd may fork to daemonize after makeService; a pool made
     before that would be lost).
     """
     if reactor is None:
         from twisted.internet import reactor
     pool = None if inline else reactor.getThreadPool()
-    return WSGIResource(reactor, pool, app, multiprocess, reserved_paths)
+    return WSGIResource(reactor, pool, app, multiprocess, reserved_paths,
+                        access_logged)

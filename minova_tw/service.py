@@ -10,8 +10,10 @@ is a warning; no API at all is an error that says which names were skipped
 and why. The APIs in ``enabled_ssl_apis`` share one ``ServerTLS``, checked
 here too.
 
-With ``<api>_workers = 1`` an APIService serves the API in this process;
-with more, a minova_tw.spawner.WorkerPool binds one SO_REUSEPORT socket per
+With ``<api>_workers = 1`` an APIService serves the API in this process,
+unless it is of another process group than the APIs this process serves
+(ProcessSharing: hosted projects keep process-global state); with more, or
+then, a minova_tw.spawner.WorkerPool binds one SO_REUSEPORT socket per
 worker and runs the workers, each of which serves the API with an
 APIService of its own. Sockets systemd passed (socket activation) are used
 instead of binding. ``Launcher.reload`` (SIGHUP under twistd) re-reads the
@@ -44,7 +46,7 @@ from minova_tw import conf as minova_conf
 from minova_tw import (gmr, logs, metrics, resources, spawner, systemd,
                        threadpool, tls)
 from minova_tw.accesslog import check_log_format
-from minova_tw.conf.service import is_api_name
+from minova_tw.conf.service import is_api_name, process_group
 from minova_tw.site import APISite
 
 log = Logger(namespace="minova.service")
@@ -123,36 +125,41 @@ class APIService(ListeningService):
         super().startService()
         reactor = _reactor(self.reactor)
         wsgi = self.conf.wsgi
+        access_log = self.conf["%s_access_log" % self.name]
         self.site = APISite(
-            self._resource(self.app, reactor),
+            self._resource(self.app, reactor, access_log),
             name=self.name,
             log_format=wsgi.wsgi_log_format,
             keep_alive=wsgi.keep_alive,
             max_header_line=wsgi.max_header_line,
             max_header_size=wsgi.max_header_size,
             header_timeout=wsgi.header_timeout,
-            max_body_size=self.conf.oslo_middleware.max_request_body_size,
+            max_body_size=max_body_size(self.conf, self.name),
             timeout=wsgi.client_socket_timeout,
             max_connections=wsgi.default_pool_size,
+            access_log=access_log,
             reactor=reactor)
         self.site.metrics = metrics.for_api(self.name)
-        if self.accessLogOutput is not None:
+        if (self.accessLogOutput is not None
+                and self.site.accessLog is not None):
             self.site.accessLog.writeTo(*self.accessLogOutput)
         factory = self.site
         if self.server_tls is not None:
             factory = self.server_tls.wrap(self.site)
         self.site.port = self.listen(factory)
 
-    def _resource(self, app, reactor):
+    def _resource(self, app, reactor, access_logged):
         """The app's WSGIResource: on the shared pool, its ``[wsgi]
         reserved_thread_paths`` on a reserved thread, or inline when
-        ``[wsgi] thread_pool_size`` is 0."""
+        ``[wsgi] thread_pool_size`` is 0; ``access_logged`` when the site
+        writes the access line."""
         size = self.conf.wsgi.thread_pool_size
         paths = self.conf.wsgi.reserved_thread_paths
         if size:
             threadpool.install(reactor, size, reserved=1 if paths else 0)
-        return resources.make_resource(app, reactor, self.multiprocess,
-                                       inline=not size, reserved_paths=paths)
+        return resources.make_resource(
+            app, reactor, self.multiprocess, inline=not size,
+            reserved_paths=paths, access_logged=access_logged)
 
     def reload(self, conf):
         """Serve new requests with the app as ``conf`` now defines it.
@@ -161,8 +168,10 @@ class APIService(ListeningService):
         not: Python imports a module once per process, and calling a
         factory again would repeat its project's process set-up in a
         process that already did it, so the running app stays (workers are
-        new processes and import it afresh). Raises ConfigError (the
-        running app stays) when the app cannot be built.
+        new processes and import it afresh). The site's settings (the
+        ``[wsgi]`` limits, ``<api>_access_log``, the body size limit) stay
+        those it started with. Raises ConfigError (the running app stays)
+        when the app cannot be built.
         """
         spec = resources.entry_point(conf, self.name)
         if spec and spec == resources.entry_point(self.conf, self.name):
@@ -174,7 +183,8 @@ class APIService(ListeningService):
             log.info("{api} now serves the reloaded app", api=self.name)
         self.conf = conf
         self.app = app
-        self.site.resource = self._resource(app, _reactor(self.reactor))
+        self.site.resource = self._resource(
+            app, _reactor(self.reactor), self.site.accessLog is not None)
 
     def stopService(self):
         super().stopService()
@@ -296,8 +306,9 @@ class Launcher(service.MultiService):
 
 
 def _processes(api):
-    count = getattr(api, "count", 1)
-    return "%d workers" % count if count > 1 else "in process"
+    if not isinstance(api, spawner.WorkerPool):
+        return "in process"
+    return "%d worker%s" % (api.count, "s" if api.count > 1 else "")
 
 
 class ProcessSignals(service.Service):
@@ -310,13 +321,20 @@ class ProcessSignals(service.Service):
     the reactor runs (replacing the reactor's own) and only hand the work
     to the reactor thread: logging or reading files inside a signal
     handler is not safe.
+
+    For a signal in ``chained``, a Python handler found there at install
+    time is called too, after the work is handed over: a hosted project's
+    entry module may have registered one when it was imported (nova's
+    Guru Meditation Report on SIGUSR2, from oslo.reports), and the project
+    keeps what is its own.
     """
 
     STOP = "stop"
 
-    def __init__(self, handlers, reactor=None):
+    def __init__(self, handlers, reactor=None, chained=()):
         self.handlers = handlers
         self.reactor = reactor
+        self.chained = frozenset(chained)
         self._installed = defer.Deferred()
 
     def whenReady(self):
@@ -337,12 +355,25 @@ class ProcessSignals(service.Service):
             else:
                 if work == self.STOP:
                     work = self._stop
-                signal.signal(signum, self._handler(work))
+                previous = None
+                if signum in self.chained:
+                    previous = signal.getsignal(signum)
+                    if not callable(previous):  # SIG_DFL, SIG_IGN, None
+                        previous = None
+                    else:
+                        log.info("{signal} also runs the handler the "
+                                 "hosted app registered: {handler}",
+                                 signal=signal.Signals(signum).name,
+                                 handler=getattr(previous, "__qualname__",
+                                                 repr(previous)))
+                signal.signal(signum, self._handler(work, previous))
         self._installed.callback(None)
 
-    def _handler(self, work):
+    def _handler(self, work, previous=None):
         def handle(signum, frame):
             self.reactor.callFromThread(work)
+            if previous is not None:
+                previous(signum, frame)
         return handle
 
     def _stop(self):
@@ -444,6 +475,22 @@ def _loopback(host):
         return False
 
 
+def max_body_size(conf, name):
+    """The largest body the host accepts for API ``name``; None: no limit.
+
+    ``<name>_max_request_body_size`` (0: none); unset, ``[oslo_middleware]
+    max_request_body_size`` for a paste app, which minova builds with its
+    own configuration, and none for an entry point: its project reads its
+    own configuration, and its own limit is the one that counts.
+    """
+    size = conf["%s_max_request_body_size" % name]
+    if size is None:
+        if resources.entry_point(conf, name):
+            return None
+        size = conf.oslo_middleware.max_request_body_size
+    return size or None
+
+
 def workers(conf, name):
     """How many processes serve ``name``: ``<api>_workers``, unset = CPUs."""
     return conf["%s_workers" % name] or os.cpu_count() or 1
@@ -489,10 +536,43 @@ def prepare(conf):
 
 
 class ServableAPI(collections.namedtuple(
-        "ServableAPI", "name app tls count sockets")):
+        "ServableAPI", "name app tls count sockets in_process")):
     """An API that passed startup's checks: its app (None when only
-    workers serve it), ServerTLS or None, number of processes and bound
-    listening sockets."""
+    workers serve it), ServerTLS or None, number of processes, bound
+    listening sockets, and whether the twistd process serves it (else
+    ``count`` workers do)."""
+
+
+class ProcessSharing:
+    """Which ``<api>_workers = 1`` APIs the twistd process serves itself.
+
+    A hosted project keeps its configuration in process-global state
+    (oslo.config's CONF, the root logger, its database engine), so APIs
+    share a process only within one process group
+    (minova_tw.conf.service.process_group). The first API served in
+    process claims the twistd process for its group; one of another group
+    runs in a worker process of its own, and the log says why.
+    """
+
+    def __init__(self):
+        self.group = None
+        self.owner = None
+
+    def in_process(self, conf, name, count):
+        """Whether the twistd process serves API ``name`` itself."""
+        if count > 1:
+            return False
+        group = process_group(conf, name)
+        if self.group is None:
+            self.group, self.owner = group, name
+            return True
+        if group == self.group:
+            return True
+        log.info("{api} runs in a worker process of its own: its process "
+                 "group is {group}, and the twistd process serves {owner}'s, "
+                 "{owner_group}", api=name, group=group, owner=self.owner,
+                 owner_group=self.group)
+        return False
 
 
 def check(conf, error, warn, inherited=None):
@@ -503,7 +583,8 @@ def check(conf, error, warn, inherited=None):
     file found when one is needed), the TLS files and the listening address
     (bound, so a port in use is found; systemd's sockets in ``inherited``
     are taken instead). An API served in this process (``<api>_workers =
-    1``) has its app built here; one that only workers serve is built in a
+    1``, and of the process group this process serves: ProcessSharing)
+    has its app built here; one that only workers serve is built in a
     throw-away process instead (minova_tw.spawner.check_app), so that this
     process never imports a hosted project it does not serve, while a
     broken app still stops startup before anything listens.
@@ -529,6 +610,7 @@ def check(conf, error, warn, inherited=None):
     paste = _PasteFile(conf, error)
     server_tls = None
     tls_failed = False
+    sharing = ProcessSharing()
     for name in conf.enabled_apis:
         if name in seen:
             warn("enabled_apis names %s twice; serving it once" % name)
@@ -544,9 +626,10 @@ def check(conf, error, warn, inherited=None):
         if resources.entry_point(conf, name) is None and paste.find() is None:
             continue  # no paste file: said once already
         count = workers(conf, name)
+        in_process = sharing.in_process(conf, name, count)
         try:
             app = None
-            if count == 1:
+            if in_process:
                 app = resources.load_app(conf, name, paste.path)
             else:
                 spawner.check_app(conf, name)
@@ -571,7 +654,8 @@ def check(conf, error, warn, inherited=None):
             for sock in sockets:  # checked only: it cannot be served
                 sock.close()
             continue
-        apis.append(ServableAPI(name, app, api_tls, count, sockets))
+        apis.append(ServableAPI(name, app, api_tls, count, sockets,
+                                in_process))
     if not attempted:
         error("No APIs were started. Check the enabled_apis config option: "
               + ("; ".join(skipped) or "it is empty"))
@@ -643,10 +727,10 @@ def makeService(conf, reactor=None, log_path=None):
         conf, _raise, lambda line: log.warn("{line}", line=line), inherited)
     if metrics_socket is not None:
         metrics.enable(metrics.fresh_directory()
-                       if any(api.count > 1 for api in apis) else None)
+                       if not all(api.in_process for api in apis) else None)
     top = Launcher(conf, reactor)
-    for name, app, api_tls, count, sockets in apis:
-        if count == 1:
+    for name, app, api_tls, count, sockets, in_process in apis:
+        if in_process:
             api = APIService(conf, name, app, sockets[0], reactor, api_tls)
         else:
             api = spawner.WorkerPool(conf, name, sockets, count, reactor,

@@ -1,11 +1,12 @@
 """minova's HTTP layer: the Site of one API, its limits, access log and drain.
 
 ``APISite`` serves HTTP/1.1 with minova's own channel (minova_tw.http11,
-which enforces the request limits and deadlines of ``[wsgi]`` and
-``[oslo_middleware] max_request_body_size``) and HTTP/2, when ALPN chose
-it, with twisted.web's H2Connection and ``APIRequest``. It writes nova's
-access line for each request (minova_tw.accesslog), closes connections
-after each response when ``[wsgi] keep_alive`` is off, keeps at most
+which enforces the request limits and deadlines of ``[wsgi]`` and the
+API's body size limit, minova_tw.service.max_body_size) and HTTP/2, when
+ALPN chose it, with twisted.web's H2Connection and ``APIRequest``. It
+writes nova's access line for each request (minova_tw.accesslog) unless
+``<api>_access_log`` is off, closes connections after each response when
+``[wsgi] keep_alive`` is off, keeps at most
 ``default_pool_size`` connections open by pausing ``accept`` at the cap
 (further clients wait in the kernel's backlog; one warning each time the
 cap is reached), knows its connections so a stopping server can let the
@@ -43,7 +44,7 @@ class APISite(protocol.Factory):
     def __init__(self, resource, *, name, log_format, keep_alive=True,
                  max_header_line=16384, max_header_size=65536,
                  header_timeout=30, max_body_size=None, timeout=900,
-                 max_connections=0, reactor=None):
+                 max_connections=0, access_log=True, reactor=None):
         if reactor is None:
             from twisted.internet import reactor
         self.resource = resource
@@ -51,7 +52,9 @@ class APISite(protocol.Factory):
         #: The idle timeout between requests, in seconds (None: none).
         self.timeOut = timeout or None
         self.name = name
-        self.accessLog = AccessLog(name, log_format, self.reactor)
+        #: None with ``access_log`` off (``<api>_access_log = false``).
+        self.accessLog = (AccessLog(name, log_format, self.reactor)
+                          if access_log else None)
         self.keepAlive = keep_alive
         self.maxHeaderLine = max_header_line
         self.maxHeaderSize = max_header_size
@@ -128,13 +131,14 @@ class APISite(protocol.Factory):
             self.metrics.started(request)
 
     def requestEnded(self, request):
-        """A response was sent: count it, log its access line."""
+        """A response was sent: count it, log its access line (if on)."""
         self.served += 1
         if self.served == self._servedLimit:
             self._servedNotice.callback(self.served)
         if self.metrics is not None:
             self.metrics.served(request)
-        self.accessLog.line(request)
+        if self.accessLog is not None:
+            self.accessLog.line(request)
 
     def notifyServed(self, count):
         """A Deferred that fires once ``count`` requests have been served."""

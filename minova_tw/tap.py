@@ -7,7 +7,8 @@ configuration problem ends twistd with status 1 and one line on stderr.
 
 The twistd process also owns its signals: SIGTERM and SIGINT drain and
 exit 0, SIGHUP reloads (minova_tw.service.Launcher.reload), SIGUSR2 writes
-a Guru Meditation Report (minova_tw.gmr), and with a log file SIGUSR1
+a Guru Meditation Report (minova_tw.gmr; a hosted app's own SIGUSR2
+handler runs too), and with a log file SIGUSR1
 rotates it as twistd does, the workers then reopening it; and it tells
 systemd READY=1 and STOPPING=1 when run as a Type=notify unit. Worker
 processes write to twistd's log file (``--logfile``, which minova opens
@@ -90,7 +91,8 @@ def makeService(options):
     for api in launcher.apis:
         if output is not None and isinstance(api, service.APIService):
             api.accessLogOutput = (output, None)
-    service.ProcessSignals(handlers).setServiceParent(launcher)
+    service.ProcessSignals(handlers, chained=[signal.SIGUSR2]
+                           ).setServiceParent(launcher)
     systemd.Notifier(launcher).setServiceParent(launcher)
     return launcher
 

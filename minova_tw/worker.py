@@ -20,7 +20,8 @@ parent's to handle. Log lines go to stdout, which is the parent's stream
 (twistd's stdout, or the fd of its log file), in twistd's format, tagged
 "<api>/<slot>"; SIGUSR1 from the parent, once it rotated its log file,
 makes the worker reopen that file (``--log-file``). SIGUSR2 writes the
-worker's Guru Meditation Report. With ``[metrics]`` on, the worker records
+worker's Guru Meditation Report, and runs the SIGUSR2 handler its app
+registered, if any (nova's oslo.reports one). With ``[metrics]`` on, the worker records
 its requests in the multiprocess directory its parent exported.
 """
 
@@ -157,7 +158,7 @@ def main(argv=None):
         signal.SIGUSR1: (lambda: logs.reopen_output(args.log_file))
         if args.log_file else None,
         signal.SIGUSR2: lambda: gmr.write(role, conf, [api], reactor),
-    }, reactor).startService()
+    }, reactor, chained=[signal.SIGUSR2]).startService()
 
     def started():
         api.startService()

@@ -4,10 +4,12 @@ Names and defaults are nova-api's ([DEFAULT] group), so an operator's
 nova.conf fragment carries over unchanged. As nova-api's WSGIService did
 for any service name, every name in ``enabled_apis`` has its own
 ``<name>_listen``, ``<name>_listen_port`` and ``<name>_workers`` (and
-minova's ``<name>_wsgi_app``): ``api_opts(name)`` makes them, and
+minova's ``<name>_wsgi_app``, ``_access_log``, ``_max_request_body_size``
+and ``_process_group``): ``api_opts(name)`` makes them, and
 minova_tw.conf.load registers them once it has read ``enabled_apis``. The
 built-in APIs' options are always registered, so the sample config shows
-the pattern with them.
+the pattern with them. ``process_group`` says which APIs may share a
+process.
 """
 
 import ast
@@ -169,7 +171,76 @@ def api_opts(name):
             "Unset: the paste app %s in [wsgi] api_paste_config."
             % (name, name, name),
         ),
+        cfg.BoolOpt(
+            "%s_access_log" % name,
+            default=True,
+            help="minova addition: write minova's access line ([wsgi] "
+            "wsgi_log_format) for each request of the %s API. Set it to "
+            "false for an app that logs each request itself (nova's and "
+            "placement's request log do, when hosted by anything but "
+            "eventlet), so that each request is logged once. The app sees "
+            "the choice as environ['minova.access_logged'] (minova's own "
+            "request_log filter logs when it is false)." % name,
+        ),
+        cfg.IntOpt(
+            "%s_max_request_body_size" % name,
+            min=0,
+            help="minova addition: the largest request body, in bytes, the "
+            "host accepts for the %s API before the app runs; a larger one "
+            "is refused with 413 at once, without being read. 0: the host "
+            "sets no limit, and the app's own (e.g. its [oslo_middleware] "
+            "max_request_body_size) is the one that counts. Unset: [oslo_"
+            "middleware] max_request_body_size for a paste app (built with "
+            "minova's configuration), no host limit for a <name>_wsgi_app "
+            "entry point (its project reads its own configuration)." % name,
+        ),
+        cfg.StrOpt(
+            "%s_process_group" % name,
+            help="minova addition: the process group of the %s API: APIs "
+            "share a process only within one group (each project keeps its configuration in process-global "
+            "state: oslo.config's CONF, logging). The twistd process serves "
+            "the <name>_workers = 1 APIs of the first such API's group; an "
+            "API of another group runs in worker processes of its own, "
+            "also at <name>_workers = 1. Unset: 'paste' for a paste app; "
+            "for a <name>_wsgi_app entry point, the top-level package of "
+            "its module (keystone, placement), or the whole module for a "
+            "project whose APIs must not share a process (nova 33+: "
+            "nova.wsgi.osapi_compute, nova.wsgi.metadata). Set it only to "
+            "override that: to keep apart entry modules of one package "
+            "that set up different projects, or to let APIs share a "
+            "process their project allows." % name,
+        ),
     ]
+
+
+#: Projects whose WSGI entry modules must not share a process, each one
+#: setting the project up for its own service (nova 33+: "the compute and
+#: metadata APIs can no longer share a process", docs.openstack.org/nova/
+#: latest/wsgi.html; its wsgi_app parses config and registers the service
+#: once per process, for the first API imported).
+ONE_PROCESS_PER_MODULE = frozenset(["nova"])
+
+#: The process group of every paste app: all are built from minova's paste
+#: file with minova's configuration.
+PASTE_GROUP = "paste"
+
+
+def process_group(conf, name):
+    """The group of API ``name``: APIs may share a process only within one.
+
+    ``<name>_process_group`` if set; else ``paste`` for a paste app, or
+    the project of its entry point: the top-level package of its module,
+    or the module itself for a project in ONE_PROCESS_PER_MODULE.
+    """
+    explicit = conf["%s_process_group" % name]
+    if explicit:
+        return explicit
+    spec = conf["%s_wsgi_app" % name]
+    if not spec:
+        return PASTE_GROUP
+    module = parse_entry_point(spec)[0]
+    project = module.split(".")[0]
+    return module if project in ONE_PROCESS_PER_MODULE else project
 
 
 ALL_OPTS = service_opts + [opt for name in API_NAMES for opt in api_opts(name)]

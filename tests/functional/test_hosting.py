@@ -49,6 +49,26 @@ def test_any_name_is_served_on_its_own_port_beside_the_builtins(minova,
                     env=fake_env(tmp_path))
     assert len(set(server.addresses.values())) == 3
     assert server.log.count("placement listening on 127.0.0.1:") == 1
+    server.wait_log("minova ready")
+    body = requests.get(server.url("placement")).json()
+    # Another project than the built-in paste stacks, which the twistd
+    # process serves: a worker process of its own, at placement_workers = 1.
+    assert body["pid"] != server.proc.pid
+    assert server.workers("placement") == {0: body["pid"]}
+    assert body["multiprocess"] is True
+    assert body["argv"] == [body["argv_now"][0]]
+    assert body["greeting"] == "hello from the environment"
+    assert server.proc.pid not in importers(tmp_path)
+    # The mini nova's own stacks are unchanged.
+    assert "versions" in requests.get(server.url("osapi_compute")).json()
+    assert requests.get(server.url("metadata")).status_code == 200
+
+
+def test_in_the_twistd_process_the_import_sees_the_program_name(minova,
+                                                                tmp_path):
+    server = minova(hosted(tmp_path, "placement", ENTRY,
+                           enabled_apis="placement"),
+                    expect=("placement",), env=fake_env(tmp_path))
     body = requests.get(server.url("placement")).json()
     # The import saw the program name alone; twistd's arguments are back.
     assert body["argv"] == [TWISTD]
@@ -57,9 +77,6 @@ def test_any_name_is_served_on_its_own_port_beside_the_builtins(minova,
     assert body["pid"] == server.proc.pid
     assert body["multiprocess"] is False
     assert importers(tmp_path) == [server.proc.pid]
-    # The mini nova's own stacks are unchanged.
-    assert "versions" in requests.get(server.url("osapi_compute")).json()
-    assert requests.get(server.url("metadata")).status_code == 200
 
 
 def test_workers_import_the_entry_point_and_the_parent_never_does(minova,

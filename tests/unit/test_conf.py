@@ -244,3 +244,21 @@ def test_every_minova_addition_says_so():
                     and "minova addition" not in opt.help):
                 unmarked.append("[%s] %s" % (group, opt.name))
     assert unmarked == [], "help text lacks 'minova addition'"
+
+
+@pytest.mark.parametrize("options, group", [
+    ("", "paste"),
+    ("fake_wsgi_app = keystone.server.wsgi:initialize_public_application()",
+     "keystone"),
+    ("fake_wsgi_app = placement.wsgi.api:application", "placement"),
+    # nova 33+: compute and metadata must not share a process.
+    ("fake_wsgi_app = nova.wsgi.osapi_compute:application",
+     "nova.wsgi.osapi_compute"),
+    ("fake_wsgi_app = nova.wsgi.metadata", "nova.wsgi.metadata"),
+    ("fake_wsgi_app = nova.wsgi.metadata\nfake_process_group = nova",
+     "nova"),
+])
+def test_the_process_group_of_an_api(tmp_path, options, group):
+    c = conf.load([write(tmp_path / "a.conf", "[DEFAULT]\nenabled_apis = "
+                         "fake\n" + options + "\n")])
+    assert service_conf.process_group(c, "fake") == group

@@ -1,5 +1,6 @@
-"""minova_tw.logs.LogFile: twistd's log file, appended to, announcing rotations."""
+"""minova_tw.logs: the root handler installed once; LogFile, appended to, announcing rotations."""
 
+import logging
 import os
 
 from minova_tw import logs
@@ -36,3 +37,21 @@ def test_reopen_output_points_stdout_at_the_path(tmp_path):
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)
     assert (tmp_path / "new.log").read_text() == "out\nerr\n"
+
+
+def test_setup_installs_its_handler_once_and_leaves_a_projects_logging(
+        monkeypatch):
+    root = logging.getLogger()
+    monkeypatch.setattr(logs, "_handler", None)
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    logs.setup(debug=False)
+    assert [type(h) for h in root.handlers] == [logs.TwistedLogHandler]
+    logs.setup(debug=True)  # a reload: the levels follow, no second handler
+    assert len(root.handlers) == 1 and root.level == logging.DEBUG
+    # A hosted project's logging set-up (oslo.log's) replaces the handlers.
+    project = logging.StreamHandler()
+    root.handlers[:] = [project]
+    root.setLevel(logging.WARNING)
+    logs.setup(debug=True)
+    assert root.handlers == [project] and root.level == logging.WARNING
