@@ -219,7 +219,8 @@ def minova(tmp_path):
             args = ["--config", config]
         process = MinovaProcess(args, str(tmp_path / ("twistd-%d.log"
                                                       % len(started))),
-                                env or test_env(), set(expect), twistd_args)
+                                env or test_env(), set(expect), twistd_args,
+                                twistd=twistd, deadline=deadline)
         started.append(process)
         return process
 
