@@ -164,8 +164,8 @@ def test_metadata_serves_an_instance_row_to_cloud_init(host, nova):
         proxy.stop()
     if "missing" in read:
         pytest.skip(read["missing"])
-    assert read["metadata"]["uuid"] == instance["uuid"]
-    assert read["metadata"]["meta"] == {"role": "hosting-test"}
+    assert read["uuid"] == instance["uuid"]
+    assert read["meta"] == {"role": "hosting-test"}
     assert "networkdata" in read["keys"]
 
 
