@@ -189,7 +189,11 @@ AFTER = 2.0
 #: database is 503 after SILENT_503 seconds at most.
 CHECK_INTERVAL = 0.5
 CHECK_TIMEOUT = 1.0
-STATEMENT_TIMEOUT = 2
+#: Also the bound on a wait for a lock row: creates in one project queue on
+#: its lock, and every create on the address pool's, so on a loaded 2-core
+#: machine a create can wait a second or two for its turn; 2 s made that
+#: queue a 503 now and then.
+STATEMENT_TIMEOUT = 5
 #: Under STATEMENT_TIMEOUT, so that a transaction the silent host left on
 #: the server is ended (its locks released) before the other hosts'
 #: statements waiting for those locks reach their own timeout.
