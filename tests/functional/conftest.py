@@ -81,23 +81,24 @@ class MinovaProcess:
     """A running ``twistd -n minova``: its PID, log and API base URLs."""
 
     def __init__(self, args, log_path, env, expect, twistd_args=(),
-                 prefix=(), pass_fds=()):
+                 prefix=(), pass_fds=(), twistd=TWISTD,
+                 deadline=START_DEADLINE):
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            list(prefix) + [TWISTD, "-n", "--pidfile="] + list(twistd_args)
+            list(prefix) + [twistd, "-n", "--pidfile="] + list(twistd_args)
             + ["minova"] + list(args), pass_fds=pass_fds,
             stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         self.addresses = {}
-        self._wait_listening(expect)
+        self._wait_listening(expect, deadline)
 
     @property
     def log(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def _wait_listening(self, expect):
-        deadline = time.monotonic() + START_DEADLINE
+    def _wait_listening(self, expect, deadline):
+        deadline = time.monotonic() + deadline
         while time.monotonic() < deadline:
             for api, host, port in LISTENING.findall(self.log):
                 self.addresses[api] = (host, int(port))
@@ -203,18 +204,23 @@ def minova(tmp_path):
     """Start minova: ``minova(sections=None, args=(), expect=...)``.
 
     ``twistd_args`` go before the sub-command (e.g. ``--reactor=poll``).
+    ``twistd`` is another venv's twistd (the hosting tests run the one
+    beside real OpenStack services); ``deadline`` gives apps that take
+    longer to import than the mini nova their time to listen.
     """
     started = []
 
     def start(sections=None, args=None, expect=("osapi_compute", "metadata"),
-              env=None, name="api.conf", twistd_args=()):
+              env=None, name="api.conf", twistd_args=(), twistd=TWISTD,
+              deadline=START_DEADLINE):
         if args is None:
             config = write_config(tmp_path / name,
                                   sections or base_config(tmp_path))
             args = ["--config", config]
         process = MinovaProcess(args, str(tmp_path / ("twistd-%d.log"
                                                       % len(started))),
-                                env or test_env(), set(expect), twistd_args)
+                                env or test_env(), set(expect), twistd_args,
+                                twistd=twistd, deadline=deadline)
         started.append(process)
         return process
 

@@ -41,11 +41,13 @@ def start_workers(minova, tmp_path, sections=None):
 class Load:
     """``clients`` threads, each GETting ``path`` in a loop over keep-alive.
 
-    Counts the answers per pid and the failures, until stopped.
+    Counts the answers per pid (the tag app's ``pid``; None for an app
+    that does not say) and the failures, until stopped.
     """
 
-    def __init__(self, url, clients=4):
+    def __init__(self, url, clients=4, headers=None):
         self.url = url
+        self.headers = headers
         self.pids = collections.Counter()
         self.failures = []
         self._stop = threading.Event()
@@ -59,9 +61,10 @@ class Load:
         with requests.Session() as session:
             while not self._stop.is_set():
                 try:
-                    response = session.get(self.url, timeout=30)
+                    response = session.get(self.url, headers=self.headers,
+                                           timeout=30)
                     response.raise_for_status()
-                    pid = response.json()["pid"]
+                    pid = response.json().get("pid")
                 except (requests.RequestException, ValueError) as exc:
                     with self._lock:
                         self.failures.append(repr(exc))
