@@ -39,12 +39,18 @@ def find_program(name):
     return path if os.access(path, os.X_OK) else shutil.which(name)
 
 
-def executable(kind):
-    """The program a host kind runs, or None when it is not installed."""
-    return find_program({"minova": "twistd", "minova-inline": "twistd",
-                         "twistd-web": "twistd",
-                         "uwsgi": "uwsgi", "gunicorn-sync": "gunicorn",
-                         "gunicorn-gthread": "gunicorn"}[kind])
+#: The program each host kind runs.
+PROGRAMS = {"minova": "twistd", "minova-inline": "twistd",
+            "twistd-web": "twistd", "uwsgi": "uwsgi",
+            "gunicorn-sync": "gunicorn", "gunicorn-gthread": "gunicorn"}
+
+
+def executable(kind, hosted=None):
+    """The program a host kind runs, or None when it is not installed:
+    ``hosted``'s (a bench.hosted.Nova) for a stack with an entry point."""
+    if hosted is not None:
+        return hosted.executable(kind)
+    return find_program(PROGRAMS[kind])
 
 
 def free_port():
@@ -108,31 +114,42 @@ class RunningHost:
     """One host process tree serving one stack on 127.0.0.1:``port``.
 
     ``wrapper`` is a command the host runs under (the profiler);
-    ``closing`` starts the host's close-shape twin (CLOSE_TWIN_ARGS).
+    ``closing`` starts the host's close-shape twin (CLOSE_TWIN_ARGS);
+    ``hosted`` (a bench.hosted.Nova) serves a stack with an entry point,
+    from its venv and with its environment.
     """
 
     def __init__(self, host, stack, workdir, base_config, wrapper=(),
-                 closing=False):
+                 closing=False, hosted=None):
         self.host = host
         self.stack = stack
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.log_path = os.path.join(workdir, "%s-%s%s.log" % (
-            stack.name, host.label, "-close" if closing else ""))
-        env = dict(os.environ,
-                   PYTHONPATH=os.pathsep.join(
-                       filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
-                   MINOVA_CONFIG_FILES=base_config,
-                   BENCH_PASTE_FILE=stack.paste_file,
-                   BENCH_PASTE_APP=stack.api)
-        args = list(wrapper) + [executable(host.kind)] + _command(
-            host, stack, self.port, workdir, base_config)
+        name = "%s-%s%s" % (stack.name, host.label,
+                            "-close" if closing else "")
+        self.log_path = os.path.join(workdir, name + ".log")
+        if hosted is not None:
+            directory = os.path.join(workdir, name)
+            os.makedirs(directory, exist_ok=True)
+            command, cwd = hosted.command(host.kind, stack, self.port,
+                                          host.procs, directory)
+            env = hosted.env
+        else:
+            command, cwd = _command(host, stack, self.port, workdir,
+                                    base_config), ROOT
+            env = dict(os.environ,
+                       PYTHONPATH=os.pathsep.join(
+                           filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
+                       MINOVA_CONFIG_FILES=base_config,
+                       BENCH_PASTE_FILE=stack.paste_file,
+                       BENCH_PASTE_APP=stack.api)
+        args = list(wrapper) + [executable(host.kind, hosted)] + command
         if closing:
             args += CLOSE_TWIN_ARGS[host.kind]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, env=env,
-                cwd=ROOT, start_new_session=True)
+                cwd=cwd or ROOT, start_new_session=True)
 
     def last_line(self):
         with open(self.log_path, "rb") as f:

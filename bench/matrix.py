@@ -17,6 +17,8 @@ MINOVA_PASTE = os.path.join(ROOT, "etc", "api-paste.ini")
 
 #: noauth2's token for the administrator of project "admin".
 ADMIN = (("X-Auth-Token", "admin:admin"),)
+#: The hosted nova's administrator (tests.hosting.tokenauth's fixed token).
+NOVA_ADMIN = (("X-Auth-Token", "admin-token"),)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +41,11 @@ class Stack:
     api: str
     paste_file: str
     endpoints: tuple
+    #: A project's own WSGI entry module to serve instead of the paste
+    #: file (bench.hosted): the stack runs from the hosting venv.
+    entry_point: str = None
+    #: The host kinds that serve it, or None for all.
+    kinds: tuple = None
 
 
 STACKS = (
@@ -61,6 +68,19 @@ STACKS = (
                  (("X-Forwarded-For", "{server_ip}"),),
                  seed="server_ip", nova_cpu_ms=0.23, nova_share=1.0),
     )),
+    # Real nova 34.0.0, hosted: the same app on every host, so the rows
+    # compare hosts, not stacks. minova-inline is left out: nova's requests
+    # block on its database, which would stall the reactor thread; and
+    # twistd web, whose --wsgi cannot hide twistd's argv from nova's
+    # config parsing.
+    Stack("nova", "osapi_compute", None, (
+        Endpoint("GET /", "/"),
+        # nova spends tens of ms of CPU on it: 64 queued requests would
+        # wait past wrk's 2 s timeout.
+        Endpoint("GET /v2.1/flavors/detail", "/v2.1/flavors/detail",
+                 NOVA_ADMIN, seed="nova_flavors", connections=16),
+    ), entry_point="nova.wsgi.osapi_compute:application",
+        kinds=("minova", "uwsgi", "gunicorn-sync", "gunicorn-gthread")),
 )
 
 
@@ -147,6 +167,9 @@ class Mode:
     #: Run only the one-process minova hosts and the first other
     #: one-process host installed.
     smoke_hosts: bool = False
+    #: Whether stacks with an entry point (real nova: its set-up alone
+    #: takes a minute) run when no --stacks names them.
+    hosted: bool = True
 
 
 MODES = {
@@ -159,7 +182,7 @@ MODES = {
     "smoke": Mode(reps=1, warmup=0, duration=1,
                   reference_shapes=(Shape(8),), other_shapes=(Shape(8),),
                   endpoints=("GET /",),
-                  smoke_hosts=True),
+                  smoke_hosts=True, hosted=False),
 }
 
 

@@ -195,7 +195,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/profile.sh",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="reference",
-                        choices=[s.name for s in matrix.STACKS])
+                        choices=[s.name for s in matrix.STACKS
+                                 if not s.entry_point])
     parser.add_argument("--endpoint", default="GET /")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--out", default=OUT)

@@ -7,14 +7,22 @@
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
 # Python: $PYTHON, else .venv/bin/python (made here when missing). wrk comes
 # from the distribution; gunicorn, uWSGI, py-spy and matplotlib from the
-# project's "bench" extra.
+# project's "bench" extra. The nova stack (real nova 34, hosted) runs from
+# the hosting tests' venv (tests/hosting/install.sh, $MINOVA_OPENSTACK_VENV
+# or .venv-openstack) and is set up with their helpers (the "test" extra):
+# the "bench" extra goes into that venv too, within its constraints, so
+# every host serves nova from the same packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${PYTHON:-}" ]; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
     PYTHON=.venv/bin/python
 fi
-"$PYTHON" -m pip install -q -e '.[bench]'
+"$PYTHON" -m pip install -q -e '.[bench,test]'
+hosting=${MINOVA_OPENSTACK_VENV:-.venv-openstack}
+tests/hosting/install.sh "$hosting"
+"$hosting/bin/pip" install -q --disable-pip-version-check \
+    -c tests/hosting/constraints.txt -e '.[bench]'
 if ! command -v wrk >/dev/null; then
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk

@@ -9,6 +9,7 @@ hits every host a little instead of one host a lot. Results are records
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,18 +24,22 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def select_hosts(mode, kinds=None):
-    """The hosts of this mode (smoke: the minova-p1 hosts and one other installed)."""
-    selected = [h for h in matrix.HOSTS if kinds is None or h.kind in kinds]
+def select_hosts(mode, kinds=None, stack=None, hosted=None):
+    """The hosts of this mode that serve ``stack`` (smoke: the minova-p1
+    hosts and one other installed, from ``hosted``'s venv for a stack with
+    an entry point)."""
+    selected = [h for h in matrix.HOSTS if (kinds is None or h.kind in kinds)
+                and (stack is None or stack.kinds is None
+                     or h.kind in stack.kinds)]
     if not mode.smoke_hosts:
         return selected
     single = [h for h in selected if h.procs == 1]
     others = [h for h in single if h.kind not in matrix.MINOVA_KINDS
-              and hostlib.executable(h.kind)]
+              and hostlib.executable(h.kind, hosted)]
     return [h for h in single if h.kind in matrix.MINOVA_KINDS] + others[:1]
 
 
-def _start(hosts, stack, workdir, base_config, closing=False):
+def _start(hosts, stack, workdir, base_config, closing=False, hosted=None):
     """Start every host (``closing``: their close twins, matrix.CLOSE_TWIN_ARGS);
     ({label: RunningHost}, {label: reason not running})."""
     running, down = {}, {}
@@ -42,13 +47,14 @@ def _start(hosts, stack, workdir, base_config, closing=False):
         if host.unsupported:
             down[host.label] = host.unsupported
             continue
-        if hostlib.executable(host.kind) is None:
-            down[host.label] = "%s is not installed" % host.kind
+        if hostlib.executable(host.kind, hosted) is None:
+            down[host.label] = "%s is not installed%s" % (
+                host.kind, " in the hosting venv" if hosted else "")
             continue
         # One at a time: minova's stacks migrate their shared database on
         # first load, which must not race.
         candidate = hostlib.RunningHost(host, stack, workdir, base_config,
-                                        closing=closing)
+                                        closing=closing, hosted=hosted)
         try:
             candidate.wait_ready()
         except hostlib.HostDown as exc:
@@ -77,7 +83,8 @@ def _probe(endpoint, host, seeds):
 
 def _seed(stacks, mode, workdir, base_config):
     """Seed the database through a minova serving the compute stack."""
-    steps = {e.seed for s in stacks for e in s.endpoints
+    steps = {e.seed for s in stacks if not s.entry_point
+             for e in s.endpoints
              if e.seed and (mode.endpoints is None
                             or e.label in mode.endpoints)}
     if not steps:
@@ -98,24 +105,39 @@ def _seed(stacks, mode, workdir, base_config):
 
 
 def run(mode, stacks=None, kinds=None, keep_work=False):
-    """Run the matrix; return (records, meta)."""
-    stacks = [s for s in matrix.STACKS if stacks is None or s.name in stacks]
-    hosts = select_hosts(mode, kinds)
+    """Run the matrix; return (records, meta).
+
+    A stack with an entry point (real nova) runs when ``stacks`` names it,
+    or when none are named and the mode runs them.
+    """
+    stacks = [s for s in matrix.STACKS
+              if (s.name in stacks if stacks is not None
+                  else mode.hosted or not s.entry_point)]
     workdir = tempfile.mkdtemp(prefix="minova-bench-")
     base_config = hostlib.minova_base_config(workdir)
     started = time.time()
     records = []
+    labels = []
     floor = (measure_floor() if any(s.name == "reference" for s in stacks)
              else None)
+    hosted = None
     try:
         seeds = _seed(stacks, mode, workdir, base_config)
         for stack in stacks:
             endpoints = [e for e in stack.endpoints if mode.endpoints is None
                          or e.label in mode.endpoints]
+            if stack.entry_point and hosted is None:
+                hosted = _hosted(workdir)
+            hosts = select_hosts(mode, kinds, stack,
+                                 hosted if stack.entry_point else None)
+            labels += [h.label for h in hosts if h.label not in labels]
             if endpoints:
                 records += _run_stack(stack, endpoints, hosts, mode, seeds,
-                                      workdir, base_config)
+                                      workdir, base_config,
+                                      hosted if stack.entry_point else None)
     finally:
+        if hosted is not None:
+            hosted.stop()
         if keep_work:
             log("work files (configs, host logs, database) kept in "
                 + workdir)
@@ -124,8 +146,17 @@ def run(mode, stacks=None, kinds=None, keep_work=False):
     meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z",
                                      time.localtime(started)),
             "minutes": (time.time() - started) / 60,
-            "hosts": [h.label for h in hosts], "floor": floor}
+            "hosts": labels, "floor": floor}
     return records, meta
+
+
+def _hosted(workdir):
+    """Real nova set up for the stacks with an entry point (bench.hosted)."""
+    # Imported only here: bench.hosted sets nova up with the hosting tests'
+    # helpers, which need the test extra; the other stacks do not.
+    from bench import hosted
+    log("setting up nova 34 for the hosted stack (nova-manage)")
+    return hosted.Nova(os.path.join(workdir, "hosted"))
 
 
 def measure_floor():
@@ -142,12 +173,15 @@ def measure_floor():
     return json.loads(result.stdout)
 
 
-def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
+def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config,
+               hosted=None):
     """Measure ``stack``; the first host (minova-p1) decides what runs.
 
     An endpoint whose seed step failed, or that minova-p1 does not serve,
     is skipped before the other hosts start; when nothing is left (or
     minova-p1 itself cannot serve the stack) no other host is started.
+    ``hosted`` serves a stack with an entry point; its seed steps run
+    through minova-p1, once it serves.
     """
     records = []
     twins = {}
@@ -157,9 +191,14 @@ def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
         records.append({"stack": stack.name, "endpoint": endpoint.label,
                         "host": host, "skipped": reason})
 
+    if hosted is not None and hosted.missing:
+        for endpoint in endpoints:
+            skip(endpoint, hosted.missing)
+        return records
     live = []
     for endpoint in endpoints:
-        reason = endpoint.seed and seeds[endpoint.seed][1]
+        reason = (endpoint.seed and not hosted
+                  and seeds[endpoint.seed][1])
         if reason:
             skip(endpoint, reason)
         else:
@@ -168,20 +207,26 @@ def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
         return records
     log("stack %s: starting %s" % (stack.name,
                                    ", ".join(h.label for h in hosts)))
-    running, down = _start(hosts[:1], stack, workdir, base_config)
+    running, down = _start(hosts[:1], stack, workdir, base_config,
+                           hosted=hosted)
     if not running:
         for endpoint in live:
             skip(endpoint, "%s %s" % next(iter(down.items())))
         return records
     first = next(iter(running.values()))
+    if hosted is not None:
+        seeds = dict(seeds, **seed.seed(first.url, {
+            e.seed for e in live if e.seed}))
     for endpoint in list(live):
-        reason = _probe(endpoint, first, seeds)
+        reason = ((endpoint.seed and seeds[endpoint.seed][1])
+                  or _probe(endpoint, first, seeds))
         if reason:
             skip(endpoint, reason)
             live.remove(endpoint)
     try:
         if live:
-            more, down = _start(hosts[1:], stack, workdir, base_config)
+            more, down = _start(hosts[1:], stack, workdir, base_config,
+                                hosted=hosted)
             running.update(more)
             for endpoint in live:
                 for label, reason in down.items():
@@ -190,7 +235,8 @@ def _run_stack(stack, endpoints, hosts, mode, seeds, workdir, base_config):
                    for shape in matrix.shapes(mode, stack, endpoint)):
                 twins, _ = _start([h for h in hosts if h.label in running
                                    and h.kind in matrix.CLOSE_TWIN_ARGS],
-                                  stack, workdir, base_config, closing=True)
+                                  stack, workdir, base_config, closing=True,
+                                  hosted=hosted)
         for rep in range(mode.reps):
             for endpoint in live:
                 records += _measure_all(running, twins, stack, endpoint,

@@ -5,7 +5,9 @@ any host is measured; every host then reads the same database. Each step
 returns ``(value, None)`` or ``(None, reason)``: an endpoint whose seed step
 failed is skipped with that reason (typically "answers 404" while the
 resource is not in minova yet). Request shapes are nova's (v2.1, no
-microversion header, noauth2 token ``admin:admin``).
+microversion header, noauth2 token ``admin:admin``). The hosted nova's
+step (``nova_flavors``) runs through the first host serving it instead,
+with its own administrator's token.
 """
 
 import json
@@ -16,24 +18,28 @@ import urllib.request
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bench.matrix import ADMIN
+from bench.matrix import ADMIN, NOVA_ADMIN
 
 #: An image id: minova has no image service, so any UUID names one.
 IMAGE_REF = "70a599e0-31e7-49b7-b260-868f441e862b"
 ACTIVE_DEADLINE = 60.0
 SERVERS = 100
 KEYPAIRS = 10
+#: (name, MB of RAM, vCPUs, GB of disk): what nova used to create by itself.
+NOVA_FLAVORS = (("m1.tiny", 512, 1, 1), ("m1.small", 2048, 1, 20),
+                ("m1.medium", 4096, 2, 40), ("m1.large", 8192, 4, 80),
+                ("m1.xlarge", 16384, 8, 160))
 
 
 class SeedFailed(Exception):
     pass
 
 
-def _call(base, method, path, body=None):
+def _call(base, method, path, body=None, admin=ADMIN):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
         base + path, data=data, method=method,
-        headers=dict(ADMIN, **{"Content-Type": "application/json"}))
+        headers=dict(admin, **{"Content-Type": "application/json"}))
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             text = response.read()
@@ -64,6 +70,17 @@ def _flavor_ref(base):
     created = _call(base, "POST", "/v2.1/flavors", {"flavor": {
         "name": "bench.tiny", "ram": 512, "vcpus": 1, "disk": 1}})
     return created["flavor"]["id"]
+
+
+def nova_flavors(base):
+    """Create nova's classic m1 flavors in the hosted nova, which has none
+    until an administrator makes them; returns how many it lists."""
+    for name, ram, vcpus, disk in NOVA_FLAVORS:
+        _call(base, "POST", "/v2.1/flavors", {"flavor": {
+            "name": name, "ram": ram, "vcpus": vcpus, "disk": disk}},
+            admin=NOVA_ADMIN)
+    return len(_call(base, "GET", "/v2.1/flavors", admin=NOVA_ADMIN)[
+        "flavors"])
 
 
 def servers(base, count, key_name=None):
@@ -101,6 +118,8 @@ def seed(base, steps):
     ``server_ip`` (meta_data.json) is the address ``servers`` returned.
     """
     results = {}
+    if "nova_flavors" in steps:
+        results["nova_flavors"] = _step("nova_flavors", nova_flavors, base)
     if "keypairs" in steps:
         results["keypairs"] = _step("keypairs", keypairs, base, KEYPAIRS)
     if steps & {"servers", "server_ip"}:

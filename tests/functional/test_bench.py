@@ -135,3 +135,28 @@ def test_uwsgi_keeps_a_closing_connection_and_its_close_twin_does_not(
     finally:
         for host in started:
             host.stop()
+
+
+def test_hosted_nova_rows(tmp_path):
+    """The nova stack: real nova 34 from the hosting venv, under minova and
+    whichever other host that venv has (bench/run.sh installs them there;
+    the tests' pins do not, so CI measures minova alone)."""
+    from tests.hosting import services
+    services.venv()
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--stacks", "nova",
+         "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "results.csv") as f:
+        rows = {r["host"]: r for r in csv.DictReader(f)
+                if r["stack"] == "nova"}
+    minova = rows["minova-p1"]
+    assert not minova["skipped"], minova
+    assert minova["endpoint"] == "GET /"
+    assert int(minova["errors"]) == 0 and float(minova["rps"]) > 0
+    assert float(minova["cpu_us_per_request"]) > 0
+    # nova's own process: a worker holds all of nova (100+ MB).
+    assert float(minova["rss_worker_mb"]) > 100
+    assert float(minova["served_connections"]) == int(minova["connections"])
+    assert "minova-inline-p1" not in rows and "twistd-web-p1" not in rows

@@ -32,35 +32,6 @@ START_DEADLINE = 180.0
 ADMIN = {"X-Auth-Token": "admin-token"}
 
 
-@pytest.fixture(scope="session")
-def venv():
-    return services.venv()
-
-
-@pytest.fixture(scope="session")
-def standin(venv):
-    served = services.StandIn().start()
-    yield served
-    served.stop()
-
-
-@pytest.fixture(scope="session")
-def keystone(venv, tmp_path_factory):
-    return services.keystone(str(tmp_path_factory.mktemp("keystone")),
-                             services.free_port())
-
-
-@pytest.fixture(scope="session")
-def nova(standin, keystone, tmp_path_factory):
-    return services.nova(str(tmp_path_factory.mktemp("nova")), standin,
-                         keystone=keystone)
-
-
-@pytest.fixture(scope="session")
-def placement(venv, tmp_path_factory):
-    return services.placement(str(tmp_path_factory.mktemp("placement")))
-
-
 def api(entry_point, workers=1, port=0):
     """The [DEFAULT] options of one hosted API."""
     return {"listen": "127.0.0.1", "listen_port": port, "workers": workers,
