@@ -65,7 +65,11 @@ class Nova:
                             "%s_listen" % api: "127.0.0.1",
                             "%s_listen_port" % api: port,
                             "%s_workers" % api: procs,
-                            "%s_wsgi_app" % api: entry}})
+                            "%s_wsgi_app" % api: entry,
+                            # nova logs each request itself (its
+                            # request_log), as on the other hosts, which
+                            # add no line of their own: docs/hosting.md.
+                            "%s_access_log" % api: "false"}})
             return ["-n", "--pidfile=", "minova", "--config", config], None
         if kind == "uwsgi":
             return ["--http11-socket", "127.0.0.1:%d" % port, "--master",
