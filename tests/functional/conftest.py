@@ -23,7 +23,8 @@ APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
 LISTENING = re.compile(r"(\w+) listening on ([\d.:a-f\[\]]+):(\d+)")
 WORKER_READY = re.compile(r"worker (\w+)/(\d+) pid (\d+) ready")
-START_DEADLINE = 30.0
+#: Generous: a loaded CI machine has been seen to take over 30 s to start.
+START_DEADLINE = 60.0
 
 #: A paste app for worker tests: it answers with its pid, the ``tag`` of its
 #: paste section (so a reload shows) and wsgi.multiprocess; ``?sleep=S``
@@ -108,7 +109,21 @@ class MinovaProcess:
                 raise AssertionError("minova exited with %s:\n%s"
                                      % (self.proc.returncode, self.log))
             time.sleep(0.05)
-        raise AssertionError("minova did not listen in time:\n" + self.log)
+        raise AssertionError("minova did not listen in time:\n"
+                             + self._stacks())
+
+    def _stacks(self):
+        """The log, with every thread's stack of a process that hangs.
+
+        test_env turns faulthandler on, so SIGABRT makes the process print
+        where it is stuck before it dies.
+        """
+        self.proc.send_signal(signal.SIGABRT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        return self.log
 
     def workers(self, api):
         """``{slot: pid}`` of the latest worker of each slot that said ready."""
@@ -193,6 +208,7 @@ def run_minova(args, tmp_path, env=None, timeout=60):
 
 def test_env(**extra):
     env = dict(os.environ)
+    env["PYTHONFAULTHANDLER"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (APPS, env.get("PYTHONPATH")) if p)
     env.update(extra)
