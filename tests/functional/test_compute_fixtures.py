@@ -4,9 +4,12 @@
 tmp_path, short build and action times) and returns a ``Client`` factory:
 ``compute(token="demo:demo", version="2.1")`` talks HTTP to
 ``/v2.1`` with that token and microversion. ``start_compute`` is the same
-for tests that need their own options.
+for tests that need their own options. ``cli_env`` is the environment the
+``openstack`` CLI (``OPENSTACK_CLI``) runs in.
 """
 
+import os
+import sys
 import time
 
 import pytest
@@ -23,6 +26,7 @@ PUBLIC_KEY = (
     "VHDhqAXy86J7mtwCzKbQBvFXrV2GQKWXA6lwW4V2NvnyRGsJ0tsdOVqlAx1Mjuj6/BhnbCP"
     "J5qbtEW9bLIYrimHqWi7qE2R test@minova")
 PUBLIC_KEY_FINGERPRINT = "4c:88:52:f9:03:e9:79:ec:a8:aa:ec:34:12:97:7c:2e"
+OPENSTACK_CLI = os.path.join(os.path.dirname(sys.executable), "openstack")
 #: Seconds a server builds and an action runs in these tests.
 STEP = 0.2
 DEADLINE = 15.0
@@ -118,6 +122,15 @@ class Client:
                 "server %s is %s, not %s" % (server_id, server["status"],
                                               status))
             time.sleep(0.05)
+
+
+def cli_env(**os_variables):
+    """This process's environment with no ``OS_*`` variable but
+    ``os_variables``: the developer's own cloud settings stay out."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("OS_")}
+    env.update(os_variables)
+    return env
 
 
 def fault(response, code):

@@ -1,0 +1,186 @@
+"""The identity and image stand-ins, mounted in etc/api-paste.ini's
+osapi_compute stack at /identity and /image, loaded as the host loads it."""
+
+import datetime
+import json
+import os
+
+import pytest
+from paste.deploy import loadapp
+import webob
+
+from minova_tw import conf as minova_conf
+from minova_tw.api.standins import identity, image
+
+PASTE = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
+                     "api-paste.ini")
+CIRROS = "70a599e0-31e7-49b7-b260-868f441e862b"
+OTHER = "0b3a4d2e-58a8-4c43-9b3c-2f6a2b4c1d10"
+NOW = datetime.datetime(2024, 5, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def load_stack(tmp_path, strategy):
+    path = tmp_path / "api.conf"
+    path.write_text("[DEFAULT]\nstate_path = state\n"
+                    "[api]\nauth_strategy = %s\n" % strategy)
+    conf = minova_conf.load([str(path)])
+    return loadapp("config:" + os.path.abspath(PASTE), name="osapi_compute",
+                   global_conf=minova_conf.paste_global_conf(conf))
+
+
+@pytest.fixture
+def app(tmp_path):
+    return load_stack(tmp_path, "noauth2")
+
+
+def get(app, path, **kwargs):
+    return webob.Request.blank(path, **kwargs).get_response(app)
+
+
+def post_token(app, body, raw=None):
+    return get(app, "/identity/v3/auth/tokens", method="POST",
+               body=raw if raw is not None else json.dumps(body).encode(),
+               content_type="application/json")
+
+
+def token_auth(token, scope=None):
+    auth = {"identity": {"methods": ["token"], "token": {"id": token}}}
+    if scope is not None:
+        auth["scope"] = scope
+    return {"auth": auth}
+
+
+@pytest.mark.parametrize("path", ["/identity", "/identity/"])
+def test_identity_root_points_at_v3(app, path):
+    res = get(app, path)
+    assert res.status_int == 300
+    [version] = res.json["versions"]["values"]
+    assert version["id"] == "v3.14"
+    assert version["links"] == [{"rel": "self",
+                                 "href": "http://localhost/identity/v3/"}]
+
+
+def test_identity_v3_document(app):
+    res = get(app, "/identity/v3")
+    assert res.status_int == 200
+    assert res.json["version"]["status"] == "stable"
+
+
+def test_token_method_issues_the_presented_noauth2_token(app):
+    res = post_token(app, token_auth("demo:proj"))
+    assert res.status_int == 201
+    assert res.headers["X-Subject-Token"] == "demo:proj"
+    token = res.json["token"]
+    assert token["user"]["id"] == "demo"
+    assert token["project"]["id"] == "proj"
+    assert token["methods"] == ["token"]
+    assert token["roles"] == [{"id": "member", "name": "member"}]
+
+
+def test_project_scope_wins_over_the_tokens_project(app):
+    res = post_token(app, token_auth("demo:proj", {"project": {
+        "name": "other", "domain": {"id": "default"}}}))
+    assert res.headers["X-Subject-Token"] == "demo:other"
+
+
+def test_password_method_scopes_to_the_user_without_a_scope(app):
+    res = post_token(app, {"auth": {"identity": {
+        "methods": ["password"],
+        "password": {"user": {"name": "admin", "password": "x"}}}}})
+    assert res.headers["X-Subject-Token"] == "admin:admin"
+    assert res.json["token"]["roles"][0]["name"] == "admin"
+
+
+def test_catalog_lists_the_services_beside_the_mount(app):
+    res = post_token(app, token_auth("demo"))
+    urls = {service["type"]: {e["interface"]: e["url"]
+                              for e in service["endpoints"]}
+            for service in res.json["token"]["catalog"]}
+    assert urls["compute"]["public"] == "http://localhost/v2.1"
+    assert urls["image"]["public"] == "http://localhost/image"
+    assert urls["identity"]["public"] == "http://localhost/identity"
+    assert set(urls["compute"]) == {"public", "internal", "admin"}
+
+
+def test_token_lifetime_comes_from_the_clock():
+    body = identity.token_body("u", "p", "http://h", "token", NOW)["token"]
+    assert body["issued_at"] == "2024-05-01T12:00:00.000000Z"
+    assert body["expires_at"] == "2024-05-02T12:00:00.000000Z"
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"{not json", "The request body is not JSON."),
+    (b"[]", "the body needs an 'auth' object"),
+    (b'{"auth": {"identity": {}}}',
+     "auth.identity.methods must be a non-empty list"),
+    (b'{"auth": {"identity": {"methods": ["totp"]}}}',
+     "auth method 'totp' is not supported by this stand-in "
+     "(token, password)"),
+    (b'{"auth": {"identity": {"methods": ["token"], "token": {}}}}',
+     "auth.identity.token needs an id or a name"),
+    (b'{"auth": {"identity": {"methods": ["password"], "password": 1}}}',
+     "auth.identity.password.user must be an object"),
+    (b'{"auth": {"identity": {"methods": ["token"], "token": {"id": "a"}},'
+     b' "scope": {"domain": {"id": "default"}}}}',
+     "only a project scope is supported"),
+])
+def test_bad_auth_requests_are_400_with_keystones_body(app, raw, message):
+    res = post_token(app, None, raw=raw)
+    assert res.status_int == 400
+    assert res.json == {"error": {"code": 400, "title": "Bad Request",
+                                  "message": message}}
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/identity/v3/users"), ("GET", "/identity/v3/auth/tokens"),
+    ("POST", "/identity/v3"), ("GET", "/image/v2/schemas/image"),
+    ("DELETE", "/image/v2/images/" + CIRROS),
+    ("GET", "/image/v2/images/not-a-uuid")])
+def test_anything_else_is_404(app, method, path):
+    res = get(app, path, method=method)
+    assert res.status_int == 404
+    assert res.json["error"]["code"] == 404
+
+
+def test_image_root_points_at_v2(app):
+    res = get(app, "/image")
+    assert res.status_int == 300
+    assert res.json["versions"][0]["links"][0]["href"] == (
+        "http://localhost/image/v2/")
+
+
+def test_image_list_is_the_catalogue(app):
+    res = get(app, "/image/v2/images")
+    assert res.status_int == 200
+    assert [(i["id"], i["name"], i["status"]) for i in res.json["images"]] == [
+        (CIRROS, "cirros", "active")]
+    assert "next" not in res.json
+
+
+@pytest.mark.parametrize("query, names", [
+    ("name=cirros", ["cirros"]), ("name=nope", []),
+    ("id=in:%s,%s,junk" % (CIRROS, OTHER), ["cirros", OTHER]),
+    ("id=%s" % OTHER, [OTHER]), ("id=%s&name=cirros" % OTHER, [])])
+def test_image_list_filters(app, query, names):
+    res = get(app, "/image/v2/images?" + query)
+    assert [i["name"] for i in res.json["images"]] == names
+
+
+def test_any_uuid_is_an_image_named_after_itself(app):
+    assert get(app, "/image/v2/images/" + CIRROS).json["name"] == "cirros"
+    res = get(app, "/image/v2/images/" + OTHER)
+    assert res.status_int == 200
+    assert res.json == image.image(OTHER, OTHER)
+
+
+@pytest.mark.parametrize("factory, path", [
+    (identity.factory, "/identity"), (image.factory, "/image/v2/images")])
+def test_not_served_without_noauth2(tmp_path, factory, path):
+    conf_file = tmp_path / "keystone.conf"
+    conf_file.write_text("[DEFAULT]\nstate_path = state\n"
+                         "[api]\nauth_strategy = keystone\n")
+    app = factory(minova_conf.paste_global_conf(
+        minova_conf.load([str(conf_file)])))
+    res = get(app, path)
+    assert res.status_int == 404
+    assert "auth_strategy = noauth2" in res.json["error"]["message"]
