@@ -33,6 +33,7 @@ process (and each worker) adds to turn signals into that work.
 
 import collections
 import errno
+import functools
 import ipaddress
 import os
 import signal
@@ -521,6 +522,17 @@ def listen(conf, name, count, inherited):
                       for _ in range(count - 1)]
 
 
+def rebind(conf, name, sockets):
+    """How API ``name``'s WorkerPool binds a slot's socket again, once it
+    closed it while the slot waited to respawn (minova_tw.spawner); None
+    when its slots share one socket (systemd's), which stays open."""
+    if len(sockets) < 2:
+        return None
+    host, port = sockets[0].getsockname()[:2]
+    return functools.partial(bind, name, host, port, conf.wsgi.tcp_keepidle,
+                             reuse_port=True)
+
+
 def prepare(conf):
     """What every minova process does first with its configuration.
 
@@ -734,7 +746,7 @@ def makeService(conf, reactor=None, log_path=None):
             api = APIService(conf, name, app, sockets[0], reactor, api_tls)
         else:
             api = spawner.WorkerPool(conf, name, sockets, count, reactor,
-                                     log_path)
+                                     log_path, rebind(conf, name, sockets))
         api.setName(name)
         api.setServiceParent(top)
         bound_host, bound_port = api.address

@@ -7,9 +7,11 @@ fresh interpreter (``python -m minova_tw.worker``, never a fork of a process
 whose reactor exists) per slot, with the reactor twistd was given. Slot i
 gets socket i as its fd 3, so the kernel spreads new connections evenly over
 the workers instead of letting one worker take every keep-alive connection
-from a shared queue. Because the parent keeps its copy of each socket, a
-dead worker's queued connections wait for its replacement, and a
-replacement adopts the very socket its predecessor listened on.
+from a shared queue. The parent keeps its copy of each socket, so a
+replacement adopts the very socket its predecessor listened on; but while a
+dead worker's slot waits to respawn, its socket is closed if another slot
+has a worker (the kernel would keep handing it new clients nobody accepts)
+and bound afresh for the next worker (``WorkerPool.rebind``).
 
 A worker reads its stdin, a pipe from the parent, to notice the parent's
 death, and writes one-line messages to fd 4: ``ready`` once it listens,
@@ -136,10 +138,14 @@ class WorkerPool(service.Service):
     """
 
     def __init__(self, conf, name, sockets, count, reactor=None,
-                 log_path=None):
+                 log_path=None, rebind=None):
         self.conf = conf
         self.name = name
         self.sockets = sockets
+        #: Binds a fresh socket for a slot whose socket was closed while it
+        #: waited to respawn (``_closeDeadSockets``); None when the slots
+        #: share one socket (systemd's), which is never closed early.
+        self.rebind = rebind
         self.count = count
         self.reactor = reactor
         self.log_path = log_path
@@ -156,7 +162,8 @@ class WorkerPool(service.Service):
     @property
     def address(self):
         """The (host, port) this API listens on."""
-        return self.sockets[0].getsockname()[:2]
+        return next(sock for sock in self.sockets
+                    if sock is not None).getsockname()[:2]
 
     def startService(self):
         super().startService()
@@ -176,8 +183,9 @@ class WorkerPool(service.Service):
         return waiter
 
     def _spawn(self, slot):
+        """Start a worker for ``slot``; WorkerFailed if it cannot listen."""
+        sock = self._socket(slot)
         worker = WorkerProcess(self, slot)
-        sock = self.sockets[slot % len(self.sockets)]
         out, err = self._output()
         self.reactor.spawnProcess(
             worker, sys.executable, self._arguments(slot), env=worker_env(),
@@ -190,6 +198,44 @@ class WorkerPool(service.Service):
         log.info("worker {worker} pid {pid} started", worker=worker.name,
                  pid=worker.pid)
         return worker
+
+    def _socket(self, slot):
+        """``slot``'s listening socket, bound afresh if it was closed."""
+        index = slot % len(self.sockets)
+        sock = self.sockets[index]
+        if sock is None:
+            try:
+                sock = self.sockets[index] = self.rebind()
+            except ConfigError as exc:
+                raise WorkerFailed("worker %s/%d cannot listen again: %s"
+                                   % (self.name, slot, exc)) from None
+        return sock
+
+    def _closeDeadSockets(self):
+        """Close the sockets of slots that wait to respawn, while another
+        slot has a worker.
+
+        The kernel spreads new connections over a port's SO_REUSEPORT
+        sockets whether anyone accepts from them or not: a slot waiting out
+        its back-off (up to MAX_RESTART_DELAY) would keep its share of new
+        clients waiting while the other workers idle. Closed, it takes none;
+        its next worker gets a fresh socket (``_socket``). Connections
+        already queued in it are reset when it closes (unless Linux's
+        ``net.ipv4.tcp_migrate_req`` moves them to another socket of the
+        port): their clients can retry at once instead of waiting for the
+        respawn. The last open socket stays, so that with every worker
+        dead clients wait for one instead of being refused.
+        """
+        if self.rebind is None or not self.workers:
+            return
+        for slot in self._restarts:
+            sock = self.sockets[slot]
+            if sock is not None:
+                sock.close()
+                self.sockets[slot] = None
+                log.info("closed the listening socket of {api}/{slot} until "
+                         "its worker is back; the other workers take its "
+                         "clients", api=self.name, slot=slot)
 
     def _output(self):
         """The fds for a worker's stdout and stderr: twistd's log, or ours."""
@@ -261,22 +307,30 @@ class WorkerPool(service.Service):
         metrics.worker_ended(self.name, worker.pid, respawn)
         if respawn:
             self.restarts[slot] += 1
-            self._respawnLater(worker)
+            self._respawnLater(slot, worker.started)
+            self._closeDeadSockets()
 
-    def _respawnLater(self, worker):
-        slot = worker.slot
-        if self.reactor.seconds() - worker.started >= RESTART_THRESHOLD:
+    def _respawnLater(self, slot, started):
+        """Respawn ``slot``, whose last worker started at ``started``, after
+        its back-off."""
+        if self.reactor.seconds() - started >= RESTART_THRESHOLD:
             self._delays[slot] = MIN_RESTART_DELAY
         delay = self._delays.get(slot, MIN_RESTART_DELAY)
         self._delays[slot] = min(delay * 2, MAX_RESTART_DELAY)
-        log.info("respawning worker {worker} in {delay:g} s",
-                 worker=worker.name, delay=delay)
+        log.info("respawning worker {api}/{slot} in {delay:g} s",
+                 api=self.name, slot=slot, delay=delay)
         self._restarts[slot] = self.reactor.callLater(delay, self._respawn,
                                                       slot)
 
     def _respawn(self, slot):
         del self._restarts[slot]
-        self.workers[slot] = self._spawn(slot)
+        try:
+            self.workers[slot] = self._spawn(slot)
+        except WorkerFailed as exc:
+            log.error("{error}", error=exc)
+            self._respawnLater(slot, self.reactor.seconds())
+            return
+        self._closeDeadSockets()
 
     def replace(self, slot):
         """Start a new worker for ``slot``; once it is ready, retire the old one.
@@ -284,7 +338,10 @@ class WorkerPool(service.Service):
         Fires when the old worker was told to stop, or fails with
         WorkerFailed (the old worker then stays).
         """
-        new = self._spawn(slot)
+        try:
+            new = self._spawn(slot)
+        except WorkerFailed:
+            return defer.fail()
         self.replacing[slot] = new
         deadline = self.reactor.callLater(READY_TIMEOUT, self._notReady, new)
 
@@ -370,7 +427,8 @@ class WorkerPool(service.Service):
         # The socket closes (refusing new clients) as soon as the workers
         # stop listening; until then they keep accepting from it.
         for sock in self.sockets:
-            sock.close()
+            if sock is not None:
+                sock.close()
         return defer.DeferredList([self._retire(worker)
                                    for worker in list(self.processes)])
 

@@ -55,7 +55,8 @@ def pool(tmp_path):
     pool.startService()
     yield pool
     for sock in sockets:
-        sock.close()
+        if sock is not None:
+            sock.close()
 
 
 def test_each_slot_gets_its_socket_fds_and_arguments(pool):
@@ -96,6 +97,64 @@ def test_a_dead_worker_is_respawned_with_doubling_back_off(pool):
     reactor.advance(spawner.RESTART_THRESHOLD)
     exited(pool.workers[0], code=1)
     assert pool._restarts[0].getTime() - reactor.seconds() == 1
+
+
+def rebinding_pool(pool):
+    """``pool`` with a rebind that makes (and records) fresh sockets."""
+    fresh = []
+
+    def rebind():
+        fresh.append(socket.socket())
+        return fresh[-1]
+    pool.rebind = rebind
+    return fresh
+
+
+def test_a_dead_slots_socket_closes_until_its_respawn(pool):
+    fresh = rebinding_pool(pool)
+    first = pool.sockets[0]
+    exited(pool.workers[0], signum=signal.SIGKILL)
+    # Slot 1 has a worker: slot 0's socket takes no new clients meanwhile.
+    assert first.fileno() == -1 and pool.sockets[0] is None
+    assert pool.address == pool.sockets[1].getsockname()[:2]
+    pool.reactor.advance(1)
+    assert pool.sockets[0] is fresh[0]
+    protocol, _, fds, _ = pool.reactor.spawned[-1]
+    assert protocol is pool.workers[0]
+    assert fds[spawner.LISTEN_FD] == fresh[0].fileno()
+
+
+def test_the_last_open_socket_stays_while_every_worker_is_dead(pool):
+    fresh = rebinding_pool(pool)
+    second = pool.sockets[1]
+    exited(pool.workers[0], signum=signal.SIGKILL)
+    pool.reactor.advance(0.5)
+    exited(pool.workers[1], signum=signal.SIGKILL)
+    assert pool.sockets[0] is None and second.fileno() != -1
+    pool.reactor.advance(0.5)  # slot 0 is back on a fresh socket: close 1's
+    assert pool.sockets[0] is fresh[0] and pool.sockets[1] is None
+    assert second.fileno() == -1
+    pool.reactor.advance(0.5)
+    assert pool.sockets[1] is fresh[1] and len(pool.workers) == 2
+
+
+def test_a_socket_that_cannot_be_bound_again_delays_the_respawn(pool):
+    def rebind():
+        raise conf.ConfigError("[DEFAULT] osapi_compute_listen_port: no")
+    pool.rebind = rebind
+    exited(pool.workers[0], signum=signal.SIGKILL)
+    pool.reactor.advance(1)
+    assert 0 not in pool.workers
+    assert pool._restarts[0].getTime() - pool.reactor.seconds() == 2
+    replaced = pool.replace(0)
+    failures = []
+    replaced.addErrback(failures.append)
+    assert "cannot listen again" in str(failures[0].value)
+
+
+def test_shared_sockets_stay_open_while_a_slot_respawns(pool):
+    exited(pool.workers[0], signum=signal.SIGKILL)
+    assert pool.sockets[0].fileno() != -1  # no rebind: systemd's socket
 
 
 def test_exits_are_described_with_status_or_signal():
