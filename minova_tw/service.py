@@ -156,11 +156,12 @@ class APIService(ListeningService):
         writes the access line."""
         size = self.conf.wsgi.thread_pool_size
         paths = self.conf.wsgi.reserved_thread_paths
+        pool = None
         if size:
-            threadpool.install(reactor, size, reserved=1 if paths else 0)
+            pool = threadpool.shared(reactor, size, reserved=1 if paths else 0)
         return resources.make_resource(
             app, reactor, self.multiprocess, inline=not size,
-            reserved_paths=paths, access_logged=access_logged)
+            reserved_paths=paths, access_logged=access_logged, pool=pool)
 
     def reload(self, conf):
         """Serve new requests with the app as ``conf`` now defines it.

@@ -1,17 +1,20 @@
 """The process's shared thread pool: Twisted's ThreadPool, with a cheap hand-off.
 
-Every API of a process runs its WSGI stack on the reactor's thread pool
-(``reactor.getThreadPool()``, also used by ``deferToThread`` and the host
-name resolver). Twisted's own pool passes each call through its ``Team``
-coordinator and a ``queue.Queue``, which costs more than the whole HTTP
-parsing of a request (measured in bench/: about 60 µs a request, a fifth of
-the CPU). ``SharedThreadPool`` keeps the ThreadPool interface but hands work
-to a fixed set of threads through a ``queue.SimpleQueue``, whose C
+Every API a process serves runs its WSGI stack on one pool of minova's
+own, ``shared(reactor, size)``, next to the reactor's pool (which
+``deferToThread`` and the host name resolver keep using). Twisted's own
+pool passes each call through its ``Team`` coordinator and a
+``queue.Queue``, which costs more than the whole HTTP parsing of a request
+(measured in bench/: about 60 µs a request, a fifth of the CPU).
+``SharedThreadPool`` keeps the ThreadPool interface but hands work to a
+fixed set of threads through a ``queue.SimpleQueue``, whose C
 implementation only wakes a thread when one is waiting.
 
-``install(reactor, size)`` makes it the reactor's pool, keeping the
-reactor's own start and shutdown hooks, so ``reactor.getThreadPool()``,
-``suggestThreadPoolSize`` and the shutdown that stops the pool all see it.
+minova owns that pool as twisted.web's ``twistd web --wsgi`` owns its own:
+it starts when the reactor runs and stops after the reactor shut down. It
+never replaces the reactor's pool, which a program embedding minova may
+already use (a replaced pool's threads would never be stopped, and the
+program would hang at exit).
 
 A pool can also keep reserved threads (``reserve``), fed by a queue of
 their own (``callInReservedThread``): work sent there never waits behind
@@ -22,6 +25,7 @@ stop with the pool, and count in ``working`` like its other threads.
 
 import queue
 import threading
+import weakref
 
 from twisted.python import failure, threadpool
 from twisted.logger import Logger
@@ -142,25 +146,32 @@ class SharedThreadPool(threadpool.ThreadPool):
             self._grow()
 
 
-def install(reactor, size, reserved=0):
-    """Make a SharedThreadPool of ``size`` threads, and ``reserved`` reserved
-    ones, the reactor's pool; return it.
+#: The pool ``shared`` made for each reactor (a process has one; tests more).
+_pools = weakref.WeakKeyDictionary()
 
-    Called again (another API, a reload), it only grows the pool to ``size``
-    and ``reserved``.
+
+def shared(reactor, size, reserved=0):
+    """The process's SharedThreadPool for ``reactor``, with at least
+    ``size`` threads and ``reserved`` reserved ones.
+
+    The first call makes it, to start once ``reactor`` runs and stop after
+    it shut down; later calls (another API, a reload) only grow it.
     """
-    pool = reactor.getThreadPool()
-    if isinstance(pool, SharedThreadPool):
+    pool = _pools.get(reactor)
+    if pool is not None:
         pool.adjustPoolsize(maxthreads=size)
         pool.reserve(reserved)
         return pool
-    shared = SharedThreadPool(size, pool.name)
-    shared.reserve(reserved)
-    # The reactor stops whatever its ``threadpool`` is at shutdown; Twisted's
-    # pool, never given work, has no thread to start or stop.
-    reactor.threadpool = shared
+    pool = _pools[reactor] = SharedThreadPool(size, "minova")
+    pool.reserve(reserved)
     if reactor.running:
-        shared.start()
+        pool.start()
     else:
-        reactor.callWhenRunning(shared.start)
-    return shared
+        reactor.callWhenRunning(pool.start)
+    reactor.addSystemEventTrigger("after", "shutdown", pool.stop)
+    return pool
+
+
+def current(reactor):
+    """The pool ``shared`` made for ``reactor``, or None."""
+    return _pools.get(reactor)

@@ -37,7 +37,7 @@ from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText
                             globalLogBeginner)
 
 from minova_tw import conf as minova_conf
-from minova_tw import tls
+from minova_tw import threadpool, tls
 from minova_tw.spawner import BOOT_ERROR, CONTROL_FD, LISTEN_FD
 
 log = Logger(namespace="minova.worker")
@@ -181,10 +181,11 @@ def abandon_stuck_requests(reactor):
     """Exit now if app threads still run once the drain is over.
 
     Their clients were disconnected at ``graceful_shutdown_timeout``; the
-    reactor's shutdown would wait for the threads to return, however long
-    the app takes.
+    pool's stop after the reactor's shutdown would wait for the threads to
+    return, however long the app takes.
     """
-    busy = len(reactor.getThreadPool().working)
+    pool = threadpool.current(reactor)
+    busy = len(pool.working) if pool is not None else 0
     if busy:
         log.warn("{count} requests still run in the app after the drain; "
                  "exiting without waiting for them", count=busy)
