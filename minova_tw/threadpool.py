@@ -27,6 +27,7 @@ import queue
 import threading
 import weakref
 
+from twisted.internet import defer
 from twisted.python import failure, threadpool
 from twisted.logger import Logger
 
@@ -36,10 +37,15 @@ _STOP = object()
 
 
 class SharedThreadPool(threadpool.ThreadPool):
-    """A ThreadPool of ``maxthreads`` threads fed by one SimpleQueue."""
+    """A ThreadPool of ``maxthreads`` threads fed by one SimpleQueue.
 
-    def __init__(self, maxthreads, name):
+    ``reactor`` is the one ``whenIdle`` fires in.
+    """
+
+    def __init__(self, maxthreads, name, reactor=None):
         super().__init__(0, maxthreads, name)
+        self.reactor = reactor
+        self._idleWaiters = []
         self._calls = queue.SimpleQueue()
         self._reservedCalls = queue.SimpleQueue()
         self._reservedCount = 0
@@ -90,6 +96,21 @@ class SharedThreadPool(threadpool.ThreadPool):
         if self.started:
             self._grow()
 
+    def whenIdle(self):
+        """A Deferred that fires, in the reactor thread, once no call runs.
+
+        A call counts as running until its function returned, which is
+        after a WSGI response was handed to the reactor: a stopping process
+        waits for this rather than count ``working`` once its last
+        response is sent.
+        """
+        with self._busyLock:
+            if self._busy:
+                waiter = defer.Deferred()
+                self._idleWaiters.append(waiter)
+                return waiter
+        return defer.succeed(None)
+
     def callInReservedThread(self, func, *args, **kw):
         """Run ``func`` on a reserved thread, or on the pool if none is
         reserved; its result is dropped and what it raises is logged."""
@@ -121,6 +142,11 @@ class SharedThreadPool(threadpool.ThreadPool):
             finally:
                 with lock:
                     self._busy -= 1
+                    idle = not self._busy and self._idleWaiters
+                    if idle:
+                        self._idleWaiters = []
+                if idle:
+                    self.reactor.callFromThread(_fire, idle)
             if onResult is not None:
                 onResult(ok, result)
             elif not ok:
@@ -146,6 +172,11 @@ class SharedThreadPool(threadpool.ThreadPool):
             self._grow()
 
 
+def _fire(waiters):
+    for waiter in waiters:
+        waiter.callback(None)
+
+
 #: The pool ``shared`` made for each reactor (a process has one; tests more).
 _pools = weakref.WeakKeyDictionary()
 
@@ -162,7 +193,7 @@ def shared(reactor, size, reserved=0):
         pool.adjustPoolsize(maxthreads=size)
         pool.reserve(reserved)
         return pool
-    pool = _pools[reactor] = SharedThreadPool(size, "minova")
+    pool = _pools[reactor] = SharedThreadPool(size, "minova", reactor)
     pool.reserve(reserved)
     if reactor.running:
         pool.start()

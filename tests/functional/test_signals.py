@@ -87,9 +87,10 @@ def test_the_single_process_drains_and_exits_0(minova, tmp_path, signum):
     assert [r.json()["pid"] for r in results] == [server.proc.pid] * 2
 
 
-def reload_under_load(server, tmp_path, url, clients):
-    """SIGHUP with tag 2 in the paste file while ``clients`` hammer ``url``."""
-    load = Load(url, clients)
+def reload_under_load(server, tmp_path, url, clients, data=None):
+    """SIGHUP with tag 2 in the paste file while ``clients`` hammer ``url``
+    (with POSTs of ``data``, if given)."""
+    load = Load(url, clients, data=data)
     try:
         load.wait_served(100)
         write_tag_app(str(tmp_path), "2")
@@ -121,6 +122,21 @@ def test_sighup_replaces_workers_one_by_one_without_failures(
             < log.index("worker osapi_compute/1 pid %d started" % new[1]))
     answer = requests.get(server.url("osapi_compute"), timeout=10).json()
     assert answer["tag"] == "2"
+
+
+def test_sighup_under_post_load_retires_workers_with_nothing_left(
+        minova, tmp_path):
+    server = start_workers(minova, tmp_path)
+    old = server.workers("osapi_compute")
+    load = reload_under_load(server, tmp_path, server.url("osapi_compute"),
+                             clients=4, data=b"x" * 4096)
+    assert load.failures == []
+    for pid in old.values():
+        wait_for(lambda: "pid %d exited with status 0" % pid in server.log,
+                 what="old worker %d to exit" % pid)
+    # Each retiring worker's last response was sent before its pool thread
+    # returned: waited for, not reported as a request left in the app.
+    assert "still run in the app" not in server.log
 
 
 def test_sighup_swaps_the_app_of_an_in_process_api(minova, tmp_path):

@@ -39,15 +39,17 @@ def start_workers(minova, tmp_path, sections=None):
 
 
 class Load:
-    """``clients`` threads, each GETting ``path`` in a loop over keep-alive.
+    """``clients`` threads, each GETting ``path`` in a loop over keep-alive
+    (POSTing ``data``, if given).
 
     Counts the answers per pid (the tag app's ``pid``; None for an app
     that does not say) and the failures, until stopped.
     """
 
-    def __init__(self, url, clients=4, headers=None):
+    def __init__(self, url, clients=4, headers=None, data=None):
         self.url = url
         self.headers = headers
+        self.data = data
         self.pids = collections.Counter()
         self.failures = []
         self._stop = threading.Event()
@@ -61,8 +63,9 @@ class Load:
         with requests.Session() as session:
             while not self._stop.is_set():
                 try:
-                    response = session.get(self.url, headers=self.headers,
-                                           timeout=30)
+                    response = session.request(
+                        "GET" if self.data is None else "POST", self.url,
+                        headers=self.headers, data=self.data, timeout=30)
                     response.raise_for_status()
                     pid = response.json().get("pid")
                 except (requests.RequestException, ValueError) as exc:
