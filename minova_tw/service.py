@@ -78,7 +78,8 @@ class ListeningService(service.Service):
 class MetricsListener(ListeningService):
     """Serves ``/metrics`` (minova_tw.metrics) on the ``[metrics]`` socket.
 
-    On stop it stops listening and removes the multiprocess directory.
+    On stop it stops listening; the Launcher removes the multiprocess
+    directory once its workers have exited too.
     """
 
     def __init__(self, recorded, sock, reactor=None):
@@ -92,7 +93,6 @@ class MetricsListener(ListeningService):
     def stopService(self):
         super().stopService()
         self.socket.close()
-        metrics.remove_files(self.metrics)
         if self.port is not None:
             return self.port.stopListening()
         return None
@@ -263,6 +263,20 @@ class Launcher(service.MultiService):
         self.whenReady().addCallback(
             lambda _: log.info("minova ready: {apis}", apis=", ".join(
                 "%s (%s)" % (api.name, _processes(api)) for api in self.apis)))
+
+    def stopService(self):
+        """Stop every API and, once they all stopped (every worker drained
+        and exited), remove the metrics' multiprocess directory: a worker
+        still draining writes its requests' values there."""
+        stopped = super().stopService()
+        listeners = [child for child in self
+                     if isinstance(child, MetricsListener)]
+
+        def remove_files(result):
+            for listener in listeners:
+                metrics.remove_files(listener.metrics)
+            return result
+        return stopped.addBoth(remove_files)
 
     def reload(self):
         """Re-read the configuration and apply it (see the class docstring)."""
