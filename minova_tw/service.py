@@ -125,11 +125,22 @@ class APIService(ListeningService):
     def startService(self):
         super().startService()
         reactor = _reactor(self.reactor)
-        wsgi = self.conf.wsgi
-        access_log = self.conf["%s_access_log" % self.name]
+        settings = self._siteSettings()
         self.site = APISite(
-            self._resource(self.app, reactor, access_log),
-            name=self.name,
+            self._resource(self.app, reactor, settings["access_log"]),
+            name=self.name, reactor=reactor, **settings)
+        self.site.metrics = metrics.for_api(self.name)
+        self._directAccessLog()
+        factory = self.site
+        if self.server_tls is not None:
+            factory = self.server_tls.wrap(self.site)
+        self.site.port = self.listen(factory)
+
+    def _siteSettings(self):
+        """The APISite settings ``self.conf`` gives this API, at start and at
+        each reload alike."""
+        wsgi = self.conf.wsgi
+        return dict(
             log_format=wsgi.wsgi_log_format,
             keep_alive=wsgi.keep_alive,
             max_header_line=wsgi.max_header_line,
@@ -138,16 +149,13 @@ class APIService(ListeningService):
             max_body_size=max_body_size(self.conf, self.name),
             timeout=wsgi.client_socket_timeout,
             max_connections=wsgi.default_pool_size,
-            access_log=access_log,
-            reactor=reactor)
-        self.site.metrics = metrics.for_api(self.name)
+            access_log=self.conf["%s_access_log" % self.name])
+
+    def _directAccessLog(self):
+        """Have the site's access log write to ``accessLogOutput``, if set."""
         if (self.accessLogOutput is not None
                 and self.site.accessLog is not None):
             self.site.accessLog.writeTo(*self.accessLogOutput)
-        factory = self.site
-        if self.server_tls is not None:
-            factory = self.server_tls.wrap(self.site)
-        self.site.port = self.listen(factory)
 
     def _resource(self, app, reactor, access_logged):
         """The app's WSGIResource: on the shared pool, its ``[wsgi]
@@ -170,10 +178,12 @@ class APIService(ListeningService):
         not: Python imports a module once per process, and calling a
         factory again would repeat its project's process set-up in a
         process that already did it, so the running app stays (workers are
-        new processes and import it afresh). The site's settings (the
-        ``[wsgi]`` limits, ``<api>_access_log``, the body size limit) stay
-        those it started with. Raises ConfigError (the running app stays)
-        when the app cannot be built.
+        new processes and import it afresh). The site takes ``conf``'s
+        settings too (APISite.configure: the ``[wsgi]`` limits, keep-alive
+        and log format, ``<api>_access_log``, the body size limit), as a
+        new worker would; the address, TLS and process count stay. Raises
+        ConfigError (the running app and settings stay) when the app
+        cannot be built.
         """
         spec = resources.entry_point(conf, self.name)
         if spec and spec == resources.entry_point(self.conf, self.name):
@@ -185,8 +195,11 @@ class APIService(ListeningService):
             log.info("{api} now serves the reloaded app", api=self.name)
         self.conf = conf
         self.app = app
+        settings = self._siteSettings()
+        self.site.configure(**settings)
+        self._directAccessLog()
         self.site.resource = self._resource(
-            app, _reactor(self.reactor), self.site.accessLog is not None)
+            app, _reactor(self.reactor), settings["access_log"])
 
     def stopService(self):
         super().stopService()

@@ -149,6 +149,29 @@ def test_sighup_swaps_the_app_of_an_in_process_api(minova, tmp_path):
                       "multiprocess": False}
 
 
+@pytest.mark.parametrize("api", ["metadata", "osapi_compute"])
+def test_sighup_applies_keep_alive_and_the_log_format_alike(
+        minova, tmp_path, api):
+    """metadata is served in process, osapi_compute by 2 workers."""
+    sections = worker_config(tmp_path)
+    server = start_workers(minova, tmp_path, sections)
+    old = server.workers(api)
+    url = server.url(api)
+    assert requests.get(url, timeout=10).headers.get("Connection") != "close"
+    sections["wsgi"]["keep_alive"] = False
+    sections["wsgi"]["wsgi_log_format"] = (
+        "reloaded %(status_code)s %(request_line)s")
+    write_config(tmp_path / "api.conf", sections)
+    server.signal(signal.SIGHUP)
+    server.wait_log("reload done")
+    for pid in old.values():  # the old workers no longer accept
+        wait_for(lambda: "pid %d exited with status 0" % pid in server.log,
+                 what="old worker %d to exit" % pid)
+    response = requests.get(url + "?after=1", timeout=10)
+    assert response.headers["Connection"] == "close"
+    server.wait_log("reloaded 200 GET /?after=1 HTTP/1.1")
+
+
 def test_a_bad_config_on_sighup_keeps_the_running_workers(minova, tmp_path):
     sections = worker_config(tmp_path)
     server = start_workers(minova, tmp_path, sections)
