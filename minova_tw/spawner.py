@@ -41,15 +41,9 @@ from twisted.logger import Logger
 
 from minova_tw import metrics, resources
 from minova_tw.conf import ConfigError
+from minova_tw.workerproto import CONTROL_FD, LISTEN_FD, READY, RECYCLE
 
 log = Logger(namespace="minova.spawner")
-
-#: The fds a worker finds its listening socket and its control pipe on.
-LISTEN_FD = 3
-CONTROL_FD = 4
-
-#: Exit status of a worker that could not start (configuration, paste app).
-BOOT_ERROR = 3
 
 #: Back-off between respawns of a slot whose workers keep dying young.
 MIN_RESTART_DELAY = 1.0
@@ -265,7 +259,7 @@ class WorkerPool(service.Service):
 
     def message(self, worker, line):
         """A line a worker wrote to its control pipe."""
-        if line == "ready":
+        if line == READY:
             log.info("worker {worker} pid {pid} ready", worker=worker.name,
                      pid=worker.pid)
             worker.ready.callback(None)
@@ -274,7 +268,7 @@ class WorkerPool(service.Service):
                 waiters, self._readyWaiters = self._readyWaiters, []
                 for waiter in waiters:
                     waiter.callback(None)
-        elif line == "recycle":
+        elif line == RECYCLE:
             if (self.running and self.workers.get(worker.slot) is worker
                     and worker.slot not in self.replacing):
                 log.info("worker {worker} pid {pid} served its "

@@ -38,7 +38,8 @@ from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText
 
 from minova_tw import conf as minova_conf
 from minova_tw import threadpool, tls
-from minova_tw.spawner import BOOT_ERROR, CONTROL_FD, LISTEN_FD
+from minova_tw.workerproto import (BOOT_ERROR, CONTROL_FD, LISTEN_FD, READY,
+                                   RECYCLE)
 
 log = Logger(namespace="minova.worker")
 
@@ -164,8 +165,8 @@ def main(argv=None):
         api.startService()
         if args.max_requests:
             api.site.notifyServed(args.max_requests).addCallback(
-                lambda _: control.say("recycle"))
-        control.say("ready")
+                lambda _: control.say(RECYCLE))
+        control.say(READY)
 
     reactor.callWhenRunning(started)
     def stopping():

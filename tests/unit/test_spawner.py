@@ -13,7 +13,7 @@ from twisted.internet import error
 from twisted.internet.testing import MemoryReactorClock
 from twisted.python.failure import Failure
 
-from minova_tw import conf, spawner
+from minova_tw import conf, spawner, workerproto
 
 
 class FakeTransport:
@@ -61,9 +61,9 @@ def pool(tmp_path):
 
 def test_each_slot_gets_its_socket_fds_and_arguments(pool):
     (first, args, fds, env), (second, _, fds1, _) = pool.reactor.spawned
-    assert fds[spawner.LISTEN_FD] == pool.sockets[0].fileno()
-    assert fds1[spawner.LISTEN_FD] == pool.sockets[1].fileno()
-    assert fds[0] == "w" and fds[spawner.CONTROL_FD] == "r"
+    assert fds[workerproto.LISTEN_FD] == pool.sockets[0].fileno()
+    assert fds1[workerproto.LISTEN_FD] == pool.sockets[1].fileno()
+    assert fds[0] == "w" and fds[workerproto.CONTROL_FD] == "r"
     assert args[1:3] == ["-m", "minova_tw.worker"]
     limit = int(args[args.index("--max-requests") + 1])
     assert 100 <= limit <= 110
@@ -74,10 +74,10 @@ def test_each_slot_gets_its_socket_fds_and_arguments(pool):
 def test_ready_fires_once_every_slot_said_so(pool):
     ready = pool.whenReady()
     first, second = (p for p, *_ in pool.reactor.spawned)
-    first.childDataReceived(spawner.CONTROL_FD, b"rea")
-    first.childDataReceived(spawner.CONTROL_FD, b"dy\n")
+    first.childDataReceived(workerproto.CONTROL_FD, b"rea")
+    first.childDataReceived(workerproto.CONTROL_FD, b"dy\n")
     assert not ready.called
-    second.childDataReceived(spawner.CONTROL_FD, b"ready\n")
+    second.childDataReceived(workerproto.CONTROL_FD, b"ready\n")
     assert ready.called
 
 
@@ -121,7 +121,7 @@ def test_a_dead_slots_socket_closes_until_its_respawn(pool):
     assert pool.sockets[0] is fresh[0]
     protocol, _, fds, _ = pool.reactor.spawned[-1]
     assert protocol is pool.workers[0]
-    assert fds[spawner.LISTEN_FD] == fresh[0].fileno()
+    assert fds[workerproto.LISTEN_FD] == fresh[0].fileno()
 
 
 def test_the_last_open_socket_stays_while_every_worker_is_dead(pool):
@@ -171,10 +171,10 @@ def test_exits_are_described_with_status_or_signal():
 
 def test_recycle_starts_the_replacement_before_retiring_the_old(pool):
     old = pool.workers[0]
-    old.childDataReceived(spawner.CONTROL_FD, b"recycle\n")
+    old.childDataReceived(workerproto.CONTROL_FD, b"recycle\n")
     new = pool.replacing[0]
     assert old.transport.signals == []
-    new.childDataReceived(spawner.CONTROL_FD, b"ready\n")
+    new.childDataReceived(workerproto.CONTROL_FD, b"ready\n")
     assert pool.workers[0] is new and old.transport.signals == ["TERM"]
     exited(old)
     assert pool.workers[0] is new and not pool._restarts
@@ -185,7 +185,7 @@ def test_a_replacement_that_dies_keeps_the_old_worker(pool):
     replaced = pool.replace(1)
     failures = []
     replaced.addErrback(failures.append)
-    exited(pool.replacing[1], code=spawner.BOOT_ERROR)
+    exited(pool.replacing[1], code=workerproto.BOOT_ERROR)
     assert failures[0].check(spawner.WorkerFailed)
     assert "exited with status 3 before it was ready" in str(
         failures[0].value)
