@@ -27,7 +27,6 @@ throw-away worker build it once at startup, so that an app that cannot be
 built stops startup with its one line instead.
 """
 
-import collections
 import os
 import random
 import signal
@@ -120,6 +119,28 @@ class WorkerProcess(protocol.ProcessProtocol):
             pass
 
 
+class Slot:
+    """One place of a pool's ``count``: its socket, worker and respawn state.
+
+    ``socket`` is the one its workers listen on (None while it is closed,
+    waiting to respawn); ``worker`` the worker serving it, ``replacement``
+    the new one ``replace`` started and that is not ready yet; ``respawn``
+    the pending respawn (a DelayedCall) after a worker died, ``delay`` the
+    back-off the next one waits, ``restarts`` how many workers died and
+    were respawned; ``starting`` until it first had a ready worker.
+    """
+
+    def __init__(self, index, socket):
+        self.index = index
+        self.socket = socket
+        self.worker = None
+        self.replacement = None
+        self.respawn = None
+        self.delay = MIN_RESTART_DELAY
+        self.restarts = 0
+        self.starting = True
+
+
 class WorkerPool(service.Service):
     """Serves one API with ``count`` worker processes; see the module docstring.
 
@@ -135,7 +156,8 @@ class WorkerPool(service.Service):
                  log_path=None, rebind=None):
         self.conf = conf
         self.name = name
-        self.sockets = sockets
+        self.slots = [Slot(index, sockets[index % len(sockets)])
+                      for index in range(count)]
         #: Binds a fresh socket for a slot whose socket was closed while it
         #: waited to respawn (``_closeDeadSockets``); None when the slots
         #: share one socket (systemd's), which is never closed early.
@@ -143,34 +165,27 @@ class WorkerPool(service.Service):
         self.count = count
         self.reactor = reactor
         self.log_path = log_path
-        self.workers = {}
-        self.replacing = {}
+        #: Every worker process running, retiring ones included.
         self.processes = set()
-        #: How many times each slot's worker died and was respawned.
-        self.restarts = collections.Counter()
-        self._restarts = {}
-        self._delays = {}
-        self._starting = set()
         self._readyWaiters = []
 
     @property
     def address(self):
         """The (host, port) this API listens on."""
-        return next(sock for sock in self.sockets
-                    if sock is not None).getsockname()[:2]
+        return next(slot.socket for slot in self.slots
+                    if slot.socket is not None).getsockname()[:2]
 
     def startService(self):
         super().startService()
         if self.reactor is None:
             from twisted.internet import reactor
             self.reactor = reactor
-        self._starting = set(range(self.count))
-        for slot in range(self.count):
-            self.workers[slot] = self._spawn(slot)
+        for slot in self.slots:
+            slot.worker = self._spawn(slot)
 
     def whenReady(self):
         """A Deferred that fires once every slot has had a ready worker."""
-        if not self._starting and self.running:
+        if self.running and not any(slot.starting for slot in self.slots):
             return defer.succeed(None)
         waiter = defer.Deferred()
         self._readyWaiters.append(waiter)
@@ -179,10 +194,11 @@ class WorkerPool(service.Service):
     def _spawn(self, slot):
         """Start a worker for ``slot``; WorkerFailed if it cannot listen."""
         sock = self._socket(slot)
-        worker = WorkerProcess(self, slot)
+        worker = WorkerProcess(self, slot.index)
         out, err = self._output()
         self.reactor.spawnProcess(
-            worker, sys.executable, self._arguments(slot), env=worker_env(),
+            worker, sys.executable, self._arguments(slot.index),
+            env=worker_env(),
             childFDs={0: "w", 1: out, 2: err, LISTEN_FD: sock.fileno(),
                       CONTROL_FD: "r"})
         worker.pid = worker.transport.pid
@@ -195,15 +211,13 @@ class WorkerPool(service.Service):
 
     def _socket(self, slot):
         """``slot``'s listening socket, bound afresh if it was closed."""
-        index = slot % len(self.sockets)
-        sock = self.sockets[index]
-        if sock is None:
+        if slot.socket is None:
             try:
-                sock = self.sockets[index] = self.rebind()
+                slot.socket = self.rebind()
             except ConfigError as exc:
                 raise WorkerFailed("worker %s/%d cannot listen again: %s"
-                                   % (self.name, slot, exc)) from None
-        return sock
+                                   % (self.name, slot.index, exc)) from None
+        return slot.socket
 
     def _closeDeadSockets(self):
         """Close the sockets of slots that wait to respawn, while another
@@ -220,16 +234,15 @@ class WorkerPool(service.Service):
         respawn. The last open socket stays, so that with every worker
         dead clients wait for one instead of being refused.
         """
-        if self.rebind is None or not self.workers:
+        if self.rebind is None or not any(slot.worker for slot in self.slots):
             return
-        for slot in self._restarts:
-            sock = self.sockets[slot]
-            if sock is not None:
-                sock.close()
-                self.sockets[slot] = None
+        for slot in self.slots:
+            if slot.respawn is not None and slot.socket is not None:
+                slot.socket.close()
+                slot.socket = None
                 log.info("closed the listening socket of {api}/{slot} until "
                          "its worker is back; the other workers take its "
-                         "clients", api=self.name, slot=slot)
+                         "clients", api=self.name, slot=slot.index)
 
     def _output(self):
         """The fds for a worker's stdout and stderr: twistd's log, or ours."""
@@ -263,14 +276,15 @@ class WorkerPool(service.Service):
             log.info("worker {worker} pid {pid} ready", worker=worker.name,
                      pid=worker.pid)
             worker.ready.callback(None)
-            self._starting.discard(worker.slot)
-            if not self._starting:
+            self.slots[worker.slot].starting = False
+            if not any(slot.starting for slot in self.slots):
                 waiters, self._readyWaiters = self._readyWaiters, []
                 for waiter in waiters:
                     waiter.callback(None)
         elif line == RECYCLE:
-            if (self.running and self.workers.get(worker.slot) is worker
-                    and worker.slot not in self.replacing):
+            slot = self.slots[worker.slot]
+            if (self.running and slot.worker is worker
+                    and slot.replacement is None):
                 log.info("worker {worker} pid {pid} served its "
                          "worker_max_requests; replacing it",
                          worker=worker.name, pid=worker.pid)
@@ -287,20 +301,20 @@ class WorkerPool(service.Service):
         (log.info if expected else log.error)(
             "worker {worker} pid {pid} {how}", worker=worker.name,
             pid=worker.pid, how=how)
-        slot = worker.slot
-        if self.replacing.get(slot) is worker and not worker.ready.called:
+        slot = self.slots[worker.slot]
+        if slot.replacement is worker and not worker.ready.called:
             worker.ready.errback(WorkerFailed(
                 "worker %s pid %s %s before it was ready"
                 % (worker.name, worker.pid, how)))
         worker.ended.callback(None)
-        if self.workers.get(slot) is worker:
-            del self.workers[slot]
-        respawn = (self.running and slot not in self.workers
-                   and slot not in self.replacing
-                   and slot not in self._restarts and not worker.retiring)
+        if slot.worker is worker:
+            slot.worker = None
+        respawn = (self.running and slot.worker is None
+                   and slot.replacement is None
+                   and slot.respawn is None and not worker.retiring)
         metrics.worker_ended(self.name, worker.pid, respawn)
         if respawn:
-            self.restarts[slot] += 1
+            slot.restarts += 1
             self._respawnLater(slot, worker.started)
             self._closeDeadSockets()
 
@@ -308,52 +322,52 @@ class WorkerPool(service.Service):
         """Respawn ``slot``, whose last worker started at ``started``, after
         its back-off."""
         if self.reactor.seconds() - started >= RESTART_THRESHOLD:
-            self._delays[slot] = MIN_RESTART_DELAY
-        delay = self._delays.get(slot, MIN_RESTART_DELAY)
-        self._delays[slot] = min(delay * 2, MAX_RESTART_DELAY)
+            slot.delay = MIN_RESTART_DELAY
+        delay = slot.delay
+        slot.delay = min(delay * 2, MAX_RESTART_DELAY)
         log.info("respawning worker {api}/{slot} in {delay:g} s",
-                 api=self.name, slot=slot, delay=delay)
-        self._restarts[slot] = self.reactor.callLater(delay, self._respawn,
-                                                      slot)
+                 api=self.name, slot=slot.index, delay=delay)
+        slot.respawn = self.reactor.callLater(delay, self._respawn, slot)
 
     def _respawn(self, slot):
-        del self._restarts[slot]
+        slot.respawn = None
         try:
-            self.workers[slot] = self._spawn(slot)
+            slot.worker = self._spawn(slot)
         except WorkerFailed as exc:
             log.error("{error}", error=exc)
             self._respawnLater(slot, self.reactor.seconds())
             return
         self._closeDeadSockets()
 
-    def replace(self, slot):
-        """Start a new worker for ``slot``; once it is ready, retire the old one.
+    def replace(self, index):
+        """Start a new worker for slot ``index``; once it is ready, retire the
+        old one.
 
         Fires when the old worker was told to stop, or fails with
         WorkerFailed (the old worker then stays).
         """
+        slot = self.slots[index]
         try:
             new = self._spawn(slot)
         except WorkerFailed:
             return defer.fail()
-        self.replacing[slot] = new
+        slot.replacement = new
         deadline = self.reactor.callLater(READY_TIMEOUT, self._notReady, new)
 
         def ready(_):
             deadline.cancel()
-            del self.replacing[slot]
-            old = self.workers.get(slot)
-            self.workers[slot] = new
-            restart = self._restarts.pop(slot, None)
-            if restart is not None:
-                restart.cancel()
+            slot.replacement = None
+            old, slot.worker = slot.worker, new
+            if slot.respawn is not None:
+                slot.respawn.cancel()
+                slot.respawn = None
             if old is not None:
                 self._retire(old)
 
         def failed(failure):
             if deadline.active():
                 deadline.cancel()
-            del self.replacing[slot]
+            slot.replacement = None
             return failure
 
         return new.ready.addCallbacks(ready, failed)
@@ -400,29 +414,29 @@ class WorkerPool(service.Service):
                          "started": time.strftime(
                              "%Y-%m-%d %H:%M:%S",
                              time.localtime(worker.started)),
-                         "restarts": self.restarts[worker.slot]})
+                         "restarts": self.slots[worker.slot].restarts})
         return rows
 
     @defer.inlineCallbacks
     def reload(self, conf):
         """Replace the workers one slot at a time with ones that read ``conf``'s files."""
         self.conf = conf
-        for slot in range(self.count):
+        for slot in self.slots:
             if not self.running:
                 return
-            yield self.replace(slot)
+            yield self.replace(slot.index)
 
     def stopService(self):
         """Stop accepting, let every worker drain, then return."""
         super().stopService()
-        for call in self._restarts.values():
-            call.cancel()
-        self._restarts.clear()
-        # The socket closes (refusing new clients) as soon as the workers
-        # stop listening; until then they keep accepting from it.
-        for sock in self.sockets:
-            if sock is not None:
-                sock.close()
+        for slot in self.slots:
+            if slot.respawn is not None:
+                slot.respawn.cancel()
+                slot.respawn = None
+            # The socket closes (refusing new clients) as soon as the
+            # workers stop listening; until then they keep accepting from it.
+            if slot.socket is not None:
+                slot.socket.close()
         return defer.DeferredList([self._retire(worker)
                                    for worker in list(self.processes)])
 
