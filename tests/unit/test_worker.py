@@ -117,3 +117,50 @@ def test_without_a_deadline_the_worker_waits_for_the_app():
     release.set()
     reactor.runFromThreads(lambda: left.called)
     pool.stop()
+
+
+def test_arguments_the_spawner_passes_are_parsed():
+    args = worker.parse_args([
+        "--api", "metadata", "--slot", "2", "--config", "a.conf",
+        "--config", "b.conf", "--max-requests", "105"])
+    assert (args.api, args.slot, args.config, args.max_requests) == (
+        "metadata", 2, ["a.conf", "b.conf"], 105)
+    assert args.check_fd is None and args.reactor is None
+
+
+def test_log_lines_are_tagged_with_the_api_and_slot():
+    out = io.StringIO()
+    observer = worker.tagged_observer(out, "metadata/1")
+    observer({"log_format": "hello", "log_level": LogLevel.info,
+              "log_namespace": "minova.x", "log_time": 0,
+              "log_system": "-"})
+    assert "[metadata/1 minova.x#info] hello" in out.getvalue()
+
+
+class PipeTransport:
+    def __init__(self):
+        self.written = b""
+
+    def write(self, data):
+        self.written += data
+
+
+def test_parent_control_says_lines_and_stops_when_the_parent_is_gone():
+    stops = []
+    control = worker.ParentControl(lambda: stops.append(True))
+    control.makeConnection(PipeTransport())
+    control.say(worker.READY)
+    assert control.transport.written == b"ready\n"
+    control.connectionLost(None)  # stdin closed: the parent died
+    assert stops == [True]
+    control.say(worker.RECYCLE)  # stopping: nothing more to say
+    assert control.transport.written == b"ready\n"
+
+
+def test_stdin_closing_while_stopping_is_no_news():
+    stops = []
+    control = worker.ParentControl(lambda: stops.append(True))
+    control.makeConnection(PipeTransport())
+    control.shutdown()
+    control.connectionLost(None)
+    assert stops == []
