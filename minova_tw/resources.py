@@ -481,18 +481,22 @@ def _call(f, *args):
 
 
 def make_resource(app, reactor=None, multiprocess=False, inline=False,
-                  reserved_paths=(), access_logged=True):
-    """A WSGIResource running ``app`` on the reactor's shared thread pool.
+                  reserved_paths=(), access_logged=True, pool=None):
+    """A WSGIResource running ``app`` on ``pool``, or on the reactor's
+    thread pool when ``pool`` is None.
 
     ``inline`` runs it in the reactor thread instead. ``reserved_paths``
-    run on the pool's reserved thread, which needs the pool that
-    minova_tw.threadpool.install made. ``access_logged``: whether the
+    run on the pool's reserved thread, which needs a pool that
+    minova_tw.threadpool.shared made. ``access_logged``: whether the
     host writes the access line (the app sees it in its environ). Call this once the reactor is about
     to run (twistd may fork to daemonize after makeService; a pool made
     before that would be lost).
     """
     if reactor is None:
         from twisted.internet import reactor
-    pool = None if inline else reactor.getThreadPool()
+    if inline:
+        pool = None
+    elif pool is None:
+        pool = reactor.getThreadPool()
     return WSGIResource(reactor, pool, app, multiprocess, reserved_paths,
                         access_logged)

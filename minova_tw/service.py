@@ -33,6 +33,7 @@ process (and each worker) adds to turn signals into that work.
 
 import collections
 import errno
+import functools
 import ipaddress
 import os
 import signal
@@ -77,7 +78,8 @@ class ListeningService(service.Service):
 class MetricsListener(ListeningService):
     """Serves ``/metrics`` (minova_tw.metrics) on the ``[metrics]`` socket.
 
-    On stop it stops listening and removes the multiprocess directory.
+    On stop it stops listening; the Launcher removes the multiprocess
+    directory once its workers have exited too.
     """
 
     def __init__(self, recorded, sock, reactor=None):
@@ -91,7 +93,6 @@ class MetricsListener(ListeningService):
     def stopService(self):
         super().stopService()
         self.socket.close()
-        metrics.remove_files(self.metrics)
         if self.port is not None:
             return self.port.stopListening()
         return None
@@ -124,11 +125,22 @@ class APIService(ListeningService):
     def startService(self):
         super().startService()
         reactor = _reactor(self.reactor)
-        wsgi = self.conf.wsgi
-        access_log = self.conf["%s_access_log" % self.name]
+        settings = self._siteSettings()
         self.site = APISite(
-            self._resource(self.app, reactor, access_log),
-            name=self.name,
+            self._resource(self.app, reactor, settings["access_log"]),
+            name=self.name, reactor=reactor, **settings)
+        self.site.metrics = metrics.for_api(self.name)
+        self._directAccessLog()
+        factory = self.site
+        if self.server_tls is not None:
+            factory = self.server_tls.wrap(self.site)
+        self.site.port = self.listen(factory)
+
+    def _siteSettings(self):
+        """The APISite settings ``self.conf`` gives this API, at start and at
+        each reload alike."""
+        wsgi = self.conf.wsgi
+        return dict(
             log_format=wsgi.wsgi_log_format,
             keep_alive=wsgi.keep_alive,
             max_header_line=wsgi.max_header_line,
@@ -137,16 +149,13 @@ class APIService(ListeningService):
             max_body_size=max_body_size(self.conf, self.name),
             timeout=wsgi.client_socket_timeout,
             max_connections=wsgi.default_pool_size,
-            access_log=access_log,
-            reactor=reactor)
-        self.site.metrics = metrics.for_api(self.name)
+            access_log=self.conf["%s_access_log" % self.name])
+
+    def _directAccessLog(self):
+        """Have the site's access log write to ``accessLogOutput``, if set."""
         if (self.accessLogOutput is not None
                 and self.site.accessLog is not None):
             self.site.accessLog.writeTo(*self.accessLogOutput)
-        factory = self.site
-        if self.server_tls is not None:
-            factory = self.server_tls.wrap(self.site)
-        self.site.port = self.listen(factory)
 
     def _resource(self, app, reactor, access_logged):
         """The app's WSGIResource: on the shared pool, its ``[wsgi]
@@ -155,11 +164,12 @@ class APIService(ListeningService):
         writes the access line."""
         size = self.conf.wsgi.thread_pool_size
         paths = self.conf.wsgi.reserved_thread_paths
+        pool = None
         if size:
-            threadpool.install(reactor, size, reserved=1 if paths else 0)
+            pool = threadpool.shared(reactor, size, reserved=1 if paths else 0)
         return resources.make_resource(
             app, reactor, self.multiprocess, inline=not size,
-            reserved_paths=paths, access_logged=access_logged)
+            reserved_paths=paths, access_logged=access_logged, pool=pool)
 
     def reload(self, conf):
         """Serve new requests with the app as ``conf`` now defines it.
@@ -168,10 +178,12 @@ class APIService(ListeningService):
         not: Python imports a module once per process, and calling a
         factory again would repeat its project's process set-up in a
         process that already did it, so the running app stays (workers are
-        new processes and import it afresh). The site's settings (the
-        ``[wsgi]`` limits, ``<api>_access_log``, the body size limit) stay
-        those it started with. Raises ConfigError (the running app stays)
-        when the app cannot be built.
+        new processes and import it afresh). The site takes ``conf``'s
+        settings too (APISite.configure: the ``[wsgi]`` limits, keep-alive
+        and log format, ``<api>_access_log``, the body size limit), as a
+        new worker would; the address, TLS and process count stay. Raises
+        ConfigError (the running app and settings stay) when the app
+        cannot be built.
         """
         spec = resources.entry_point(conf, self.name)
         if spec and spec == resources.entry_point(self.conf, self.name):
@@ -183,8 +195,11 @@ class APIService(ListeningService):
             log.info("{api} now serves the reloaded app", api=self.name)
         self.conf = conf
         self.app = app
+        settings = self._siteSettings()
+        self.site.configure(**settings)
+        self._directAccessLog()
         self.site.resource = self._resource(
-            app, _reactor(self.reactor), self.site.accessLog is not None)
+            app, _reactor(self.reactor), settings["access_log"])
 
     def stopService(self):
         super().stopService()
@@ -261,6 +276,20 @@ class Launcher(service.MultiService):
         self.whenReady().addCallback(
             lambda _: log.info("minova ready: {apis}", apis=", ".join(
                 "%s (%s)" % (api.name, _processes(api)) for api in self.apis)))
+
+    def stopService(self):
+        """Stop every API and, once they all stopped (every worker drained
+        and exited), remove the metrics' multiprocess directory: a worker
+        still draining writes its requests' values there."""
+        stopped = super().stopService()
+        listeners = [child for child in self
+                     if isinstance(child, MetricsListener)]
+
+        def remove_files(result):
+            for listener in listeners:
+                metrics.remove_files(listener.metrics)
+            return result
+        return stopped.addBoth(remove_files)
 
     def reload(self):
         """Re-read the configuration and apply it (see the class docstring)."""
@@ -521,6 +550,17 @@ def listen(conf, name, count, inherited):
                       for _ in range(count - 1)]
 
 
+def rebind(conf, name, sockets):
+    """How API ``name``'s WorkerPool binds a slot's socket again, once it
+    closed it while the slot waited to respawn (minova_tw.spawner); None
+    when its slots share one socket (systemd's), which stays open."""
+    if len(sockets) < 2:
+        return None
+    host, port = sockets[0].getsockname()[:2]
+    return functools.partial(bind, name, host, port, conf.wsgi.tcp_keepidle,
+                             reuse_port=True)
+
+
 def prepare(conf):
     """What every minova process does first with its configuration.
 
@@ -734,7 +774,7 @@ def makeService(conf, reactor=None, log_path=None):
             api = APIService(conf, name, app, sockets[0], reactor, api_tls)
         else:
             api = spawner.WorkerPool(conf, name, sockets, count, reactor,
-                                     log_path)
+                                     log_path, rebind(conf, name, sockets))
         api.setName(name)
         api.setServiceParent(top)
         bound_host, bound_port = api.address

@@ -41,26 +41,12 @@ class APISite(protocol.Factory):
     #: The API's minova_tw.metrics.APIMetrics, or None when metrics are off.
     metrics = None
 
-    def __init__(self, resource, *, name, log_format, keep_alive=True,
-                 max_header_line=16384, max_header_size=65536,
-                 header_timeout=30, max_body_size=None, timeout=900,
-                 max_connections=0, access_log=True, reactor=None):
+    def __init__(self, resource, *, name, reactor=None, **settings):
         if reactor is None:
             from twisted.internet import reactor
         self.resource = resource
         self.reactor = reactor
-        #: The idle timeout between requests, in seconds (None: none).
-        self.timeOut = timeout or None
         self.name = name
-        #: None with ``access_log`` off (``<api>_access_log = false``).
-        self.accessLog = (AccessLog(name, log_format, self.reactor)
-                          if access_log else None)
-        self.keepAlive = keep_alive
-        self.maxHeaderLine = max_header_line
-        self.maxHeaderSize = max_header_size
-        self.headerTimeout = header_timeout or None
-        self.maxBodySize = max_body_size
-        self.maxConnections = max_connections
         self.atCap = False
         self.draining = False
         self.port = None
@@ -70,6 +56,36 @@ class APISite(protocol.Factory):
         self._channels = set()
         self._closed = None
         self._h2Site = None
+        self.configure(**settings)
+
+    def configure(self, *, log_format, keep_alive=True,
+                  max_header_line=16384, max_header_size=65536,
+                  header_timeout=30, max_body_size=None, timeout=900,
+                  max_connections=0, access_log=True):
+        """Apply the site's settings; a reload of an in-process API calls
+        it again, so that it serves as a new worker would.
+
+        Connections opened from now on take the limits (a connection keeps
+        those it opened with); every response from now on takes
+        ``keep_alive``, the access log and the connection cap.
+        """
+        #: The idle timeout between requests, in seconds (None: none).
+        self.timeOut = timeout or None
+        if self._h2Site is not None:
+            self._h2Site.timeOut = self.timeOut
+        #: None with ``access_log`` off (``<api>_access_log = false``).
+        self.accessLog = (AccessLog(self.name, log_format, self.reactor)
+                          if access_log else None)
+        self.keepAlive = keep_alive
+        self.maxHeaderLine = max_header_line
+        self.maxHeaderSize = max_header_size
+        self.headerTimeout = header_timeout or None
+        self.maxBodySize = max_body_size
+        self.maxConnections = max_connections
+        if self.atCap and (not max_connections
+                           or len(self._channels) < max_connections):
+            self.atCap = False
+            self._accepting(True)
 
     def buildProtocol(self, addr):
         """minova's HTTP/1.1 channel (which hands h2 to twisted.web)."""

@@ -7,9 +7,11 @@ fresh interpreter (``python -m minova_tw.worker``, never a fork of a process
 whose reactor exists) per slot, with the reactor twistd was given. Slot i
 gets socket i as its fd 3, so the kernel spreads new connections evenly over
 the workers instead of letting one worker take every keep-alive connection
-from a shared queue. Because the parent keeps its copy of each socket, a
-dead worker's queued connections wait for its replacement, and a
-replacement adopts the very socket its predecessor listened on.
+from a shared queue. The parent keeps its copy of each socket, so a
+replacement adopts the very socket its predecessor listened on; but while a
+dead worker's slot waits to respawn, its socket is closed if another slot
+has a worker (the kernel would keep handing it new clients nobody accepts)
+and bound afresh for the next worker (``WorkerPool.rebind``).
 
 A worker reads its stdin, a pipe from the parent, to notice the parent's
 death, and writes one-line messages to fd 4: ``ready`` once it listens,
@@ -25,7 +27,6 @@ throw-away worker build it once at startup, so that an app that cannot be
 built stops startup with its one line instead.
 """
 
-import collections
 import os
 import random
 import signal
@@ -39,15 +40,9 @@ from twisted.logger import Logger
 
 from minova_tw import metrics, resources
 from minova_tw.conf import ConfigError
+from minova_tw.workerproto import CONTROL_FD, LISTEN_FD, READY, RECYCLE
 
 log = Logger(namespace="minova.spawner")
-
-#: The fds a worker finds its listening socket and its control pipe on.
-LISTEN_FD = 3
-CONTROL_FD = 4
-
-#: Exit status of a worker that could not start (configuration, paste app).
-BOOT_ERROR = 3
 
 #: Back-off between respawns of a slot whose workers keep dying young.
 MIN_RESTART_DELAY = 1.0
@@ -124,6 +119,28 @@ class WorkerProcess(protocol.ProcessProtocol):
             pass
 
 
+class Slot:
+    """One place of a pool's ``count``: its socket, worker and respawn state.
+
+    ``socket`` is the one its workers listen on (None while it is closed,
+    waiting to respawn); ``worker`` the worker serving it, ``replacement``
+    the new one ``replace`` started and that is not ready yet; ``respawn``
+    the pending respawn (a DelayedCall) after a worker died, ``delay`` the
+    back-off the next one waits, ``restarts`` how many workers died and
+    were respawned; ``starting`` until it first had a ready worker.
+    """
+
+    def __init__(self, index, socket):
+        self.index = index
+        self.socket = socket
+        self.worker = None
+        self.replacement = None
+        self.respawn = None
+        self.delay = MIN_RESTART_DELAY
+        self.restarts = 0
+        self.starting = True
+
+
 class WorkerPool(service.Service):
     """Serves one API with ``count`` worker processes; see the module docstring.
 
@@ -136,51 +153,52 @@ class WorkerPool(service.Service):
     """
 
     def __init__(self, conf, name, sockets, count, reactor=None,
-                 log_path=None):
+                 log_path=None, rebind=None):
         self.conf = conf
         self.name = name
-        self.sockets = sockets
+        self.slots = [Slot(index, sockets[index % len(sockets)])
+                      for index in range(count)]
+        #: Binds a fresh socket for a slot whose socket was closed while it
+        #: waited to respawn (``_closeDeadSockets``); None when the slots
+        #: share one socket (systemd's), which is never closed early.
+        self.rebind = rebind
         self.count = count
         self.reactor = reactor
         self.log_path = log_path
-        self.workers = {}
-        self.replacing = {}
+        #: Every worker process running, retiring ones included.
         self.processes = set()
-        #: How many times each slot's worker died and was respawned.
-        self.restarts = collections.Counter()
-        self._restarts = {}
-        self._delays = {}
-        self._starting = set()
         self._readyWaiters = []
 
     @property
     def address(self):
         """The (host, port) this API listens on."""
-        return self.sockets[0].getsockname()[:2]
+        return next(slot.socket for slot in self.slots
+                    if slot.socket is not None).getsockname()[:2]
 
     def startService(self):
         super().startService()
         if self.reactor is None:
             from twisted.internet import reactor
             self.reactor = reactor
-        self._starting = set(range(self.count))
-        for slot in range(self.count):
-            self.workers[slot] = self._spawn(slot)
+        for slot in self.slots:
+            slot.worker = self._spawn(slot)
 
     def whenReady(self):
         """A Deferred that fires once every slot has had a ready worker."""
-        if not self._starting and self.running:
+        if self.running and not any(slot.starting for slot in self.slots):
             return defer.succeed(None)
         waiter = defer.Deferred()
         self._readyWaiters.append(waiter)
         return waiter
 
     def _spawn(self, slot):
-        worker = WorkerProcess(self, slot)
-        sock = self.sockets[slot % len(self.sockets)]
+        """Start a worker for ``slot``; WorkerFailed if it cannot listen."""
+        sock = self._socket(slot)
+        worker = WorkerProcess(self, slot.index)
         out, err = self._output()
         self.reactor.spawnProcess(
-            worker, sys.executable, self._arguments(slot), env=worker_env(),
+            worker, sys.executable, self._arguments(slot.index),
+            env=worker_env(),
             childFDs={0: "w", 1: out, 2: err, LISTEN_FD: sock.fileno(),
                       CONTROL_FD: "r"})
         worker.pid = worker.transport.pid
@@ -190,6 +208,41 @@ class WorkerPool(service.Service):
         log.info("worker {worker} pid {pid} started", worker=worker.name,
                  pid=worker.pid)
         return worker
+
+    def _socket(self, slot):
+        """``slot``'s listening socket, bound afresh if it was closed."""
+        if slot.socket is None:
+            try:
+                slot.socket = self.rebind()
+            except ConfigError as exc:
+                raise WorkerFailed("worker %s/%d cannot listen again: %s"
+                                   % (self.name, slot.index, exc)) from None
+        return slot.socket
+
+    def _closeDeadSockets(self):
+        """Close the sockets of slots that wait to respawn, while another
+        slot has a worker.
+
+        The kernel spreads new connections over a port's SO_REUSEPORT
+        sockets whether anyone accepts from them or not: a slot waiting out
+        its back-off (up to MAX_RESTART_DELAY) would keep its share of new
+        clients waiting while the other workers idle. Closed, it takes none;
+        its next worker gets a fresh socket (``_socket``). Connections
+        already queued in it are reset when it closes (unless Linux's
+        ``net.ipv4.tcp_migrate_req`` moves them to another socket of the
+        port): their clients can retry at once instead of waiting for the
+        respawn. The last open socket stays, so that with every worker
+        dead clients wait for one instead of being refused.
+        """
+        if self.rebind is None or not any(slot.worker for slot in self.slots):
+            return
+        for slot in self.slots:
+            if slot.respawn is not None and slot.socket is not None:
+                slot.socket.close()
+                slot.socket = None
+                log.info("closed the listening socket of {api}/{slot} until "
+                         "its worker is back; the other workers take its "
+                         "clients", api=self.name, slot=slot.index)
 
     def _output(self):
         """The fds for a worker's stdout and stderr: twistd's log, or ours."""
@@ -219,18 +272,19 @@ class WorkerPool(service.Service):
 
     def message(self, worker, line):
         """A line a worker wrote to its control pipe."""
-        if line == "ready":
+        if line == READY:
             log.info("worker {worker} pid {pid} ready", worker=worker.name,
                      pid=worker.pid)
             worker.ready.callback(None)
-            self._starting.discard(worker.slot)
-            if not self._starting:
+            self.slots[worker.slot].starting = False
+            if not any(slot.starting for slot in self.slots):
                 waiters, self._readyWaiters = self._readyWaiters, []
                 for waiter in waiters:
                     waiter.callback(None)
-        elif line == "recycle":
-            if (self.running and self.workers.get(worker.slot) is worker
-                    and worker.slot not in self.replacing):
+        elif line == RECYCLE:
+            slot = self.slots[worker.slot]
+            if (self.running and slot.worker is worker
+                    and slot.replacement is None):
                 log.info("worker {worker} pid {pid} served its "
                          "worker_max_requests; replacing it",
                          worker=worker.name, pid=worker.pid)
@@ -247,62 +301,73 @@ class WorkerPool(service.Service):
         (log.info if expected else log.error)(
             "worker {worker} pid {pid} {how}", worker=worker.name,
             pid=worker.pid, how=how)
-        slot = worker.slot
-        if self.replacing.get(slot) is worker and not worker.ready.called:
+        slot = self.slots[worker.slot]
+        if slot.replacement is worker and not worker.ready.called:
             worker.ready.errback(WorkerFailed(
                 "worker %s pid %s %s before it was ready"
                 % (worker.name, worker.pid, how)))
         worker.ended.callback(None)
-        if self.workers.get(slot) is worker:
-            del self.workers[slot]
-        respawn = (self.running and slot not in self.workers
-                   and slot not in self.replacing
-                   and slot not in self._restarts and not worker.retiring)
+        if slot.worker is worker:
+            slot.worker = None
+        respawn = (self.running and slot.worker is None
+                   and slot.replacement is None
+                   and slot.respawn is None and not worker.retiring)
         metrics.worker_ended(self.name, worker.pid, respawn)
         if respawn:
-            self.restarts[slot] += 1
-            self._respawnLater(worker)
+            slot.restarts += 1
+            self._respawnLater(slot, worker.started)
+            self._closeDeadSockets()
 
-    def _respawnLater(self, worker):
-        slot = worker.slot
-        if self.reactor.seconds() - worker.started >= RESTART_THRESHOLD:
-            self._delays[slot] = MIN_RESTART_DELAY
-        delay = self._delays.get(slot, MIN_RESTART_DELAY)
-        self._delays[slot] = min(delay * 2, MAX_RESTART_DELAY)
-        log.info("respawning worker {worker} in {delay:g} s",
-                 worker=worker.name, delay=delay)
-        self._restarts[slot] = self.reactor.callLater(delay, self._respawn,
-                                                      slot)
+    def _respawnLater(self, slot, started):
+        """Respawn ``slot``, whose last worker started at ``started``, after
+        its back-off."""
+        if self.reactor.seconds() - started >= RESTART_THRESHOLD:
+            slot.delay = MIN_RESTART_DELAY
+        delay = slot.delay
+        slot.delay = min(delay * 2, MAX_RESTART_DELAY)
+        log.info("respawning worker {api}/{slot} in {delay:g} s",
+                 api=self.name, slot=slot.index, delay=delay)
+        slot.respawn = self.reactor.callLater(delay, self._respawn, slot)
 
     def _respawn(self, slot):
-        del self._restarts[slot]
-        self.workers[slot] = self._spawn(slot)
+        slot.respawn = None
+        try:
+            slot.worker = self._spawn(slot)
+        except WorkerFailed as exc:
+            log.error("{error}", error=exc)
+            self._respawnLater(slot, self.reactor.seconds())
+            return
+        self._closeDeadSockets()
 
-    def replace(self, slot):
-        """Start a new worker for ``slot``; once it is ready, retire the old one.
+    def replace(self, index):
+        """Start a new worker for slot ``index``; once it is ready, retire the
+        old one.
 
         Fires when the old worker was told to stop, or fails with
         WorkerFailed (the old worker then stays).
         """
-        new = self._spawn(slot)
-        self.replacing[slot] = new
+        slot = self.slots[index]
+        try:
+            new = self._spawn(slot)
+        except WorkerFailed:
+            return defer.fail()
+        slot.replacement = new
         deadline = self.reactor.callLater(READY_TIMEOUT, self._notReady, new)
 
         def ready(_):
             deadline.cancel()
-            del self.replacing[slot]
-            old = self.workers.get(slot)
-            self.workers[slot] = new
-            restart = self._restarts.pop(slot, None)
-            if restart is not None:
-                restart.cancel()
+            slot.replacement = None
+            old, slot.worker = slot.worker, new
+            if slot.respawn is not None:
+                slot.respawn.cancel()
+                slot.respawn = None
             if old is not None:
                 self._retire(old)
 
         def failed(failure):
             if deadline.active():
                 deadline.cancel()
-            del self.replacing[slot]
+            slot.replacement = None
             return failure
 
         return new.ready.addCallbacks(ready, failed)
@@ -349,28 +414,29 @@ class WorkerPool(service.Service):
                          "started": time.strftime(
                              "%Y-%m-%d %H:%M:%S",
                              time.localtime(worker.started)),
-                         "restarts": self.restarts[worker.slot]})
+                         "restarts": self.slots[worker.slot].restarts})
         return rows
 
     @defer.inlineCallbacks
     def reload(self, conf):
         """Replace the workers one slot at a time with ones that read ``conf``'s files."""
         self.conf = conf
-        for slot in range(self.count):
+        for slot in self.slots:
             if not self.running:
                 return
-            yield self.replace(slot)
+            yield self.replace(slot.index)
 
     def stopService(self):
         """Stop accepting, let every worker drain, then return."""
         super().stopService()
-        for call in self._restarts.values():
-            call.cancel()
-        self._restarts.clear()
-        # The socket closes (refusing new clients) as soon as the workers
-        # stop listening; until then they keep accepting from it.
-        for sock in self.sockets:
-            sock.close()
+        for slot in self.slots:
+            if slot.respawn is not None:
+                slot.respawn.cancel()
+                slot.respawn = None
+            # The socket closes (refusing new clients) as soon as the
+            # workers stop listening; until then they keep accepting from it.
+            if slot.socket is not None:
+                slot.socket.close()
         return defer.DeferredList([self._retire(worker)
                                    for worker in list(self.processes)])
 

@@ -1,17 +1,20 @@
 """The process's shared thread pool: Twisted's ThreadPool, with a cheap hand-off.
 
-Every API of a process runs its WSGI stack on the reactor's thread pool
-(``reactor.getThreadPool()``, also used by ``deferToThread`` and the host
-name resolver). Twisted's own pool passes each call through its ``Team``
-coordinator and a ``queue.Queue``, which costs more than the whole HTTP
-parsing of a request (measured in bench/: about 60 µs a request, a fifth of
-the CPU). ``SharedThreadPool`` keeps the ThreadPool interface but hands work
-to a fixed set of threads through a ``queue.SimpleQueue``, whose C
+Every API a process serves runs its WSGI stack on one pool of minova's
+own, ``shared(reactor, size)``, next to the reactor's pool (which
+``deferToThread`` and the host name resolver keep using). Twisted's own
+pool passes each call through its ``Team`` coordinator and a
+``queue.Queue``, which costs more than the whole HTTP parsing of a request
+(measured in bench/: about 60 µs a request, a fifth of the CPU).
+``SharedThreadPool`` keeps the ThreadPool interface but hands work to a
+fixed set of threads through a ``queue.SimpleQueue``, whose C
 implementation only wakes a thread when one is waiting.
 
-``install(reactor, size)`` makes it the reactor's pool, keeping the
-reactor's own start and shutdown hooks, so ``reactor.getThreadPool()``,
-``suggestThreadPoolSize`` and the shutdown that stops the pool all see it.
+minova owns that pool as twisted.web's ``twistd web --wsgi`` owns its own:
+it starts when the reactor runs and stops after the reactor shut down. It
+never replaces the reactor's pool, which a program embedding minova may
+already use (a replaced pool's threads would never be stopped, and the
+program would hang at exit).
 
 A pool can also keep reserved threads (``reserve``), fed by a queue of
 their own (``callInReservedThread``): work sent there never waits behind
@@ -22,7 +25,9 @@ stop with the pool, and count in ``working`` like its other threads.
 
 import queue
 import threading
+import weakref
 
+from twisted.internet import defer
 from twisted.python import failure, threadpool
 from twisted.logger import Logger
 
@@ -32,10 +37,15 @@ _STOP = object()
 
 
 class SharedThreadPool(threadpool.ThreadPool):
-    """A ThreadPool of ``maxthreads`` threads fed by one SimpleQueue."""
+    """A ThreadPool of ``maxthreads`` threads fed by one SimpleQueue.
 
-    def __init__(self, maxthreads, name):
+    ``reactor`` is the one ``whenIdle`` fires in.
+    """
+
+    def __init__(self, maxthreads, name, reactor=None):
         super().__init__(0, maxthreads, name)
+        self.reactor = reactor
+        self._idleWaiters = []
         self._calls = queue.SimpleQueue()
         self._reservedCalls = queue.SimpleQueue()
         self._reservedCount = 0
@@ -86,6 +96,21 @@ class SharedThreadPool(threadpool.ThreadPool):
         if self.started:
             self._grow()
 
+    def whenIdle(self):
+        """A Deferred that fires, in the reactor thread, once no call runs.
+
+        A call counts as running until its function returned, which is
+        after a WSGI response was handed to the reactor: a stopping process
+        waits for this rather than count ``working`` once its last
+        response is sent.
+        """
+        with self._busyLock:
+            if self._busy:
+                waiter = defer.Deferred()
+                self._idleWaiters.append(waiter)
+                return waiter
+        return defer.succeed(None)
+
     def callInReservedThread(self, func, *args, **kw):
         """Run ``func`` on a reserved thread, or on the pool if none is
         reserved; its result is dropped and what it raises is logged."""
@@ -117,6 +142,11 @@ class SharedThreadPool(threadpool.ThreadPool):
             finally:
                 with lock:
                     self._busy -= 1
+                    idle = not self._busy and self._idleWaiters
+                    if idle:
+                        self._idleWaiters = []
+                if idle:
+                    self.reactor.callFromThread(_fire, idle)
             if onResult is not None:
                 onResult(ok, result)
             elif not ok:
@@ -142,25 +172,37 @@ class SharedThreadPool(threadpool.ThreadPool):
             self._grow()
 
 
-def install(reactor, size, reserved=0):
-    """Make a SharedThreadPool of ``size`` threads, and ``reserved`` reserved
-    ones, the reactor's pool; return it.
+def _fire(waiters):
+    for waiter in waiters:
+        waiter.callback(None)
 
-    Called again (another API, a reload), it only grows the pool to ``size``
-    and ``reserved``.
+
+#: The pool ``shared`` made for each reactor (a process has one; tests more).
+_pools = weakref.WeakKeyDictionary()
+
+
+def shared(reactor, size, reserved=0):
+    """The process's SharedThreadPool for ``reactor``, with at least
+    ``size`` threads and ``reserved`` reserved ones.
+
+    The first call makes it, to start once ``reactor`` runs and stop after
+    it shut down; later calls (another API, a reload) only grow it.
     """
-    pool = reactor.getThreadPool()
-    if isinstance(pool, SharedThreadPool):
+    pool = _pools.get(reactor)
+    if pool is not None:
         pool.adjustPoolsize(maxthreads=size)
         pool.reserve(reserved)
         return pool
-    shared = SharedThreadPool(size, pool.name)
-    shared.reserve(reserved)
-    # The reactor stops whatever its ``threadpool`` is at shutdown; Twisted's
-    # pool, never given work, has no thread to start or stop.
-    reactor.threadpool = shared
+    pool = _pools[reactor] = SharedThreadPool(size, "minova", reactor)
+    pool.reserve(reserved)
     if reactor.running:
-        shared.start()
+        pool.start()
     else:
-        reactor.callWhenRunning(shared.start)
-    return shared
+        reactor.callWhenRunning(pool.start)
+    reactor.addSystemEventTrigger("after", "shutdown", pool.stop)
+    return pool
+
+
+def current(reactor):
+    """The pool ``shared`` made for ``reactor``, or None."""
+    return _pools.get(reactor)

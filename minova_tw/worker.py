@@ -32,13 +32,14 @@ import signal
 import socket
 import sys
 
-from twisted.internet import protocol
+from twisted.internet import defer, protocol
 from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText,
                             globalLogBeginner)
 
 from minova_tw import conf as minova_conf
-from minova_tw import tls
-from minova_tw.spawner import BOOT_ERROR, CONTROL_FD, LISTEN_FD
+from minova_tw import threadpool, tls
+from minova_tw.workerproto import (BOOT_ERROR, CONTROL_FD, LISTEN_FD, READY,
+                                   RECYCLE)
 
 log = Logger(namespace="minova.worker")
 
@@ -164,32 +165,49 @@ def main(argv=None):
         api.startService()
         if args.max_requests:
             api.site.notifyServed(args.max_requests).addCallback(
-                lambda _: control.say("recycle"))
-        control.say("ready")
+                lambda _: control.say(RECYCLE))
+        control.say(READY)
 
     reactor.callWhenRunning(started)
     def stopping():
         control.shutdown()
-        return api.stopService().addCallback(
-            lambda _: abandon_stuck_requests(reactor))
+        timeout = conf.graceful_shutdown_timeout
+        deadline = reactor.seconds() + timeout if timeout else None
+        return api.stopService().addCallback(lambda _: leave_the_app(
+            reactor, threadpool.current(reactor), deadline))
 
     reactor.addSystemEventTrigger("before", "shutdown", stopping)
     reactor.run()
 
 
-def abandon_stuck_requests(reactor):
-    """Exit now if app threads still run once the drain is over.
+def leave_the_app(reactor, pool, deadline, exit=os._exit):
+    """Fires once no request runs in the app; at ``deadline``, exits instead.
 
-    Their clients were disconnected at ``graceful_shutdown_timeout``; the
-    reactor's shutdown would wait for the threads to return, however long
-    the app takes.
+    The drain is over once the last connection closed, and the pool thread
+    that sent the last response hands it to the reactor before it returns:
+    at that moment it still counts as busy. So the worker waits for the
+    pool to be idle (``pool.whenIdle``) rather than count its busy threads
+    once. At ``deadline`` (``reactor.seconds()`` graceful_shutdown_timeout
+    after the stop began; None: no limit) the requests still in the app
+    are abandoned: their clients were disconnected, and the pool's stop
+    after the reactor's shutdown would wait for them however long the app
+    takes, so ``exit(0)`` ends the process at once.
     """
-    busy = len(reactor.getThreadPool().working)
-    if busy:
+    if pool is None:
+        return defer.succeed(None)
+    idle = pool.whenIdle()
+    if idle.called or deadline is None:
+        return idle
+
+    def abandon():
         log.warn("{count} requests still run in the app after the drain; "
-                 "exiting without waiting for them", count=busy)
+                 "exiting without waiting for them", count=len(pool.working))
         sys.stdout.flush()
-        os._exit(0)
+        exit(0)
+
+    late = reactor.callLater(max(0, deadline - reactor.seconds()), abandon)
+    idle.addCallback(lambda _: late.active() and late.cancel())
+    return idle
 
 
 class ParentControl(protocol.Protocol):

@@ -3,7 +3,8 @@
 examples/embed_service.py adds minova's whole service to its own
 application (here with osapi_compute in 2 worker processes);
 examples/embed_resource.py mounts the metadata API's resource at /metadata
-of its own Site. Both serve tests/functional/apps/echoapp.
+of its own Site. Both serve tests/functional/apps/echoapp. THREADS_PROGRAM
+uses its reactor's thread pool before it adds minova's service.
 """
 
 import os
@@ -17,7 +18,7 @@ import pytest
 import requests
 
 from tests.functional.conftest import ROOT, START_DEADLINE, write_config
-from tests.functional.test_host import echo_config
+from tests.functional.test_host import echo_config, wait_for
 
 LISTENING = re.compile(r"(\w+) listening on ([\d.]+):(\d+)")
 
@@ -28,6 +29,7 @@ def example(tmp_path):
     started = []
 
     def run(name, *args):
+        """``name``: a file in examples/, or a program's absolute path."""
         config = write_config(tmp_path / "api.conf", echo_config(
             tmp_path, DEFAULT={"osapi_compute_workers": 2}))
         log_path = tmp_path / ("%s.log" % name)
@@ -54,7 +56,11 @@ def example(tmp_path):
     for proc in started:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:  # hangs at exit: end it
+                proc.kill()
+                proc.wait(10)
 
 
 def test_a_program_adds_minovas_service_to_its_application(example):
@@ -79,3 +85,52 @@ def test_a_program_mounts_one_api_in_its_own_site(example):
     assert environ["SCRIPT_NAME"] == "/metadata"
     assert environ["PATH_INFO"] == "/openstack/latest"
     assert environ["QUERY_STRING"] == "x=1"
+
+
+#: A program that runs work on its reactor's thread pool before and after
+#: adding minova's service: minova's pool must not take that pool's place,
+#: or the pool's thread is never stopped and the program never exits.
+THREADS_PROGRAM = """
+import sys
+
+from twisted.application import service
+from twisted.internet import reactor, threads
+from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
+
+from minova_tw import conf as minova_conf
+from minova_tw import service as minova_service
+
+log = Logger(namespace="program")
+globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)])
+application = service.MultiService()
+
+
+def ran(where):
+    log.info("program: deferToThread ran on the reactor's pool {where}",
+             where=where)
+
+
+threads.deferToThread(lambda: "before").addCallback(ran)
+minova = minova_service.makeService(minova_conf.load([sys.argv[2]]))
+minova.setServiceParent(application)
+application.startService()
+reactor.callWhenRunning(
+    lambda: threads.deferToThread(lambda: "after").addCallback(ran))
+reactor.addSystemEventTrigger("before", "shutdown", application.stopService)
+reactor.run()
+"""
+
+
+def test_a_program_using_its_thread_pool_keeps_it_and_exits(
+        example, tmp_path):
+    program = tmp_path / "program.py"
+    program.write_text(THREADS_PROGRAM)
+    proc, log, urls = example(str(program))
+    environ = requests.get(urls["metadata"] + "/", timeout=10).json()
+    assert environ["thread"].startswith("PoolThread-minova-")
+    wait_for(lambda: "pool after" in open(tmp_path / "program.py.log").read(),
+             what="the program's second deferToThread")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0  # raises TimeoutExpired if it hangs at exit
+    log = (tmp_path / "program.py.log").read_text()
+    assert "deferToThread ran on the reactor's pool before" in log

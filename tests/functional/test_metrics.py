@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.functional.conftest import base_config
 from tests.functional.test_host import wait_for
+from tests.functional.test_signals import slow_requests
 from tests.functional.test_workers import start_workers, worker_config
 
 
@@ -92,6 +93,29 @@ def test_metrics_of_workers_and_in_process_apis_move_with_requests(
     assert value(respawned, total, api="osapi_compute", method="GET",
                  status="200") >= 11
     assert "GET /metrics" not in server.log  # scrapes are not access lines
+
+
+def test_sigterm_keeps_the_metrics_files_until_the_workers_exited(
+        minova, tmp_path):
+    server = start_workers(minova, tmp_path, worker_config(
+        tmp_path, metrics={"listen_port": 0}))
+    with open("/proc/%d/environ" % server.workers("osapi_compute")[0],
+              "rb") as f:
+        environ = dict(item.split(b"=", 1) for item in f.read().split(b"\0")
+                       if b"=" in item)
+    directory = environ[b"PROMETHEUS_MULTIPROC_DIR"].decode()
+    assert os.path.isdir(directory)
+    threads, results = slow_requests(server, 4, 1.5)
+    server.signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(30)
+    assert server.wait(30) == 0
+    assert [r.status_code for r in results] == [200] * 4
+    log = server.log
+    assert "FileNotFoundError" not in log and "CRITICAL" not in log
+    # Every drained request still got its access line.
+    assert log.count('"GET /?sleep=1.5 HTTP/1.1" status: 200') == 4
+    assert not os.path.exists(directory)
 
 
 def test_nova_stacks_in_one_process_count_statuses(minova, tmp_path):

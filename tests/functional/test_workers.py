@@ -16,7 +16,7 @@ import requests
 import trustme
 
 from tests.functional.conftest import (base_config, is_worker, tag_env,
-                                       write_tag_app)
+                                       write_config, write_tag_app)
 from tests.functional.test_host import wait_for
 
 
@@ -39,15 +39,17 @@ def start_workers(minova, tmp_path, sections=None):
 
 
 class Load:
-    """``clients`` threads, each GETting ``path`` in a loop over keep-alive.
+    """``clients`` threads, each GETting ``path`` in a loop over keep-alive
+    (POSTing ``data``, if given).
 
     Counts the answers per pid (the tag app's ``pid``; None for an app
     that does not say) and the failures, until stopped.
     """
 
-    def __init__(self, url, clients=4, headers=None):
+    def __init__(self, url, clients=4, headers=None, data=None):
         self.url = url
         self.headers = headers
+        self.data = data
         self.pids = collections.Counter()
         self.failures = []
         self._stop = threading.Event()
@@ -61,8 +63,9 @@ class Load:
         with requests.Session() as session:
             while not self._stop.is_set():
                 try:
-                    response = session.get(self.url, headers=self.headers,
-                                           timeout=30)
+                    response = session.request(
+                        "GET" if self.data is None else "POST", self.url,
+                        headers=self.headers, data=self.data, timeout=30)
                     response.raise_for_status()
                     pid = response.json().get("pid")
                 except (requests.RequestException, ValueError) as exc:
@@ -157,7 +160,7 @@ def test_a_killed_worker_is_logged_and_replaced_under_load(minova, tmp_path):
         os.kill(victim, signal.SIGKILL)
         server.wait_log("worker osapi_compute/0 pid %d killed by signal "
                         "SIGKILL (out of memory?)" % victim)
-        # Clients connecting while slot 0 has no worker wait in its queue.
+        # Clients connecting while slot 0 has no worker go to slot 1's.
         fresh = collections.Counter(
             requests.get(server.url("osapi_compute"), timeout=30).status_code
             for _ in range(16))
@@ -177,6 +180,51 @@ def test_a_killed_worker_is_logged_and_replaced_under_load(minova, tmp_path):
         requests.get(server.url("osapi_compute"), timeout=10).json()["pid"]
         for _ in range(32)}
     assert len(os.listdir("/proc/%d/fd" % server.proc.pid)) == fds_before
+
+
+#: osapi_compute's app, TAG_APP until a file named "crash" appears beside
+#: it: from then on a worker dies while it builds the app.
+CRASHING_APP = """
+import os
+import tagapp
+
+def factory(global_conf, **local_conf):
+    if os.path.exists(os.path.join(os.path.dirname(__file__), "crash")):
+        raise SystemExit("crashapp: crashing at start on purpose")
+    return tagapp.factory(global_conf, **local_conf)
+"""
+
+
+def test_a_crash_looping_slot_takes_no_new_clients(minova, tmp_path):
+    sections = worker_config(tmp_path)
+    write_tag_app(str(tmp_path), "1")
+    (tmp_path / "crashapp.py").write_text(CRASHING_APP)
+    sections["wsgi"]["api_paste_config"] = write_config(
+        tmp_path / "crash-paste.ini", {
+            "app:osapi_compute": {"paste.app_factory": "crashapp:factory"},
+            "app:metadata": {"paste.app_factory": "tagapp:factory"}})
+    server = start_workers(minova, tmp_path, sections)
+    victim, survivor = (server.workers("osapi_compute")[slot]
+                        for slot in (0, 1))
+    (tmp_path / "crash").touch()
+    os.kill(victim, signal.SIGKILL)
+    # Two respawns died at start: slot 0 now waits 4 s for its third.
+    server.wait_log("respawning worker osapi_compute/0 in 4 s")
+    url = server.url("osapi_compute")
+    answers = []
+    for _ in range(20):  # each on a new connection, hashed over the port
+        try:
+            answers.append(requests.get(url, timeout=10).json()["pid"])
+        except requests.RequestException as exc:
+            answers.append(repr(exc))
+    assert answers == [survivor] * 20
+    assert "closed the listening socket of osapi_compute/0" in server.log
+    # Back from the crash loop, slot 0 serves on the socket it bound anew.
+    (tmp_path / "crash").unlink()
+    wait_for(lambda: server.workers("osapi_compute")[0] != victim,
+             timeout=60, what="slot 0's worker to be back")
+    pids = {requests.get(url, timeout=10).json()["pid"] for _ in range(32)}
+    assert pids == set(server.workers("osapi_compute").values())
 
 
 def test_worker_max_requests_recycles_workers_without_failures(

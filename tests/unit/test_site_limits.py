@@ -194,3 +194,36 @@ def test_reaching_the_connection_cap_is_logged_once_each_time():
                 e.get("log_format", "")]
     assert len(warnings) == 2
     assert warnings[0]["api"] == "osapi_compute"
+
+
+class FakePort:
+    """The listening port's accept switch, as APISite drives it."""
+
+    connected = True
+
+    def __init__(self):
+        self.reading = True
+
+    def startReading(self):
+        self.reading = True
+
+    def stopReading(self):
+        self.reading = False
+
+
+def test_configure_applies_new_settings_and_a_raised_cap_resumes_accepting():
+    reactor = SyncReactor()
+    site = APISite(resources.WSGIResource(reactor, SyncPool(), simple_app()),
+                   name="metadata", log_format="x", max_connections=1,
+                   reactor=reactor)
+    site.port = FakePort()
+    protocol = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 1))
+    protocol.makeConnection(StringTransport())
+    assert site.atCap and not site.port.reading
+    site.configure(log_format="y %(status_code)s", keep_alive=False,
+                   max_connections=4, header_timeout=5, access_log=True)
+    assert not site.atCap and site.port.reading
+    assert site.accessLog.format == "y %(status_code)s"
+    assert not site.keepAlive and site.headerTimeout == 5
+    site.configure(log_format="x", access_log=False)
+    assert site.accessLog is None and site.keepAlive

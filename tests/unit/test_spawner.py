@@ -13,7 +13,7 @@ from twisted.internet import error
 from twisted.internet.testing import MemoryReactorClock
 from twisted.python.failure import Failure
 
-from minova_tw import conf, spawner
+from minova_tw import conf, spawner, workerproto
 
 
 class FakeTransport:
@@ -54,15 +54,16 @@ def pool(tmp_path):
                               sockets, 2, reactor)
     pool.startService()
     yield pool
-    for sock in sockets:
-        sock.close()
+    for sock in sockets + [slot.socket for slot in pool.slots]:
+        if sock is not None:
+            sock.close()
 
 
 def test_each_slot_gets_its_socket_fds_and_arguments(pool):
     (first, args, fds, env), (second, _, fds1, _) = pool.reactor.spawned
-    assert fds[spawner.LISTEN_FD] == pool.sockets[0].fileno()
-    assert fds1[spawner.LISTEN_FD] == pool.sockets[1].fileno()
-    assert fds[0] == "w" and fds[spawner.CONTROL_FD] == "r"
+    assert fds[workerproto.LISTEN_FD] == pool.slots[0].socket.fileno()
+    assert fds1[workerproto.LISTEN_FD] == pool.slots[1].socket.fileno()
+    assert fds[0] == "w" and fds[workerproto.CONTROL_FD] == "r"
     assert args[1:3] == ["-m", "minova_tw.worker"]
     limit = int(args[args.index("--max-requests") + 1])
     assert 100 <= limit <= 110
@@ -73,10 +74,10 @@ def test_each_slot_gets_its_socket_fds_and_arguments(pool):
 def test_ready_fires_once_every_slot_said_so(pool):
     ready = pool.whenReady()
     first, second = (p for p, *_ in pool.reactor.spawned)
-    first.childDataReceived(spawner.CONTROL_FD, b"rea")
-    first.childDataReceived(spawner.CONTROL_FD, b"dy\n")
+    first.childDataReceived(workerproto.CONTROL_FD, b"rea")
+    first.childDataReceived(workerproto.CONTROL_FD, b"dy\n")
     assert not ready.called
-    second.childDataReceived(spawner.CONTROL_FD, b"ready\n")
+    second.childDataReceived(workerproto.CONTROL_FD, b"ready\n")
     assert ready.called
 
 
@@ -84,18 +85,76 @@ def test_a_dead_worker_is_respawned_with_doubling_back_off(pool):
     reactor = pool.reactor
     delays = []
     for _ in range(4):
-        worker = pool.workers[0]
+        worker = pool.slots[0].worker
         exited(worker, signum=signal.SIGKILL)
-        assert 0 not in pool.workers
-        delay = pool._restarts[0].getTime() - reactor.seconds()
+        assert pool.slots[0].worker is None
+        delay = pool.slots[0].respawn.getTime() - reactor.seconds()
         delays.append(delay)
         reactor.advance(delay)
-        assert pool.workers[0] is not worker
+        assert pool.slots[0].worker is not worker
     assert delays == [1, 2, 4, 8]
     # A worker that lived long enough resets the back-off.
     reactor.advance(spawner.RESTART_THRESHOLD)
-    exited(pool.workers[0], code=1)
-    assert pool._restarts[0].getTime() - reactor.seconds() == 1
+    exited(pool.slots[0].worker, code=1)
+    assert pool.slots[0].respawn.getTime() - reactor.seconds() == 1
+
+
+def rebinding_pool(pool):
+    """``pool`` with a rebind that makes (and records) fresh sockets."""
+    fresh = []
+
+    def rebind():
+        fresh.append(socket.socket())
+        return fresh[-1]
+    pool.rebind = rebind
+    return fresh
+
+
+def test_a_dead_slots_socket_closes_until_its_respawn(pool):
+    fresh = rebinding_pool(pool)
+    first = pool.slots[0].socket
+    exited(pool.slots[0].worker, signum=signal.SIGKILL)
+    # Slot 1 has a worker: slot 0's socket takes no new clients meanwhile.
+    assert first.fileno() == -1 and pool.slots[0].socket is None
+    assert pool.address == pool.slots[1].socket.getsockname()[:2]
+    pool.reactor.advance(1)
+    assert pool.slots[0].socket is fresh[0]
+    protocol, _, fds, _ = pool.reactor.spawned[-1]
+    assert protocol is pool.slots[0].worker
+    assert fds[workerproto.LISTEN_FD] == fresh[0].fileno()
+
+
+def test_the_last_open_socket_stays_while_every_worker_is_dead(pool):
+    fresh = rebinding_pool(pool)
+    second = pool.slots[1].socket
+    exited(pool.slots[0].worker, signum=signal.SIGKILL)
+    pool.reactor.advance(0.5)
+    exited(pool.slots[1].worker, signum=signal.SIGKILL)
+    assert pool.slots[0].socket is None and second.fileno() != -1
+    pool.reactor.advance(0.5)  # slot 0 is back on a fresh socket: close 1's
+    assert pool.slots[0].socket is fresh[0] and pool.slots[1].socket is None
+    assert second.fileno() == -1
+    pool.reactor.advance(0.5)
+    assert pool.slots[1].socket is fresh[1] and all(slot.worker for slot in pool.slots)
+
+
+def test_a_socket_that_cannot_be_bound_again_delays_the_respawn(pool):
+    def rebind():
+        raise conf.ConfigError("[DEFAULT] osapi_compute_listen_port: no")
+    pool.rebind = rebind
+    exited(pool.slots[0].worker, signum=signal.SIGKILL)
+    pool.reactor.advance(1)
+    assert pool.slots[0].worker is None
+    assert pool.slots[0].respawn.getTime() - pool.reactor.seconds() == 2
+    replaced = pool.replace(0)
+    failures = []
+    replaced.addErrback(failures.append)
+    assert "cannot listen again" in str(failures[0].value)
+
+
+def test_shared_sockets_stay_open_while_a_slot_respawns(pool):
+    exited(pool.slots[0].worker, signum=signal.SIGKILL)
+    assert pool.slots[0].socket.fileno() != -1  # no rebind: systemd's socket
 
 
 def test_exits_are_described_with_status_or_signal():
@@ -111,33 +170,33 @@ def test_exits_are_described_with_status_or_signal():
 
 
 def test_recycle_starts_the_replacement_before_retiring_the_old(pool):
-    old = pool.workers[0]
-    old.childDataReceived(spawner.CONTROL_FD, b"recycle\n")
-    new = pool.replacing[0]
+    old = pool.slots[0].worker
+    old.childDataReceived(workerproto.CONTROL_FD, b"recycle\n")
+    new = pool.slots[0].replacement
     assert old.transport.signals == []
-    new.childDataReceived(spawner.CONTROL_FD, b"ready\n")
-    assert pool.workers[0] is new and old.transport.signals == ["TERM"]
+    new.childDataReceived(workerproto.CONTROL_FD, b"ready\n")
+    assert pool.slots[0].worker is new and old.transport.signals == ["TERM"]
     exited(old)
-    assert pool.workers[0] is new and not pool._restarts
+    assert pool.slots[0].worker is new and not any(slot.respawn for slot in pool.slots)
 
 
 def test_a_replacement_that_dies_keeps_the_old_worker(pool):
-    old = pool.workers[1]
+    old = pool.slots[1].worker
     replaced = pool.replace(1)
     failures = []
     replaced.addErrback(failures.append)
-    exited(pool.replacing[1], code=spawner.BOOT_ERROR)
+    exited(pool.slots[1].replacement, code=workerproto.BOOT_ERROR)
     assert failures[0].check(spawner.WorkerFailed)
     assert "exited with status 3 before it was ready" in str(
         failures[0].value)
-    assert pool.workers[1] is old and old.transport.signals == []
-    assert not pool._restarts
+    assert pool.slots[1].worker is old and old.transport.signals == []
+    assert not any(slot.respawn for slot in pool.slots)
 
 
 def test_stop_closes_the_sockets_and_waits_for_every_worker(pool):
     workers = list(pool.processes)
     stopped = pool.stopService()
-    assert all(sock.fileno() == -1 for sock in pool.sockets)
+    assert all(slot.socket.fileno() == -1 for slot in pool.slots)
     assert all(w.transport.signals == ["TERM"] for w in workers)
     exited(workers[0])
     assert not stopped.called
@@ -145,7 +204,7 @@ def test_stop_closes_the_sockets_and_waits_for_every_worker(pool):
                          + spawner.KILL_MARGIN)
     assert workers[1].transport.signals == ["TERM", "KILL"]
     exited(workers[1], signum=signal.SIGKILL)
-    assert stopped.called and not pool._restarts
+    assert stopped.called and not any(slot.respawn for slot in pool.slots)
 
 
 def test_reactor_name_matches_twistds_names():

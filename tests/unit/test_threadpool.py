@@ -3,7 +3,6 @@
 import threading
 
 from twisted.internet.testing import MemoryReactorClock
-from twisted.python.threadpool import ThreadPool
 
 from minova_tw import threadpool
 
@@ -62,15 +61,19 @@ def test_adjust_grows_a_running_pool():
     pool.stop()
 
 
-def test_install_replaces_the_reactors_pool_once():
+def test_shared_is_minovas_own_pool_started_and_stopped_with_the_reactor():
     reactor = MemoryReactorClock()
-    reactor.getThreadPool = lambda: reactor.threadpool
-    reactor.threadpool = ThreadPool(0, 10, "twisted.internet.reactor")
-    shared = threadpool.install(reactor, 4)
-    assert reactor.threadpool is shared and shared.max == 4
-    assert shared.name == "twisted.internet.reactor"
-    assert not shared.started
-    assert threadpool.install(reactor, 6) is shared and shared.max == 6
+    pool = threadpool.shared(reactor, 4)
+    assert threadpool.current(reactor) is pool and pool.max == 4
+    assert not pool.started
+    assert threadpool.shared(reactor, 6) is pool and pool.max == 6
+    assert reactor.triggers["after"]["shutdown"] == [(pool.stop, (), {})]
+    assert len(reactor.triggers["after"]["shutdown"]) == 1
+    reactor.run()  # runs the callWhenRunning hooks
+    assert pool.started and pool.workers == 6
+    pool.stop()
+    assert pool.threads == [] and threadpool.current(MemoryReactorClock()) \
+        is None
 
 
 def test_a_reserved_thread_runs_while_every_pool_thread_is_busy():
@@ -106,12 +109,10 @@ def test_without_a_reserved_thread_reserved_calls_use_the_pool():
     pool.stop()
 
 
-def test_install_reserves_threads_and_never_takes_them_back():
+def test_shared_reserves_threads_and_never_takes_them_back():
     reactor = MemoryReactorClock()
-    reactor.getThreadPool = lambda: reactor.threadpool
-    reactor.threadpool = ThreadPool(0, 10, "twisted.internet.reactor")
-    shared = threadpool.install(reactor, 4, reserved=1)
-    assert threadpool.install(reactor, 4) is shared
-    shared.start()
-    assert len(shared.reservedThreads) == 1 and shared.workers == 5
-    shared.stop()
+    pool = threadpool.shared(reactor, 4, reserved=1)
+    assert threadpool.shared(reactor, 4) is pool
+    pool.start()
+    assert len(pool.reservedThreads) == 1 and pool.workers == 5
+    pool.stop()
