@@ -10,7 +10,8 @@ what the API would do. A failure is one line on stderr and exit status 1.
 values, paste file, each API's paste app, TLS files, each listening address
 bound and released at once) and prints one line per problem with exit
 status 1, or "OK" with 0; what startup would skip with a warning is printed
-as a "warning:" line and is no failure.
+as a "warning:" line and is no failure, except an option minova does not
+know (a misspelling startup only warns about): that fails.
 """
 
 import argparse
@@ -70,7 +71,8 @@ def check(conf, args):
     from minova_tw import service
     problems = []
     apis, _, metrics_socket = service.check(
-        conf, problems.append, lambda line: print("warning: " + line))
+        conf, problems.append, lambda line: print("warning: " + line),
+        unknown=problems.append)
     for sock in [s for api in apis for s in api.sockets] + [metrics_socket]:
         if sock is not None:
             sock.close()

@@ -113,6 +113,28 @@ def test_keystone_without_its_extra_says_what_to_install(tmp_path):
                     "'minova[keystone]'")
 
 
+def test_a_misspelled_option_is_one_warning_naming_it_and_its_file(
+        minova, tmp_path):
+    server = minova(base_config(tmp_path, DEFAULT={
+        "osapi_compute_listen_prot": 8774}), name="typo.conf")
+    config = tmp_path / "typo.conf"
+    lines = [line for line in server.log.splitlines()
+             if "osapi_compute_listen_prot" in line]
+    assert len(lines) == 1, server.log
+    assert ("[DEFAULT] osapi_compute_listen_prot in %s is not an option "
+            "minova knows" % config) in lines[0]
+    assert "Traceback" not in server.log
+
+
+def test_a_trusted_metadata_proxy_without_a_secret_does_not_start(tmp_path):
+    result, _ = start_failure(tmp_path, neutron={
+        "service_metadata_proxy": "true"})
+    assert_one_line(result, "minova: [neutron] service_metadata_proxy = true "
+                    "needs [neutron] metadata_proxy_shared_secret: with an "
+                    "empty secret anyone who reaches the metadata API can "
+                    "read any server's metadata")
+
+
 def test_a_config_file_that_does_not_exist(tmp_path):
     result = run_minova(["--config", str(tmp_path / "nope.conf")], tmp_path)
     assert_one_line(result, "minova: config file %s not found"
