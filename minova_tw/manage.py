@@ -39,7 +39,7 @@ def db_version(conf, args):
 def _compute(conf):
     from minova_tw.compute import api
     from minova_tw.db import migration
-    migration.sync(conf)
+    migration.ensure_current(conf)
     return api.API(conf)
 
 
@@ -76,7 +76,7 @@ def check(conf, args):
     for sock in [s for api in apis for s in api.sockets] + [metrics_socket]:
         if sock is not None:
             sock.close()
-    for line in problems:
+    for line in dict.fromkeys(problems):  # two APIs, one database: once
         print(line)
     if problems:
         raise SystemExit(1)

@@ -135,6 +135,33 @@ def test_a_trusted_metadata_proxy_without_a_secret_does_not_start(tmp_path):
                     "read any server's metadata")
 
 
+@pytest.mark.parametrize("url, line", [
+    ("postgresql+psycopg://minova:pw-123@127.0.0.1:1/minova",
+     "[database] connection: cannot connect to postgresql+psycopg://"
+     "minova:***@127.0.0.1:1/minova: connection failed: connection to server "
+     "at \"127.0.0.1\", port 1 failed: Connection refused"),
+    ("mysql://minova:pw-123@127.0.0.1/minova",
+     "[database] connection: the driver of mysql://minova:***@127.0.0.1/"
+     "minova is not installed (No module named 'MySQLdb'): use "
+     "mysql+pymysql:// (pip install 'minova[mysql]')"),
+])
+def test_a_database_minova_cannot_use_names_the_option(tmp_path, url, line):
+    result, _ = start_failure(tmp_path, database={"connection": url})
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("minova: " + line)
+    assert len(result.stderr.splitlines()) == 1
+    assert "pw-123" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_state_path_that_cannot_be_made_names_the_option(tmp_path):
+    (tmp_path / "file").write_text("")
+    result, _ = start_failure(tmp_path, DEFAULT={
+        "state_path": str(tmp_path / "file" / "state")})
+    assert_one_line(result, "minova: [DEFAULT] state_path: cannot create "
+                    "%s: Not a directory" % (tmp_path / "file" / "state"))
+
+
 def test_a_config_file_that_does_not_exist(tmp_path):
     result = run_minova(["--config", str(tmp_path / "nope.conf")], tmp_path)
     assert_one_line(result, "minova: config file %s not found"
