@@ -10,7 +10,8 @@ what the API would do. A failure is one line on stderr and exit status 1.
 values, paste file, each API's paste app, TLS files, each listening address
 bound and released at once) and prints one line per problem with exit
 status 1, or "OK" with 0; what startup would skip with a warning is printed
-as a "warning:" line and is no failure.
+as a "warning:" line and is no failure, except an option minova does not
+know (a misspelling startup only warns about): that fails.
 """
 
 import argparse
@@ -38,7 +39,7 @@ def db_version(conf, args):
 def _compute(conf):
     from minova_tw.compute import api
     from minova_tw.db import migration
-    migration.sync(conf)
+    migration.ensure_current(conf)
     return api.API(conf)
 
 
@@ -70,11 +71,12 @@ def check(conf, args):
     from minova_tw import service
     problems = []
     apis, _, metrics_socket = service.check(
-        conf, problems.append, lambda line: print("warning: " + line))
+        conf, problems.append, lambda line: print("warning: " + line),
+        unknown=problems.append)
     for sock in [s for api in apis for s in api.sockets] + [metrics_socket]:
         if sock is not None:
             sock.close()
-    for line in problems:
+    for line in dict.fromkeys(problems):  # two APIs, one database: once
         print(line)
     if problems:
         raise SystemExit(1)

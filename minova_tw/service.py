@@ -47,6 +47,7 @@ from minova_tw import conf as minova_conf
 from minova_tw import (gmr, logs, metrics, resources, spawner, systemd,
                        threadpool, tls)
 from minova_tw.accesslog import check_log_format
+from minova_tw.conf import checks as conf_checks
 from minova_tw.conf.service import is_api_name, process_group
 from minova_tw.site import APISite
 
@@ -565,7 +566,8 @@ def prepare(conf):
     """What every minova process does first with its configuration.
 
     Routes Python logging into Twisted's log and checks what only shows
-    when used; raises ConfigError.
+    when used or in combination (minova_tw.conf.checks); raises
+    ConfigError.
     """
     logs.setup(conf.debug)
     try:
@@ -573,6 +575,7 @@ def prepare(conf):
     except ValueError as exc:
         raise minova_conf.ConfigError(
             "[wsgi] wsgi_log_format: %s" % exc) from None
+    conf_checks.metadata_proxy_unsigned(conf)
 
 
 class ServableAPI(collections.namedtuple(
@@ -615,10 +618,13 @@ class ProcessSharing:
         return False
 
 
-def check(conf, error, warn, inherited=None):
+def check(conf, error, warn, inherited=None, unknown=None):
     """Startup's checks, in startup's order: makeService and ``minova-manage check`` share them.
 
-    The values and the log format (``prepare``), then for each enabled API
+    The values and the log format (``prepare``), the options no one knows
+    (minova_tw.conf.checks.unknown_options: ``unknown(line)`` with each,
+    ``warn`` by default: startup goes on without them, while
+    ``minova-manage check`` fails), then for each enabled API
     its app (``<api>_wsgi_app``, or the paste app of its name, the paste
     file found when one is needed), the TLS files and the listening address
     (bound, so a port in use is found; systemd's sockets in ``inherited``
@@ -642,6 +648,8 @@ def check(conf, error, warn, inherited=None):
         prepare(conf)
     except minova_conf.ConfigError as exc:
         error(str(exc))
+    for option in conf_checks.unknown_options(conf):
+        (unknown or warn)(conf_checks.describe(option))
     inherited = inherited or {}
     apis = []
     seen = set()

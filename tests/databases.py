@@ -2,10 +2,17 @@
 
 Unit and functional tests each want a uniquely named database of their own
 on a server that may not be there; this is the one place that knows the
-servers' addresses and how to create, skip and drop.
+servers' addresses and how to create, skip, sync and drop.
 """
 
+import os
+import subprocess
+import sys
+import tempfile
+
 import sqlalchemy as sa
+
+MANAGE = os.path.join(os.path.dirname(sys.executable), "minova-manage")
 
 SERVERS = {
     "postgresql": ("postgresql+psycopg://postgres@127.0.0.1:5432/",
@@ -45,3 +52,16 @@ def drop(backend, url):
                                  % url.rsplit("/", 1)[1])
     finally:
         admin.dispose()
+
+
+def sync(url):
+    """``minova-manage db sync`` on ``url``, as an operator runs it before
+    starting minova on a database server (startup only checks the schema)."""
+    with tempfile.TemporaryDirectory() as directory:
+        config = os.path.join(directory, "db.conf")
+        with open(config, "w") as f:
+            f.write("[database]\nconnection = %s\n" % url)
+        synced = subprocess.run([MANAGE, "--config-file", config, "db",
+                                 "sync"], capture_output=True, text=True,
+                                timeout=120)
+    assert synced.returncode == 0, synced.stderr

@@ -70,6 +70,18 @@ service_opts = [
         "directory of the first config file (minova addition: nova "
         "defaults it to its package directory).",
     ),
+    cfg.ListOpt(
+        "hosted_options",
+        default=[],
+        help="minova addition: options that another project reads from "
+        "minova's config files in a group minova reads too, so that minova "
+        "does not report them as unknown: group.option (DEFAULT."
+        "transport_url, api.list_records_by_skipping_down_cells), or a group name for all of its "
+        "options. Needed only when minova and a project it hosts share a "
+        "file (nova.conf); groups minova does not read ([api_database], "
+        "[glance]) are never checked. Any other option minova does not know "
+        "is a warning at startup and fails minova-manage check.",
+    ),
     cfg.StrOpt(
         "default_availability_zone",
         default="nova",

@@ -41,6 +41,7 @@ server's BUILD for the others.
 import datetime
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -90,6 +91,92 @@ def connection_url(conf):
     path = minova_conf.state_path(conf)
     os.makedirs(path, exist_ok=True)
     return "sqlite:///" + os.path.join(path, SQLITE_FILE)
+
+
+#: The driver minova installs for each server dialect: the URL scheme that
+#: names it, and the extra that installs it (pyproject.toml).
+SERVER_DRIVERS = {"postgresql": ("postgresql+psycopg", "postgresql"),
+                  "mysql": ("mysql+pymysql", "mysql")}
+
+
+def masked_url(url):
+    """``url`` with its password shown as ``***``: fit for a log or error."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return re.sub(r":[^:@/]*@", ":***@", url)
+
+
+def connect(conf):
+    """A new connection to ``conf``'s database, for start-up and
+    minova-manage.
+
+    What keeps it from being had is a ConfigError naming the option that
+    is wrong, the password masked: ``[database] connection`` (not a URL,
+    an unknown dialect, a driver that is not installed, the server refused
+    or rejected the login) or, for the embedded SQLite file, ``[DEFAULT]
+    state_path`` (the directory or the file cannot be made).
+    """
+    url = conf.database.connection
+    try:
+        engine = get_database(conf).engine
+    except OSError as error:  # only connection_url's makedirs does I/O
+        raise minova_conf.ConfigError("[DEFAULT] state_path: cannot create "
+                                      "%s: %s" % (error.filename,
+                                                  error.strerror)) from None
+    except exc.NoSuchModuleError:
+        raise minova_conf.ConfigError(
+            "[database] connection: %s names a database dialect SQLAlchemy "
+            "does not know; minova uses sqlite:///, %s:// or %s://" % (
+                (masked_url(url),) + tuple(
+                    scheme for scheme, _ in SERVER_DRIVERS.values()))
+        ) from None
+    except exc.ArgumentError as error:
+        raise minova_conf.ConfigError(
+            "[database] connection: %s is not a database URL: %s"
+            % (masked_url(url), _without(url, error))) from None
+    except ImportError as error:
+        raise minova_conf.ConfigError(
+            "[database] connection: the driver of %s is not installed "
+            "(%s): %s" % (masked_url(url), error, _install_hint(url))
+        ) from None
+    try:
+        return engine.connect()
+    except exc.DBAPIError as error:
+        reason = _without(url, error.orig)
+        if url:
+            raise minova_conf.ConfigError(
+                "[database] connection: cannot connect to %s: %s"
+                % (masked_url(url), reason)) from None
+        raise minova_conf.ConfigError(
+            "[DEFAULT] state_path: cannot open %s: %s"
+            % (engine.url.database, reason)) from None
+
+
+def _install_hint(url):
+    """What to install (and which URL to use) for ``url``'s driver."""
+    parsed = sa.engine.make_url(url)
+    scheme, extra = SERVER_DRIVERS.get(parsed.get_backend_name(),
+                                       (None, None))
+    if extra is None:
+        return "install the Python package of its driver"
+    hint = "pip install 'minova[%s]'" % extra
+    if parsed.drivername != scheme:
+        hint = "use %s:// (%s)" % (scheme, hint)
+    return hint
+
+
+def _without(url, error):
+    """``error``'s message on one line, with ``url``'s password masked."""
+    text = " ".join(str(error).split())
+    if url:
+        text = text.replace(url, masked_url(url))
+    password = None
+    try:
+        password = sa.engine.make_url(url).password if url else None
+    except exc.ArgumentError:
+        pass
+    return text.replace(password, "***") if password else text
 
 
 def get_database(conf):

@@ -2,15 +2,21 @@
 
 The database runs are end to end through HTTP with ``[database]
 connection`` naming a database created for the test (and dropped after);
-they skip, saying why, when the server is not reachable.
+they skip, saying why, when the server is not reachable. Each is synced
+with ``minova-manage db sync`` first, as an operator does; one that is
+not stops startup with one line saying so.
 """
 
 import uuid
 
 import pytest
 
+from minova_tw.db import migration
+from minova_tw.db.engine import masked_url
+from tests.functional.conftest import base_config, run_minova, write_config
 from tests.functional.test_compute_fixtures import (  # noqa: F401
     PUBLIC_KEY, start_compute)
+from tests.functional.test_manage import manage
 from tests import databases
 
 
@@ -63,13 +69,35 @@ def test_stop_and_start_minova_everything_is_still_there(start_compute):
 
 
 @pytest.fixture(params=sorted(databases.SERVERS))
-def server_database(request):
+def empty_server_database(request):
     url, reason = databases.create(
         request.param, "minova_func_%s" % uuid.uuid4().hex[:12])
     if url is None:
         pytest.skip(reason)
     yield url
     databases.drop(request.param, url)
+
+
+@pytest.fixture
+def server_database(empty_server_database):
+    databases.sync(empty_server_database)
+    return empty_server_database
+
+
+def test_a_database_server_without_the_schema_is_one_line(
+        empty_server_database, tmp_path):
+    """Starting (and minova-manage check) never changes a server's schema:
+    the operator's db sync does. Startup says so and leaves it empty."""
+    config = write_config(tmp_path / "api.conf", base_config(
+        tmp_path, database={"connection": empty_server_database}))
+    result = run_minova(["--config", config], tmp_path)
+    line = ("[database] connection: the schema of %s is at revision none "
+            "(an empty database), this minova needs %s: run minova-manage "
+            "db sync" % (masked_url(empty_server_database), migration.HEAD))
+    assert (result.returncode, result.stderr) == (1, "minova: %s\n" % line)
+    checked = manage(config, "check")
+    assert (checked.returncode, checked.stdout) == (1, line + "\n")
+    assert manage(config, "db", "version").stdout == "None\n"
 
 
 def test_end_to_end_on_a_database_server(server_database, start_compute):

@@ -47,6 +47,7 @@ def relayed_database(request):
         backend, "minova_silent_%s" % uuid.uuid4().hex[:12])
     if url is None:
         pytest.skip(reason)
+    databases.sync(url)
     relay = Relay("127.0.0.1", PORTS[backend])
     yield relay.url(url), relay
     relay.stop()

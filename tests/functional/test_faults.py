@@ -19,6 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from tests import databases
 from tests.functional.test_compute_fixtures import (  # noqa: F401
     IMAGE, compute_config, fault, start_compute)
 
@@ -118,7 +119,8 @@ def take_database_away(admin, name, away=True):
 
 @pytest.fixture
 def pg_database():
-    """A fresh PostgreSQL database on 127.0.0.1:5432; ``(url, admin)``."""
+    """A fresh PostgreSQL database on 127.0.0.1:5432, synced; ``(url,
+    name, admin)``."""
     name = "minova_func_%s" % uuid.uuid4().hex[:12]
     admin = sa.create_engine(PG_ADMIN + "postgres",
                              isolation_level="AUTOCOMMIT",
@@ -128,6 +130,7 @@ def pg_database():
             conn.exec_driver_sql("CREATE DATABASE %s" % name)
     except sa.exc.OperationalError:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+    databases.sync(PG_ADMIN + name)
     yield PG_ADMIN + name, name, admin
     take_database_away(admin, name, away=False)
     with admin.connect() as conn:

@@ -89,6 +89,21 @@ def test_check_prints_one_line_per_problem(tmp_path):
     ]
 
 
+def test_check_fails_on_an_option_minova_does_not_know(tmp_path):
+    config = write_config(tmp_path / "api.conf", base_config(
+        tmp_path, DEFAULT={"osapi_compute_listen_prot": 8774},
+        neutron={"service_metadata_proxy": "true"}))
+    result = manage(config, "check")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "[neutron] service_metadata_proxy = true needs [neutron] "
+        "metadata_proxy_shared_secret: with an empty secret anyone who "
+        "reaches the metadata API can read any server's metadata",
+        "[DEFAULT] osapi_compute_listen_prot in %s is not an option minova "
+        "knows (a misspelling? another project's option in one of minova's "
+        "groups goes in [DEFAULT] hosted_options)" % config]
+
+
 def test_check_of_a_missing_paste_file_and_a_running_minova(minova,
                                                             tmp_path):
     missing = write_config(tmp_path / "missing.conf", base_config(

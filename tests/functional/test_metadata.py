@@ -403,15 +403,6 @@ def test_provider_mode(stack):
         good, "X-Metadata-Provider-Signature", "bad"))[0] == 403
 
 
-def test_empty_secret_warns_at_startup(stack):
-    server, compute, _ = stack(neutron={"service_metadata_proxy": "true"})
-    assert "metadata_proxy_shared_secret is empty" in server.log
-    vm = boot(compute)
-    path = "/openstack/latest/meta_data.json"
-    assert fetch(server, path, headers=signed(vm, secret=""))[0] == 200
-    assert fetch(server, path, headers=signed(vm))[0] == 403
-
-
 # -- cache, deletion ---------------------------------------------------------
 
 def test_a_change_shows_once_the_cache_expires(stack):

@@ -113,6 +113,55 @@ def test_keystone_without_its_extra_says_what_to_install(tmp_path):
                     "'minova[keystone]'")
 
 
+def test_a_misspelled_option_is_one_warning_naming_it_and_its_file(
+        minova, tmp_path):
+    server = minova(base_config(tmp_path, DEFAULT={
+        "osapi_compute_listen_prot": 8774}), name="typo.conf")
+    config = tmp_path / "typo.conf"
+    lines = [line for line in server.log.splitlines()
+             if "osapi_compute_listen_prot" in line]
+    assert len(lines) == 1, server.log
+    assert ("[DEFAULT] osapi_compute_listen_prot in %s is not an option "
+            "minova knows" % config) in lines[0]
+    assert "Traceback" not in server.log
+
+
+def test_a_trusted_metadata_proxy_without_a_secret_does_not_start(tmp_path):
+    result, _ = start_failure(tmp_path, neutron={
+        "service_metadata_proxy": "true"})
+    assert_one_line(result, "minova: [neutron] service_metadata_proxy = true "
+                    "needs [neutron] metadata_proxy_shared_secret: with an "
+                    "empty secret anyone who reaches the metadata API can "
+                    "read any server's metadata")
+
+
+@pytest.mark.parametrize("url, line", [
+    ("postgresql+psycopg://minova:pw-123@127.0.0.1:1/minova",
+     "[database] connection: cannot connect to postgresql+psycopg://"
+     "minova:***@127.0.0.1:1/minova: connection failed: connection to server "
+     "at \"127.0.0.1\", port 1 failed: Connection refused"),
+    ("mysql://minova:pw-123@127.0.0.1/minova",
+     "[database] connection: the driver of mysql://minova:***@127.0.0.1/"
+     "minova is not installed (No module named 'MySQLdb'): use "
+     "mysql+pymysql:// (pip install 'minova[mysql]')"),
+])
+def test_a_database_minova_cannot_use_names_the_option(tmp_path, url, line):
+    result, _ = start_failure(tmp_path, database={"connection": url})
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("minova: " + line)
+    assert len(result.stderr.splitlines()) == 1
+    assert "pw-123" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_state_path_that_cannot_be_made_names_the_option(tmp_path):
+    (tmp_path / "file").write_text("")
+    result, _ = start_failure(tmp_path, DEFAULT={
+        "state_path": str(tmp_path / "file" / "state")})
+    assert_one_line(result, "minova: [DEFAULT] state_path: cannot create "
+                    "%s: Not a directory" % (tmp_path / "file" / "state"))
+
+
 def test_a_config_file_that_does_not_exist(tmp_path):
     result = run_minova(["--config", str(tmp_path / "nope.conf")], tmp_path)
     assert_one_line(result, "minova: config file %s not found"

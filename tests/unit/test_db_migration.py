@@ -5,10 +5,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from minova_tw import conf as minova_conf
 from minova_tw.db import engine as db_engine
 from minova_tw.db import migration, models
 
@@ -43,7 +45,8 @@ def test_head_is_alembics_head():
 
 def test_stacks_at_head_start_without_alembic_or_cryptography(
         backend, conf, tmp_path):
-    """Every API process loads its stack, which syncs, at start-up: on a
+    """Every API process loads its stack, which checks the schema, at
+    start-up: on a
     database at head neither alembic nor cryptography (about 19 MB of a
     worker's memory) is imported. PyMySQL imports cryptography itself, for
     MySQL's sha256 authentication."""
@@ -129,3 +132,40 @@ def test_concurrent_sync_from_two_processes(empty_conf):
     assert [out.strip() for out, _ in results] == ["0004", "0004"]
     assert migration.version(empty_conf) == "0004"
     assert _flavors(empty_conf) == DEFAULT_FLAVORS
+
+
+def test_ensure_current_creates_sqlite_and_only_reads_a_server(
+        backend, empty_conf):
+    """Start-up, check and reload must not change a server's schema: the
+    operator runs minova-manage db sync. An SQLite file is this host's own,
+    and the README's first run creates it."""
+    if backend == "sqlite":
+        migration.ensure_current(empty_conf)
+        assert migration.version(empty_conf) == migration.HEAD
+        return
+    with pytest.raises(minova_conf.ConfigError) as raised:
+        migration.ensure_current(empty_conf)
+    assert str(raised.value) == (
+        "[database] connection: the schema of %s is at revision none (an "
+        "empty database), this minova needs %s: run minova-manage db sync"
+        % (db_engine.masked_url(empty_conf.database.connection),
+           migration.HEAD))
+    assert migration.version(empty_conf) is None
+
+
+def test_ensure_current_names_an_older_revision(backend, empty_conf):
+    migration.sync(empty_conf, "0001")
+    if backend == "sqlite":
+        migration.ensure_current(empty_conf)
+        assert migration.version(empty_conf) == migration.HEAD
+        return
+    with pytest.raises(minova_conf.ConfigError, match="is at revision 0001, "
+                       "this minova needs %s: run minova-manage db sync"
+                       % migration.HEAD):
+        migration.ensure_current(empty_conf)
+    assert migration.version(empty_conf) == "0001"
+
+
+def test_ensure_current_at_head_does_nothing(conf):
+    migration.ensure_current(conf)
+    assert migration.version(conf) == migration.HEAD

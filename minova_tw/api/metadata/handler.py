@@ -13,7 +13,8 @@ is about one server, found
   one is missing or the id or tenant is repeated, 403 unless the signature
   is the lower-case hex HMAC-SHA256 of the id keyed with
   ``metadata_proxy_shared_secret``, compared in constant time; 404 unless
-  the server belongs to the tenant). With ``X-Metadata-Provider`` (a load
+  the server belongs to the tenant; an empty secret is refused at start:
+  minova_tw.conf.checks). With ``X-Metadata-Provider`` (a load
   balancer's provider mode) the server is the one with the first
   ``X-Forwarded-For`` address (400 if none), and the provider id's signature
   is checked when a secret is set. minova has no neutron: every provider
@@ -34,6 +35,7 @@ import webob.exc
 
 from minova_tw import conf as minova_conf
 from minova_tw.api.metadata import base, cache, password, vendordata
+from minova_tw.conf import checks as conf_checks
 from minova_tw.compute import api as compute_api
 from minova_tw.compute import exception
 from minova_tw.db import migration
@@ -62,17 +64,16 @@ class MetadataRequestHandler:
         self._proxy = conf.neutron.service_metadata_proxy
         self._secret = conf.neutron.metadata_proxy_shared_secret.encode()
         self._use_forwarded_for = conf.api.use_forwarded_for
-        if self._proxy and not self._secret:
-            LOG.warning("[neutron] service_metadata_proxy is on but "
-                        "metadata_proxy_shared_secret is empty: the proxy's "
-                        "requests cannot be trusted")
+        # Refused under any host (gunicorn, uWSGI), not only minova's start.
+        conf_checks.metadata_proxy_unsigned(conf)
 
     @classmethod
     def factory(cls, global_conf, **local_conf):
-        """paste.app_factory: the process's ConfigOpts, its database
-        brought to head, one compute API."""
+        """paste.app_factory: the process's ConfigOpts, its database at
+        the code's schema (minova_tw.db.migration.ensure_current), one
+        compute API."""
         conf = minova_conf.from_paste(global_conf)
-        migration.sync(conf)
+        migration.ensure_current(conf)
         return cls(conf, compute_api.API(conf))
 
     def __call__(self, environ, start_response):

@@ -87,9 +87,10 @@ class APIRouterV21(openstack.APIRouter):
 
     @classmethod
     def factory(cls, global_conf, **local_conf):
-        """paste.app_factory. The database is brought to the code's schema
-        first (locked and idempotent, so every worker may do it at once),
-        so the app serves from its first request."""
+        """paste.app_factory. The database must have the code's schema
+        first (minova_tw.db.migration.ensure_current: an SQLite file is
+        brought to it, a server database is only checked), so the app
+        serves from its first request."""
         conf = minova_conf.from_paste(global_conf)
-        migration.sync(conf)
+        migration.ensure_current(conf)
         return cls(conf)
