@@ -19,6 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from tests import databases
 from tests.functional.test_compute_fixtures import (  # noqa: F401
     IMAGE, compute_config, fault, start_compute)
 
@@ -116,7 +117,7 @@ def take_database_away(admin, name, away=True):
                 "WHERE datname = '%s'" % name)
 
 
-@pytest.fixture
+@pytest.fixture(params=databases.server_params("postgresql"))
 def pg_database():
     """A fresh PostgreSQL database on 127.0.0.1:5432; ``(url, admin)``."""
     name = "minova_func_%s" % uuid.uuid4().hex[:12]
