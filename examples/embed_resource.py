@@ -17,8 +17,7 @@ from twisted.internet import endpoints, reactor
 from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 from twisted.web import resource, server, static
 
-from minova_tw import conf as minova_conf
-from minova_tw import logs, resources
+import minova_tw
 
 log = Logger(namespace="embed")
 
@@ -30,13 +29,13 @@ def main():
     args = parser.parse_args()
     globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)])
 
-    conf = minova_conf.load(args.config)
-    logs.setup(conf.debug)
+    conf = minova_tw.load_config(args.config)
+    minova_tw.setup_logging(conf.debug)
     root = resource.Resource()
     root.putChild(b"", static.Data(b"the program's own page\n",
                                    "text/plain"))
-    root.putChild(b"metadata", resources.make_resource(
-        resources.load_app(conf, "metadata")))
+    root.putChild(b"metadata", minova_tw.make_resource(
+        minova_tw.load_app(conf, "metadata")))
 
     endpoint = endpoints.TCP4ServerEndpoint(reactor, args.port,
                                             interface="127.0.0.1")

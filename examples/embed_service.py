@@ -16,8 +16,7 @@ from twisted.application import internet, service
 from twisted.internet import reactor
 from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 
-from minova_tw import conf as minova_conf
-from minova_tw import service as minova_service
+import minova_tw
 
 log = Logger(namespace="embed")
 
@@ -32,8 +31,8 @@ def main():
     heartbeat = internet.TimerService(60, log.info, "the program is alive")
     heartbeat.setServiceParent(application)
 
-    conf = minova_conf.load(args.config)
-    minova = minova_service.makeService(conf)
+    conf = minova_tw.load_config(args.config)
+    minova = minova_tw.makeService(conf)
     minova.setServiceParent(application)
 
     application.startService()

@@ -44,11 +44,11 @@ import tempfile
 import time
 from urllib.parse import unquote_to_bytes
 
-from twisted.internet import defer, error, interfaces, protocol, tcp
+from twisted.internet import defer, interfaces, protocol, tcp
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from minova_tw import resources
+from minova_tw import compat, resources
 from minova_tw.accesslog import PerSecond
 
 log = Logger(namespace="minova.site")
@@ -333,7 +333,7 @@ class HTTP11Channel(protocol.Protocol):
         """
         transport = self.transport
         try:
-            data = transport.socket.recv(transport.bufferSize)
+            data = compat.read_now(transport)
         except OSError:
             return
         if data:
@@ -381,10 +381,9 @@ class HTTP11Channel(protocol.Protocol):
         socket does not take goes through the transport's buffer.
         """
         transport = self.transport
-        if (self._plainTCP and not transport._tempDataLen
-                and not transport.dataBuffer and transport.connected
-                and not transport.disconnecting):
-            sent = transport.writeSomeData(data)
+        if (self._plainTCP and compat.nothing_buffered(transport)
+                and transport.connected and not transport.disconnecting):
+            sent = compat.write_now(transport, data)
             if sent == len(data):
                 return
             if isinstance(sent, int):
@@ -401,9 +400,10 @@ class HTTP11Channel(protocol.Protocol):
         """
         transport = self.transport
         if (self._plainTCP and transport.connected
-                and not transport.disconnecting and not transport.dataBuffer
-                and not transport._tempDataLen and transport.producer is None):
-            transport.connectionLost(Failure(error.ConnectionDone()))
+                and not transport.disconnecting
+                and compat.nothing_buffered(transport)
+                and transport.producer is None):
+            compat.close_now(transport)
             return
         transport.loseConnection()
         if self._abort is None:
@@ -696,16 +696,9 @@ class HTTP11Channel(protocol.Protocol):
 
     def _switchToH2(self, data):
         """ALPN chose h2: twisted.web's H2Connection serves this connection."""
-        from twisted.web._http2 import H2Connection
         if self._watchdog is not None and self._watchdog.active():
             self._watchdog.cancel()
-        site = self.site.h2Site()
-        h2 = H2Connection(self.reactor)
-        h2.requestFactory = site.requestFactory
-        h2.site = site
-        h2.factory = site
-        h2.timeOut = site.timeOut
-        h2.callLater = self.reactor.callLater
+        h2 = compat.h2_connection(self.reactor, self.site.h2Site())
         self.h2 = h2
         h2.makeConnection(self.transport)
         self.transport.registerProducer(h2, True)

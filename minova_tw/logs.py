@@ -28,6 +28,8 @@ from oslo_context import context as oslo_context
 from twisted.logger import Logger, LogLevel
 from twisted.python import logfile
 
+from minova_tw import compat
+
 _LEVELS = (
     (logging.CRITICAL, LogLevel.critical),
     (logging.ERROR, LogLevel.error),
@@ -50,7 +52,7 @@ def request_prefix(request_id, user_id=None, project_id=None):
 
 def forget_request():
     """Drop the finished request's context from this thread's store."""
-    oslo_context._request_store.context = None
+    compat.forget_oslo_context()
 
 
 class TwistedLogHandler(logging.Handler):
@@ -121,13 +123,15 @@ class LogFile(logfile.LogFile):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.onRotate = []
+        append(compat.log_file_descriptor(self))
 
-    def _openFile(self):
-        super()._openFile()
-        append(self._file.fileno())
+    def reopen(self):
+        super().reopen()
+        append(compat.log_file_descriptor(self))
 
     def rotate(self):
         super().rotate()
+        append(compat.log_file_descriptor(self))
         for listener in self.onRotate:
             listener()
 

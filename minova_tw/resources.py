@@ -27,6 +27,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web import resource
 
+from minova_tw import compat
 from minova_tw import conf as minova_conf
 from minova_tw import logs
 from minova_tw.conf.service import parse_entry_point
@@ -439,7 +440,7 @@ class RequestResponder:
     def deliver(self, status, headers, chunks, finish):
         """In the reactor: status and headers (first time), body, finish."""
         request = self.request
-        if request._disconnected or request.finished:
+        if compat.request_disconnected(request) or request.finished:
             return
         if status is not None:
             code, _, message = status.partition(" ")
@@ -462,7 +463,7 @@ class RequestResponder:
         """In the reactor: the app raised. 500 if nothing was sent, else drop."""
         log_app_failure(failure)
         request = self.request
-        if request._disconnected or request.finished:
+        if compat.request_disconnected(request) or request.finished:
             return
         if request.startedWriting:
             request.channel.transport.abortConnection()

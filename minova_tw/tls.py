@@ -34,6 +34,7 @@ from twisted.internet.interfaces import IOpenSSLServerConnectionCreator
 from twisted.logger import Logger
 from zope.interface import implementer
 
+from minova_tw import compat
 from minova_tw.conf import ConfigError
 
 log = Logger(namespace="minova.tls")
@@ -203,26 +204,15 @@ def _h2_enabled():
 
 @functools.lru_cache(maxsize=None)
 def _server_tls_factory():
-    """The TLSMemoryBIOFactory ``wrap`` uses (its base classes need pyOpenSSL)."""
-    from twisted.protocols.tls import (BufferingTLSTransport,
-                                       TLSMemoryBIOFactory)
+    """The TLSMemoryBIOFactory ``wrap`` uses (its base classes need pyOpenSSL).
 
-    class ServerTLSTransport(BufferingTLSTransport):
-        """A TLS transport that closes the TCP connection once it said close_notify.
-
-        Twisted waits for the client's close_notify first; a keep-alive
-        client idle between requests is not reading and never sends one,
-        so a draining server would keep its connection until the deadline
-        (forever with graceful_shutdown_timeout = 0). TLS lets the side
-        that closes stop there (RFC 8446, section 6.1).
-        """
-
-        def _shutdownTLS(self):
-            super()._shutdownTLS()
-            self.transport.loseConnection()
+    Its transport closes the TCP connection once it said close_notify
+    (compat.closing_tls_transport says why).
+    """
+    from twisted.protocols.tls import TLSMemoryBIOFactory
 
     class ServerTLSFactory(TLSMemoryBIOFactory):
-        protocol = ServerTLSTransport
+        protocol = compat.closing_tls_transport()
 
     return ServerTLSFactory
 

@@ -2,7 +2,9 @@
 
 Unit and functional tests each want a uniquely named database of their own
 on a server that may not be there; this is the one place that knows the
-servers' addresses and how to create, skip, sync and drop.
+servers' addresses and how to create, skip, sync and drop, and that marks
+the tests that use them ``serverdb``: ``pytest -m "not serverdb"`` runs
+without them.
 """
 
 import os
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
 import sqlalchemy as sa
 
 MANAGE = os.path.join(os.path.dirname(sys.executable), "minova-manage")
@@ -20,6 +23,13 @@ SERVERS = {
     "mysql": ("mysql+pymysql://root:@127.0.0.1:3306/", "test",
               "MariaDB not reachable on 127.0.0.1:3306"),
 }
+
+
+def server_params(*backends):
+    """``backends`` (default: every server) as fixture params, each marked
+    ``serverdb``, so that every test using the fixture is marked."""
+    return [pytest.param(backend, marks=pytest.mark.serverdb)
+            for backend in backends or sorted(SERVERS)]
 
 
 def _admin(backend):

@@ -22,8 +22,8 @@ from tests.functional import topology
 from tests.functional.conftest import test_env as minova_env
 from tests.functional.test_compute_persistence import (  # noqa: F401
     server_database)
-from tests.functional.test_host import wait_for
 from tests.functional.workload import server_body, session
+from tests.polling import wait_for
 
 #: Debian's libfaketime, under the machine's multiarch directory.
 LIBFAKETIMES = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")

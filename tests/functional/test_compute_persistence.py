@@ -68,7 +68,7 @@ def test_stop_and_start_minova_everything_is_still_there(start_compute):
     _check(start_compute(), server_id)
 
 
-@pytest.fixture(params=sorted(databases.SERVERS))
+@pytest.fixture(params=databases.server_params())
 def empty_server_database(request):
     url, reason = databases.create(
         request.param, "minova_func_%s" % uuid.uuid4().hex[:12])

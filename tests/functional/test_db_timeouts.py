@@ -38,7 +38,7 @@ SLACK = 5.0
 PORTS = {"postgresql": 5432, "mysql": 3306}
 
 
-@pytest.fixture(params=sorted(PORTS))
+@pytest.fixture(params=databases.server_params())
 def relayed_database(request):
     """A new database on the local server of each backend, reached through
     a Relay: ``(url through the relay, relay)``."""

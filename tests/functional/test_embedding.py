@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from tests.functional.conftest import ROOT, START_DEADLINE, write_config
-from tests.functional.test_host import echo_config, wait_for
+from tests.functional.test_host import echo_config
+from tests.polling import wait_for
 
 LISTENING = re.compile(r"(\w+) listening on ([\d.]+):(\d+)")
 

@@ -117,7 +117,7 @@ def take_database_away(admin, name, away=True):
                 "WHERE datname = '%s'" % name)
 
 
-@pytest.fixture
+@pytest.fixture(params=databases.server_params("postgresql"))
 def pg_database():
     """A fresh PostgreSQL database on 127.0.0.1:5432, synced; ``(url,
     name, admin)``."""

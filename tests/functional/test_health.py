@@ -18,8 +18,8 @@ from tests.functional.conftest import write_config
 from tests.functional.test_compute_fixtures import IMAGE, compute_config
 from tests.functional.test_faults import (  # noqa: F401
     pg_database, take_database_away)
-from tests.functional.test_host import wait_for
 from tests.functional.test_metrics import scrape, value
+from tests.polling import wait_for
 
 DEADLINE = 30.0
 

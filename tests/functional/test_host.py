@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.functional.conftest import (APPS, TWISTD, base_config, test_env, write_config)
+from tests.polling import wait_for
 
 ECHO_PASTE = os.path.join(APPS, "echo-paste.ini")
 
@@ -28,15 +29,6 @@ def echo_config(tmp_path, **overrides):
     for section, options in overrides.items():
         sections.setdefault(section, {}).update(options)
     return sections
-
-
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def test_twistd_lists_the_plugin_and_its_options():

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.functional.conftest import base_config, test_env
-from tests.functional.test_host import wait_for
+from tests.polling import wait_for
 
 API = "fakeproject.api:application"
 ENTRY = "fakeproject.wsgi:application"

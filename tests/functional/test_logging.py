@@ -12,8 +12,8 @@ import signal
 import requests
 
 from tests.functional.conftest import MinovaProcess, base_config, tag_env, write_config
-from tests.functional.test_host import wait_for
 from tests.functional.test_workers import worker_config
+from tests.polling import wait_for
 
 SECRET = "hunter2"
 

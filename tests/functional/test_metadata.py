@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import time
 
 import pytest
 import requests
@@ -23,6 +22,7 @@ from minova_tw import conf as minova_conf
 from minova_tw.compute import api as compute_api
 from minova_tw.db import migration
 from tests.unit.test_api_metadata_vendordata import target  # noqa: F401
+from tests.polling import wait_for
 
 SECRET = "proxy-secret"
 OS_VERSIONS = ["2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15",
@@ -415,9 +415,12 @@ def test_a_change_shows_once_the_cache_expires(stack):
     compute.servers.update_metadata(Context(), vm.uuid, {"v": "2"})
     first = json.loads(fetch(server, path, headers=xff)[2])
     assert first["meta"] == {"v": "1"}
-    time.sleep(1.1)
-    second = json.loads(fetch(server, path, headers=xff)[2])
-    assert second["meta"] == {"v": "2"}
+    second = {}
+
+    def changed():
+        second.update(json.loads(fetch(server, path, headers=xff)[2]))
+        return second["meta"] == {"v": "2"}
+    wait_for(changed, what="the cached document to expire")
     assert first["random_seed"] != second["random_seed"]
 
 
@@ -440,9 +443,9 @@ def test_a_deleted_server_is_gone(stack):
     assert fetch(server, "/openstack/latest/meta_data.json",
                  headers=xff)[0] == 200
     compute.servers.delete(Context(), vm.uuid)
-    time.sleep(1.1)
-    assert fetch(server, "/openstack/latest/meta_data.json",
-                 headers=xff)[0] == 404
+    wait_for(lambda: fetch(server, "/openstack/latest/meta_data.json",
+                           headers=xff)[0] == 404,
+             what="the deleted server's cached document to expire")
 
 
 def test_a_deleted_server_is_gone_for_the_proxy(stack):
@@ -593,11 +596,11 @@ def test_a_server_booted_through_the_compute_api(stack):
                              headers=token,
                              json={"metadata": {"changed": "yes"}})
     assert response.status_code == 200, response.text
-    time.sleep(1.1)
-    assert json.loads(fetch(server, path, headers=xff)[2])["meta"] == {
-        "from": "api", "changed": "yes"}
+    wait_for(lambda: json.loads(fetch(server, path, headers=xff)[2])[
+        "meta"] == {"from": "api", "changed": "yes"},
+        what="the cached document to expire")
 
     response = requests.delete("%s/%s" % (servers_url, uuid), headers=token)
     assert response.status_code == 204, response.text
-    time.sleep(1.1)
-    assert fetch(server, path, headers=xff)[0] == 404
+    wait_for(lambda: fetch(server, path, headers=xff)[0] == 404,
+             what="the deleted server's cached document to expire")

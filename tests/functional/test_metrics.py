@@ -15,9 +15,9 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.functional.conftest import base_config
-from tests.functional.test_host import wait_for
 from tests.functional.test_signals import slow_requests
 from tests.functional.test_workers import start_workers, worker_config
+from tests.polling import wait_for
 
 
 def scrape(server):

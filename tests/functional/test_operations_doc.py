@@ -26,8 +26,8 @@ import sys
 
 from tests.functional.conftest import ROOT, MinovaProcess
 from tests.functional.conftest import test_env as minova_env
-from tests.functional.test_host import wait_for
 from tests.functional.test_systemd import ACTIVATE, notify_socket
+from tests.polling import wait_for
 
 DOC = os.path.join(ROOT, "docs", "operations.md")
 BIN = os.path.dirname(sys.executable)

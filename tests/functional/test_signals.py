@@ -15,9 +15,9 @@ import requests
 
 from tests.functional.conftest import (is_worker, write_config,
                                        write_tag_app)
-from tests.functional.test_host import wait_for
 from tests.functional.test_workers import (Load, start_workers,
                                            worker_config)
+from tests.polling import wait_for
 
 
 def slow_requests(server, count, seconds):

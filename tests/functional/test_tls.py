@@ -25,7 +25,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from tests.functional.conftest import base_config, run_minova, write_config
-from tests.functional.test_host import echo_config, wait_for
+from tests.functional.test_host import echo_config
+from tests.polling import wait_for
 
 OPENSSL = shutil.which("openssl")
 CURL = shutil.which("curl")

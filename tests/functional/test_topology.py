@@ -50,9 +50,9 @@ from tests.functional.test_compute_fixtures import PUBLIC_KEY
 from tests.functional.test_compute_persistence import (  # noqa: F401
     server_database)
 from tests.functional.test_db_timeouts import silent_bound
-from tests.functional.test_host import wait_for
 from tests.functional.workload import (Record, run_threads, server_body,
                                        session, together)
+from tests.polling import wait_for
 
 #: Small quotas to race for, and short build and action times.
 SECTIONS = {"quota": {"instances": 10, "key_pairs": 10},

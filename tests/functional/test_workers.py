@@ -17,7 +17,7 @@ import trustme
 
 from tests.functional.conftest import (base_config, is_worker, tag_env,
                                        write_config, write_tag_app)
-from tests.functional.test_host import wait_for
+from tests.polling import wait_for
 
 
 def worker_config(tmp_path, tag="1", **overrides):

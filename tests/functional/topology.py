@@ -33,9 +33,9 @@ import sqlalchemy as sa
 
 from tests.functional.conftest import ROOT, write_config
 from tests.functional.test_compute_fixtures import compute_config
-from tests.functional.test_host import wait_for
 from tests.functional.test_manage import manage
 from tests.functional.workload import SERVED_BY
+from tests.polling import wait_for
 
 DOC = os.path.join(ROOT, "docs", "operations.md")
 HAPROXY_BLOCK = re.compile(r"^```haproxy\n(.*?)^```$", re.M | re.S)

@@ -22,9 +22,9 @@ import pytest
 import requests
 
 from tests.functional.conftest import WORKER_READY
-from tests.functional.test_host import wait_for
 from tests.functional.test_workers import Load
 from tests.hosting import services
+from tests.polling import wait_for
 
 #: nova's import does its whole process set-up (config, DB, service row):
 #: seconds on a quiet machine, much more on a loaded 2-core CI runner.

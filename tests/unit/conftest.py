@@ -22,7 +22,7 @@ from minova_tw.db import engine as db_engine
 from minova_tw.db import migration
 from tests import databases
 
-BACKENDS = ["sqlite", "postgresql", "mysql"]
+BACKENDS = ["sqlite", *databases.server_params()]
 START = datetime.datetime(2024, 5, 1, 12, 0, 0)
 
 

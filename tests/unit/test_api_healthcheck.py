@@ -9,7 +9,7 @@ from webob import Request
 
 from minova_tw import conf
 from minova_tw.db import engine
-from tests.functional.test_host import wait_for
+from tests.polling import wait_for
 
 PASTE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "etc", "api-paste.ini")
