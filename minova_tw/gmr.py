@@ -7,7 +7,7 @@ reactor thread instead (the signal handler, ProcessSignals', only hands it
 over), where the reactor's state can be read safely, and the process goes
 on serving. A hosted project that registered oslo.reports' own handler
 (nova does, on import) still gets its report: minova's handler calls it
-after handing its own over (minova_tw.service.ProcessSignals).
+after handing its own over (minova_tw.signals.ProcessSignals).
 
 A report has the versions, this process's role, the worker table (in the
 twistd process of an API with workers), each API's open connections with

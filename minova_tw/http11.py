@@ -19,7 +19,7 @@ app runs and before anything is buffered:
 * a body by ``Content-Length`` or chunked (trailers read and dropped);
   ``100 Continue`` before a body the client waits to send; a declared or
   running size over the API's limit (``<api>_max_request_body_size``,
-  minova_tw.service.max_body_size; none: no check) is nova's 413, written
+  minova_tw.apiservice.max_body_size; none: no check) is nova's 413, written
   by the host at once;
 * a line over ``[wsgi] max_header_line`` or a head over
   ``max_header_size`` is 431; a malformed request line or header, a bad or

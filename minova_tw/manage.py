@@ -6,7 +6,7 @@ files as twistd (``--config-file`` repeats; ``--config-dir`` too) and go
 through the same database and compute code as the API, so what they do is
 what the API would do. A failure is one line on stderr and exit status 1.
 
-``check`` runs the checks twistd makes at startup (minova_tw.service.check:
+``check`` runs the checks twistd makes at startup (minova_tw.startup.check:
 values, paste file, each API's paste app, TLS files, each listening address
 bound and released at once) and prints one line per problem with exit
 status 1, or "OK" with 0; what startup would skip with a warning is printed
@@ -68,9 +68,9 @@ def flavor_create(conf, args):
 
 
 def check(conf, args):
-    from minova_tw import service
+    from minova_tw import startup
     problems = []
-    apis, _, metrics_socket = service.check(
+    apis, _, metrics_socket = startup.check(
         conf, problems.append, lambda line: print("warning: " + line),
         unknown=problems.append)
     for sock in [s for api in apis for s in api.sockets] + [metrics_socket]:

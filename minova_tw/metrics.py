@@ -5,7 +5,7 @@ an API records, per request, the count by API, method and status, the
 latency histogram and the requests in flight; the twistd process records
 its workers (how many run, how many were respawned after dying) and serves
 all of it in the Prometheus text format at ``/metrics`` on the metrics
-listener (``site``, which minova_tw.service.MetricsListener serves).
+listener (``site``, which minova_tw.apiservice.MetricsListener serves).
 
 When an API has worker processes, each process keeps its own values, so
 prometheus_client's multiprocess mode is used: the twistd process makes a

@@ -29,7 +29,7 @@ from twisted.web import resource
 
 from minova_tw import compat
 from minova_tw import conf as minova_conf
-from minova_tw import logs
+from minova_tw import logs, reactors
 from minova_tw.conf.service import parse_entry_point
 
 log = Logger(namespace="minova.wsgi")
@@ -493,8 +493,7 @@ def make_resource(app, reactor=None, multiprocess=False, inline=False,
     to run (twistd may fork to daemonize after makeService; a pool made
     before that would be lost).
     """
-    if reactor is None:
-        from twisted.internet import reactor
+    reactor = reactors.resolve(reactor)
     if inline:
         pool = None
     elif pool is None:

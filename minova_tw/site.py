@@ -2,7 +2,7 @@
 
 ``APISite`` serves HTTP/1.1 with minova's own channel (minova_tw.http11,
 which enforces the request limits and deadlines of ``[wsgi]`` and the
-API's body size limit, minova_tw.service.max_body_size) and HTTP/2, when
+API's body size limit, minova_tw.apiservice.max_body_size) and HTTP/2, when
 ALPN chose it, with twisted.web's H2Connection and ``APIRequest``. It
 writes nova's access line for each request (minova_tw.accesslog) unless
 ``<api>_access_log`` is off, closes connections after each response when
@@ -22,6 +22,7 @@ whose streams go through ``h2Site()`` (minova_tw.h2).
 from twisted.internet import defer, protocol
 from twisted.logger import Logger
 
+from minova_tw import reactors
 from minova_tw.accesslog import AccessLog
 from minova_tw.http11 import HTTP11Channel
 
@@ -42,10 +43,8 @@ class APISite(protocol.Factory):
     metrics = None
 
     def __init__(self, resource, *, name, reactor=None, **settings):
-        if reactor is None:
-            from twisted.internet import reactor
         self.resource = resource
-        self.reactor = reactor
+        self.reactor = reactors.resolve(reactor)
         self.name = name
         self.atCap = False
         self.draining = False

@@ -34,11 +34,12 @@ import subprocess
 import sys
 import time
 
-from twisted.application import reactors, service
+from twisted.application import reactors as twisted_reactors
+from twisted.application import service
 from twisted.internet import defer, error, protocol
 from twisted.logger import Logger
 
-from minova_tw import metrics, resources
+from minova_tw import metrics, reactors, resources
 from minova_tw.conf import ConfigError
 from minova_tw.workerproto import CONTROL_FD, LISTEN_FD, READY, RECYCLE
 
@@ -66,7 +67,7 @@ class WorkerFailed(Exception):
 def reactor_name(reactor):
     """twistd's ``--reactor`` name of ``reactor``, or None for a custom one."""
     module = type(reactor).__module__
-    for installable in reactors.getReactorTypes():
+    for installable in twisted_reactors.getReactorTypes():
         if installable.moduleName == module:
             return installable.shortName
     return None
@@ -177,9 +178,7 @@ class WorkerPool(service.Service):
 
     def startService(self):
         super().startService()
-        if self.reactor is None:
-            from twisted.internet import reactor
-            self.reactor = reactor
+        self.reactor = reactors.resolve(self.reactor)
         for slot in self.slots:
             slot.worker = self._spawn(slot)
 

@@ -21,6 +21,8 @@ from twisted.application import service
 from twisted.logger import Logger
 from twisted.python.systemd import ListenFDs
 
+from minova_tw import reactors
+
 log = Logger(namespace="minova.systemd")
 
 
@@ -73,9 +75,7 @@ class Notifier(service.Service):
 
     def startService(self):
         super().startService()
-        if self.reactor is None:
-            from twisted.internet import reactor
-            self.reactor = reactor
+        self.reactor = reactors.resolve(self.reactor)
         self.reactor.callWhenRunning(self._whenRunning)
 
     def _whenRunning(self):

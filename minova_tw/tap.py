@@ -6,7 +6,7 @@
 configuration problem ends twistd with status 1 and one line on stderr.
 
 The twistd process also owns its signals: SIGTERM and SIGINT drain and
-exit 0, SIGHUP reloads (minova_tw.service.Launcher.reload), SIGUSR2 writes
+exit 0, SIGHUP reloads (minova_tw.launcher.Launcher.reload), SIGUSR2 writes
 a Guru Meditation Report (minova_tw.gmr; a hosted app's own SIGUSR2
 handler runs too), and with a log file SIGUSR1
 rotates it as twistd does, the workers then reopening it; and it tells
@@ -72,12 +72,12 @@ def makeService(options):
         # reactor this early too): the configuration says whether Twisted's
         # TLS is needed (minova_tw.tls.install_twisted).
         tls.install_twisted(conf, conf.enabled_apis)
-        from minova_tw import service
+        from minova_tw import apiservice, service, signals
         launcher = service.makeService(conf, log_path=path)
     except minova_conf.ConfigError as exc:
         raise SystemExit("minova: %s" % exc) from None
     heap.trim()
-    stop = service.ProcessSignals.STOP
+    stop = signals.ProcessSignals.STOP
     handlers = {signal.SIGTERM: stop, signal.SIGINT: stop,
                 signal.SIGHUP: launcher.reload,
                 signal.SIGUSR2: launcher.writeReport}
@@ -89,9 +89,9 @@ def makeService(options):
         handlers[signal.SIGUSR1] = log_file.rotate
     output = access_log_output(options, log_file)
     for api in launcher.apis:
-        if output is not None and isinstance(api, service.APIService):
+        if output is not None and isinstance(api, apiservice.APIService):
             api.accessLogOutput = (output, None)
-    service.ProcessSignals(handlers, chained=[signal.SIGUSR2]
+    signals.ProcessSignals(handlers, chained=[signal.SIGUSR2]
                            ).setServiceParent(launcher)
     systemd.Notifier(launcher).setServiceParent(launcher)
     return launcher

@@ -98,12 +98,12 @@ def check(args):
     parent's; the one line goes to FD. The exit is immediate: threads the
     app started must not keep a throw-away process alive.
     """
-    from minova_tw import resources, service
+    from minova_tw import resources, startup
 
     line = ""
     try:
         conf = minova_conf.load(args.config, args.config_dir)
-        service.prepare(conf)
+        startup.prepare(conf)
         resources.load_app(conf, args.api)
     except (minova_conf.ConfigError, resources.PasteAppNotFound) as exc:
         line = str(exc)
@@ -134,10 +134,11 @@ def main(argv=None):
     tls.install_twisted(conf, [args.api], args.reactor)
     from twisted.internet import reactor, stdio
 
-    from minova_tw import gmr, heap, logs, metrics, resources, service
+    from minova_tw import (apiservice, gmr, heap, logs, metrics, resources,
+                           signals, startup)
 
     try:
-        service.prepare(conf)
+        startup.prepare(conf)
         app = resources.load_app(conf, args.api)
         server_tls = (tls.ServerTLS(conf)
                       if args.api in conf.enabled_ssl_apis else None)
@@ -146,15 +147,15 @@ def main(argv=None):
     heap.trim()
     if conf.metrics.listen_port is not None:
         metrics.enable(os.environ.get(metrics.MULTIPROC_ENV))
-    api = service.APIService(conf, args.api, app,
-                             socket.socket(fileno=LISTEN_FD), reactor,
+    api = apiservice.APIService(conf, args.api, app,
+                                socket.socket(fileno=LISTEN_FD), reactor,
                              server_tls, multiprocess=True)
     api.accessLogOutput = (sys.stdout, "%s/%d" % (args.api, args.slot))
-    control = ParentControl(lambda: service.stop_reactor(reactor))
+    control = ParentControl(lambda: signals.stop_reactor(reactor))
     stdio.StandardIO(control, stdin=0, stdout=CONTROL_FD, reactor=reactor)
     role = "worker %s/%d" % (args.api, args.slot)
-    service.ProcessSignals({
-        signal.SIGTERM: service.ProcessSignals.STOP,
+    signals.ProcessSignals({
+        signal.SIGTERM: signals.ProcessSignals.STOP,
         signal.SIGINT: None, signal.SIGHUP: None,
         signal.SIGUSR1: (lambda: logs.reopen_output(args.log_file))
         if args.log_file else None,

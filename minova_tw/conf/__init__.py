@@ -121,7 +121,7 @@ def register_api_opts(conf):
     oslo.config reads a file's values on first use, so options registered
     after parsing see them; the names are only known once enabled_apis is
     parsed. A name that cannot be part of an option name is left for
-    startup to skip with a warning (minova_tw.service.check).
+    startup to skip with a warning (minova_tw.startup.check).
     """
     for name in conf.enabled_apis:
         if service.is_api_name(name) and "%s_listen" % name not in conf:

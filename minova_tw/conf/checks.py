@@ -2,7 +2,7 @@
 
 ``load`` checks each value; what is wrong only in combination, or is not
 an option at all, is found here, at startup and by ``minova-manage check``
-(minova_tw.service.check):
+(minova_tw.startup.check):
 
 * ``metadata_proxy_unsigned``: ``[neutron] service_metadata_proxy`` with an
   empty ``metadata_proxy_shared_secret`` would trust any caller's headers

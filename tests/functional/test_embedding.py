@@ -98,8 +98,7 @@ from twisted.application import service
 from twisted.internet import reactor, threads
 from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 
-from minova_tw import conf as minova_conf
-from minova_tw import service as minova_service
+import minova_tw
 
 log = Logger(namespace="program")
 globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)])
@@ -112,7 +111,7 @@ def ran(where):
 
 
 threads.deferToThread(lambda: "before").addCallback(ran)
-minova = minova_service.makeService(minova_conf.load([sys.argv[2]]))
+minova = minova_tw.makeService(minova_tw.load_config([sys.argv[2]]))
 minova.setServiceParent(application)
 application.startService()
 reactor.callWhenRunning(

@@ -20,7 +20,8 @@ conf = minova_conf.load(sys.argv[1:])
 tls.install_twisted(conf, ["osapi_compute"])
 from twisted.internet import reactor
 from twisted.internet.interfaces import IReactorSSL
-from minova_tw import gmr, logs, metrics, resources, service, site, worker
+from minova_tw import (apiservice, gmr, launcher, logs, metrics, resources,
+                       service, signals, site, sockets, startup, worker)
 if "osapi_compute" in conf.enabled_ssl_apis:
     tls.ServerTLS(conf)
 if conf.metrics.listen_port is not None:

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 import minova_tw
-from minova_tw import conf, logs, resources, service, systemd
+from minova_tw import (conf, launcher, logs, resources, service, signals,
+                       systemd)
 
 
 def test_all_names_the_objects_docs_embedding_uses():
@@ -16,8 +17,8 @@ def test_all_names_the_objects_docs_embedding_uses():
         "ConfigError": conf.ConfigError,
         "setup_logging": logs.setup,
         "makeService": service.makeService,
-        "Launcher": service.Launcher,
-        "ProcessSignals": service.ProcessSignals,
+        "Launcher": launcher.Launcher,
+        "ProcessSignals": signals.ProcessSignals,
         "Notifier": systemd.Notifier,
         "load_app": resources.load_app,
         "make_resource": resources.make_resource,

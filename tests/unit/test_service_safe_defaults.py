@@ -8,7 +8,7 @@ import pytest
 from twisted.logger import LogLevel, capturedLogs
 
 from minova_tw import conf as minova_conf
-from minova_tw import resources, service, spawner
+from minova_tw import resources, service, spawner, startup
 
 
 class BoundSocket:
@@ -28,7 +28,7 @@ def make(tmp_path, monkeypatch):
     monkeypatch.setattr(spawner, "check_app", lambda conf, name: None)
     monkeypatch.setattr(minova_conf, "find_paste_file", lambda c: "x.ini")
     monkeypatch.setattr(resources, "has_paste_app", lambda path, name: True)
-    monkeypatch.setattr(service, "listen", lambda conf, name, count, _: [
+    monkeypatch.setattr(startup, "listen", lambda conf, name, count, _: [
         BoundSocket(conf["%s_listen" % name])])
 
     def run(listen=None, auth_strategy=None):

@@ -1,10 +1,10 @@
-"""minova_tw.service.ProcessSignals: work handed to the reactor, a hosted app's handler kept."""
+"""minova_tw.signals.ProcessSignals: work handed to the reactor, a hosted app's handler kept."""
 
 import signal
 
 import pytest
 
-from minova_tw import service
+from minova_tw import signals
 
 
 class Reactor:
@@ -37,7 +37,7 @@ def work():
 def test_a_chained_signal_runs_the_handler_found_after_handing_over(
         project_handler):
     reactor = Reactor()
-    service.ProcessSignals({signal.SIGUSR2: work}, reactor,
+    signals.ProcessSignals({signal.SIGUSR2: work}, reactor,
                            chained=[signal.SIGUSR2]).startService()
     signal.raise_signal(signal.SIGUSR2)
     assert reactor.handedOver == [work]
@@ -46,7 +46,7 @@ def test_a_chained_signal_runs_the_handler_found_after_handing_over(
 
 def test_a_signal_not_chained_replaces_the_handler_found(project_handler):
     reactor = Reactor()
-    service.ProcessSignals({signal.SIGUSR2: work}, reactor).startService()
+    signals.ProcessSignals({signal.SIGUSR2: work}, reactor).startService()
     signal.raise_signal(signal.SIGUSR2)
     assert reactor.handedOver == [work] and project_handler == []
 
@@ -55,7 +55,7 @@ def test_chaining_without_a_handler_found_hands_over_only():
     saved = signal.signal(signal.SIGUSR2, signal.SIG_DFL)
     try:
         reactor = Reactor()
-        service.ProcessSignals({signal.SIGUSR2: work}, reactor,
+        signals.ProcessSignals({signal.SIGUSR2: work}, reactor,
                                chained=[signal.SIGUSR2]).startService()
         signal.raise_signal(signal.SIGUSR2)
         assert reactor.handedOver == [work]

@@ -1,4 +1,4 @@
-"""service.check: startup's checks, each problem one line, as makeService and
+"""startup.check: startup's checks, each problem one line, as makeService and
 ``minova-manage check`` see them.
 
 Real parts: a paste file whose apps are ``app_factory`` below, sockets
@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from minova_tw import conf as minova_conf
-from minova_tw import service
+from minova_tw import startup
 
 
 def app_factory(global_conf, **local_conf):
@@ -22,9 +22,9 @@ def app_factory(global_conf, **local_conf):
 
 
 PASTE = ("[app:osapi_compute]\n"
-         "paste.app_factory = tests.unit.test_service_check:app_factory\n"
+         "paste.app_factory = tests.unit.test_startup:app_factory\n"
          "[app:metadata]\n"
-         "paste.app_factory = tests.unit.test_service_check:app_factory\n")
+         "paste.app_factory = tests.unit.test_startup:app_factory\n")
 
 BASE = ("[DEFAULT]\nosapi_compute_listen = 127.0.0.1\n"
         "osapi_compute_listen_port = 0\nosapi_compute_workers = 1\n"
@@ -33,7 +33,7 @@ BASE = ("[DEFAULT]\nosapi_compute_listen = 127.0.0.1\n"
 
 
 class Checked:
-    """What one ``service.check`` run said, and what it returned."""
+    """What one ``startup.check`` run said, and what it returned."""
 
     def __init__(self, tmp_path, text, unknown=False, paste=PASTE):
         (tmp_path / "api-paste.ini").write_text(paste)
@@ -41,7 +41,7 @@ class Checked:
         self.path.write_text(BASE + text)
         conf = minova_conf.load([str(self.path)])
         self.errors, self.warnings, self.unknown = [], [], []
-        self.apis, self.tls, self.metrics = service.check(
+        self.apis, self.tls, self.metrics = startup.check(
             conf, self.errors.append, self.warnings.append,
             unknown=self.unknown.append if unknown else None)
 
@@ -152,5 +152,5 @@ def test_makeservice_stops_at_the_first_problem(tmp_path):
     def stop(line):
         raise minova_conf.ConfigError(line)
     with pytest.raises(minova_conf.ConfigError) as raised:
-        service.check(conf, stop, pytest.fail)
+        startup.check(conf, stop, pytest.fail)
     assert str(raised.value) == "[wsgi] wsgi_log_format: KeyError: 'x'"

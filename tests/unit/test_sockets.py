@@ -1,4 +1,4 @@
-"""service.listen: the sockets of an API, and the probe that keeps SO_REUSEPORT
+"""sockets.listen: the sockets of an API, and the probe that keeps SO_REUSEPORT
 from joining a port another process listens on."""
 
 import socket
@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from minova_tw import conf as minova_conf
-from minova_tw import service
+from minova_tw import sockets
 
 
 def config(tmp_path, port):
@@ -30,7 +30,7 @@ def test_a_port_another_process_shares_by_reuseport_is_refused(tmp_path):
     port = other.getsockname()[1]
     try:
         with pytest.raises(minova_conf.ConfigError) as error:
-            service.listen(config(tmp_path, port), "osapi_compute", 2, {})
+            sockets.listen(config(tmp_path, port), "osapi_compute", 2, {})
     finally:
         other.close()
     assert str(error.value) == (
@@ -43,15 +43,15 @@ def test_the_probe_finds_a_port_free_then_every_worker_binds_it(tmp_path):
     free.bind(("127.0.0.1", 0))
     port = free.getsockname()[1]
     free.close()
-    sockets = service.listen(config(tmp_path, port), "osapi_compute", 3, {})
+    bound = sockets.listen(config(tmp_path, port), "osapi_compute", 3, {})
     try:
-        assert [s.getsockname()[1] for s in sockets] == [port] * 3
+        assert [s.getsockname()[1] for s in bound] == [port] * 3
         # Once minova's own sockets listen, the probe reports the port taken.
         with pytest.raises(minova_conf.ConfigError, match="by another "
                            "process"):
-            service.probe_port("osapi_compute", "127.0.0.1", port)
+            sockets.probe_port("osapi_compute", "127.0.0.1", port)
     finally:
-        for sock in sockets:
+        for sock in bound:
             sock.close()
 
 
@@ -66,4 +66,4 @@ def test_a_port_in_time_wait_is_not_in_use(tmp_path):
     accepted.close()  # the server closes first: its side stays in TIME_WAIT
     client.close()
     server.close()
-    service.probe_port("osapi_compute", "127.0.0.1", port)
+    sockets.probe_port("osapi_compute", "127.0.0.1", port)

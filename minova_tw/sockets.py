@@ -1,0 +1,132 @@
+"""The listening sockets of an API: bound as nova-api bound them, or probed.
+
+One socket per process serving the API: with several workers they are
+SO_REUSEPORT sockets on one address, so the kernel spreads new connections
+over them. Every failure is a ConfigError naming the option of the address
+or port that cannot be used.
+"""
+
+import errno
+import functools
+import ipaddress
+import socket
+
+from minova_tw import conf as minova_conf
+
+LISTEN_BACKLOG = 128
+
+
+def bind(name, host, port, keepidle, reuse_port=False, options=None):
+    """Bind and listen on host:port as nova-api did (reuseaddr, TCP keepalive).
+
+    ``reuse_port`` sets SO_REUSEPORT, so that more sockets can bind the same
+    address and the kernel spreads new connections over them. Raises
+    ConfigError naming the option when binding is impossible: ``options``
+    (address option, port option), by default ``[DEFAULT] <name>_listen``
+    and ``[DEFAULT] <name>_listen_port``.
+    """
+    options = options or _listen_options(name)
+    sock = _bound(host, port, options, reuse_port)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        if hasattr(socket, "TCP_KEEPIDLE") and keepidle:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepidle)
+        sock.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise _cannot_listen(options[1], host, port, exc) from None
+    sock.setblocking(False)
+    return sock
+
+
+def probe_port(name, host, port):
+    """Raise ConfigError if another socket listens on host:port already.
+
+    SO_REUSEPORT lets a socket join any other socket of the same user that
+    set it too, so the sockets of an API with several workers would share,
+    silently, a port another minova (or anything with SO_REUSEPORT) serves,
+    and take a share of its clients. A bind without SO_REUSEPORT (with
+    SO_REUSEADDR, so a recently stopped server's TIME_WAIT connections do
+    not count) fails whenever anything listens there; it is closed at once,
+    never listening, so no client connects to it. Our own workers' sockets
+    do not exist yet: the parent binds them after this.
+    """
+    _bound(host, port, _listen_options(name), reuse_port=False,
+           in_use=" by another process").close()
+
+
+def _listen_options(name):
+    return ("[DEFAULT] %s_listen" % name, "[DEFAULT] %s_listen_port" % name)
+
+
+def _cannot_listen(option, host, port, exc, suffix=""):
+    return minova_conf.ConfigError("%s: cannot listen on %s:%s: %s%s" % (
+        option, host, port, exc.strerror or exc, suffix))
+
+
+def _bound(host, port, options, reuse_port, in_use=""):
+    """A socket bound to host:port with SO_REUSEADDR (and SO_REUSEPORT if
+    ``reuse_port``); ConfigError naming ``options``' address or port option,
+    with ``in_use`` after the reason when the address is in use."""
+    host_option, port_option = options
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, socket.AF_UNSPEC, socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise _cannot_listen(host_option, host, port, exc) from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise _cannot_listen(
+            port_option, host, port, exc,
+            in_use if exc.errno == errno.EADDRINUSE else "") from None
+    return sock
+
+
+def is_loopback(host):
+    """Whether ``host`` (an address a socket is bound to) is loopback only."""
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(conf, name, count, inherited):
+    """The listening sockets of API ``name``, served by ``count`` processes.
+
+    The socket systemd passed for it, if any (all workers then share it);
+    else one socket bound here, or ``count`` SO_REUSEPORT sockets on the
+    same address (the first may get port 0's random port, the others bind
+    that port), once ``probe_port`` found no other process on it.
+    """
+    if name in inherited:
+        return [inherited[name]]
+    host = conf["%s_listen" % name]
+    port = conf["%s_listen_port" % name]
+    if port is None:
+        raise minova_conf.ConfigError(
+            "[DEFAULT] %s_listen_port is not set: %s has no default port "
+            "(0 picks a free one)" % (name, name))
+    keepidle = conf.wsgi.tcp_keepidle
+    if count > 1 and port:
+        probe_port(name, host, port)
+    first = bind(name, host, port, keepidle, reuse_port=count > 1)
+    port = first.getsockname()[1]
+    return [first] + [bind(name, host, port, keepidle, reuse_port=True)
+                      for _ in range(count - 1)]
+
+
+def rebind(conf, name, sockets):
+    """How API ``name``'s WorkerPool binds a slot's socket again, once it
+    closed it while the slot waited to respawn (minova_tw.spawner); None
+    when its slots share one socket (systemd's), which stays open."""
+    if len(sockets) < 2:
+        return None
+    host, port = sockets[0].getsockname()[:2]
+    return functools.partial(bind, name, host, port, conf.wsgi.tcp_keepidle,
+                             reuse_port=True)
