@@ -23,8 +23,9 @@ app runs and before anything is buffered:
   by the host at once;
 * a line over ``[wsgi] max_header_line`` or a head over
   ``max_header_size`` is 431; a malformed request line or header, a bad or
-  repeated ``Content-Length``, ``Transfer-Encoding`` beside it, a coding
-  other than chunked, a bad chunk: 400; a head not complete within
+  repeated ``Content-Length``, ``Transfer-Encoding`` beside it or in an
+  HTTP/1.0 request, a coding other than chunked, a bad chunk, an HTTP/1.1
+  request without ``Host``, a repeated or malformed ``Host``: 400; a head not complete within
   ``[wsgi] header_timeout`` (from the connection's start for the first
   request, from the first byte for later ones): 408. Each closes the
   connection.
@@ -85,7 +86,9 @@ _HEADER_BLOCK = re.compile(r"(?:%s:[^\x00-\x08\x0a-\x1f\x7f]*\n)*" % _TOKEN)
 _HEADER = re.compile(r"(%s):[ \t]*([^\n]*?)[ \t]*\n" % _TOKEN)
 #: Header name -> environ key, for the names clients send (bounded).
 _ENVIRON_KEYS = {}
-_HOST = re.compile(r"(\[[^\]]+\]|[^:]+)")
+#: A Host value (RFC 9110 7.2): an IP literal or a reg-name, then a port.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)"
+                   r"(?::[0-9]*)?")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}(?:[ \t]*;[^\r\n]*)?\Z")
 
 #: Bodies up to this size are kept in memory, larger ones in a file.
@@ -568,6 +571,8 @@ class HTTP11Channel(protocol.Protocol):
             if key is None:
                 key = _environ_key(name)
             if key in environ:
+                if key == "HTTP_HOST":
+                    raise BadRequest("more than one Host")
                 environ[key] += "," + value
             else:
                 environ[key] = value
@@ -587,6 +592,8 @@ class HTTP11Channel(protocol.Protocol):
                 raise BadRequest("Transfer-Encoding %r" % coding)
             if length is not None:
                 raise BadRequest("Transfer-Encoding with Content-Length")
+            if minor == "0":
+                raise BadRequest("Transfer-Encoding in HTTP/1.0")
         if uri[0] != "/" and uri != "*":
             # The absolute form (RFC 9112 3.2.2): the path is what follows
             # the authority.
@@ -603,8 +610,12 @@ class HTTP11Channel(protocol.Protocol):
         environ["SERVER_PROTOCOL"] = version
         host = environ.get("HTTP_HOST")
         if host:
-            match = _HOST.match(host)
-            environ["SERVER_NAME"] = match.group(1) if match else host
+            match = _HOST.fullmatch(host)
+            if match is None:
+                raise BadRequest("Host %r" % host[:100])
+            environ["SERVER_NAME"] = match.group(1)
+        elif host is None and minor == "1":
+            raise BadRequest("no Host")
         else:
             environ["SERVER_NAME"] = self._localHost
         connection = environ.get("HTTP_CONNECTION", "").lower()

@@ -139,8 +139,8 @@ def test_keystone_sized_tokens_are_served(server):
 
 
 @pytest.mark.parametrize("head", [
-    b"GET / HTTP/1.1\r\nX-Long: " + b"l" * 16385 + b"\r\n\r\n",
-    b"GET / HTTP/1.1\r\n" + b"".join(
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"l" * 16385 + b"\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(
         b"X-Part-%d: %s\r\n" % (n, b"p" * 10000) for n in range(7)) + b"\r\n",
 ], ids=["line over max_header_line", "head over max_header_size"])
 def test_oversized_heads_are_431_and_closed(server, head):
@@ -153,16 +153,21 @@ def test_oversized_heads_are_431_and_closed(server, head):
 @pytest.mark.parametrize("head", [
     b"GET /v2.1 HTTP/1.1 extra\r\n\r\n",
     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",  # TLS to HTTP
-    b"POST /v2.1/servers HTTP/1.1\r\nContent-Length: 12abc\r\n\r\n",
-    b"POST /v2.1/servers HTTP/1.1\r\nContent-Length: 5\r\n"
+    b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\n"
+    b"Content-Length: 12abc\r\n\r\n",
+    b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
     b"Content-Length: 6\r\n\r\n",
-    b"POST /v2.1/servers HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
-    b"Content-Length: 5\r\n\r\n",
-    b"POST /v2.1/servers HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-    b"zz\r\n",
+    b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\n"
+    b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+    b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"GET /v2.1 HTTP/1.1\r\n\r\n",
+    b"GET /v2.1 HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+    b"POST /v2.1/servers HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"0\r\n\r\n",
 ], ids=["request line", "not HTTP", "bad Content-Length",
         "two Content-Lengths", "Transfer-Encoding and Content-Length",
-        "bad chunk size"])
+        "bad chunk size", "no Host", "two Hosts", "chunked in HTTP/1.0"])
 def test_malformed_requests_are_400_and_closed(server, head):
     status, headers, _ = parse(exchange(server.addresses["osapi_compute"],
                                         head))

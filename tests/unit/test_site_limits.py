@@ -8,6 +8,8 @@ was buffered are all visible, and the deadline runs on the test's clock.
 
 import json
 
+import pytest
+
 from twisted.internet.address import IPv4Address
 from twisted.internet.testing import StringTransport
 from twisted.logger import capturedLogs
@@ -88,19 +90,33 @@ def _assert_closed_with(transport, expected):
     assert transport.disconnecting
 
 
-def test_malformed_heads_are_400_and_close():
-    for raw in (b"GET /\x01 HTTP/1.1\r\n\r\n",
-                b"BLAH\r\n\r\n",
-                b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-                b"POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n",
-                b"POST / HTTP/1.1\r\nContent-Length: 2\r\n"
-                b"Transfer-Encoding: chunked\r\n\r\n",
-                b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
-                b"GET / HTTP/1.1\r\nno colon\r\n\r\n"):
-        app = simple_app()
-        transport, _ = serve(app, raw)
-        _assert_closed_with(transport, b"HTTP/1.1 400 Bad Request")
-        assert not app.seen
+@pytest.mark.parametrize("raw", [
+    b"GET /\x01 HTTP/1.1\r\nHost: h\r\n\r\n",
+    b"BLAH\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1e3\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\nno colon\r\n\r\n",
+    # RFC 9112 3.2: Host is required in 1.1, once, and well formed.
+    b"GET / HTTP/1.1\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    b"GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: a:b\r\n\r\n",
+    # RFC 9112 6.1: a 1.0 message with Transfer-Encoding has faulty framing.
+    b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+], ids=["request target", "request line", "negative length",
+        "length not digits", "length and chunked", "coding not chunked",
+        "header line", "no Host", "two Hosts", "two Hosts in 1.0",
+        "Host with a space", "Host with a bad port",
+        "chunked in 1.0"])
+def test_malformed_heads_are_400_and_close(raw):
+    app = simple_app()
+    transport, _ = serve(app, raw)
+    _assert_closed_with(transport, b"HTTP/1.1 400 Bad Request")
+    assert not app.seen
 
 
 def test_a_head_over_max_header_size_is_431():
