@@ -19,16 +19,18 @@ app runs and before anything is buffered:
 * a body by ``Content-Length`` or chunked (trailers read and dropped);
   ``100 Continue`` before a body the client waits to send; a declared or
   running size over the API's limit (``<api>_max_request_body_size``,
-  minova_tw.service.max_body_size; none: no check) is nova's 413, written
-  by the host at once;
+  minova_tw.service.max_body_size; none: no check) is a 413, written by
+  the host at once;
 * a line over ``[wsgi] max_header_line`` or a head over
   ``max_header_size`` is 431; a malformed request line or header, a bad or
   repeated ``Content-Length``, ``Transfer-Encoding`` beside it or in an
   HTTP/1.0 request, a coding other than chunked, a bad chunk, an HTTP/1.1
-  request without ``Host``, a repeated or malformed ``Host``: 400; a head not complete within
-  ``[wsgi] header_timeout`` (from the connection's start for the first
-  request, from the first byte for later ones): 408. Each closes the
-  connection.
+  request without ``Host``, a repeated or malformed ``Host``: 400; a head
+  not complete within ``[wsgi] header_timeout`` (from the connection's
+  start for the first request, from the first byte for later ones): 408.
+  Each closes the connection. These early refusals, and the 500 for an
+  app that raised, carry one sentence of plain text: the host knows
+  nothing of the fault documents of the APIs it serves.
 * the idle timeout (``client_socket_timeout``: no byte for that long,
   between requests or within a body) and the head deadline are one timer
   per connection that re-arms itself, so a request costs no timer of its
@@ -54,27 +56,29 @@ from minova_tw.accesslog import PerSecond
 
 log = Logger(namespace="minova.site")
 
-#: nova's fault for a body over the limit (what oslo's sizelimit answers
-#: under faultwrap); written by the host, as the app never sees the request.
-TOO_LARGE_BODY = (b'{"overLimit": {"code": 413, '
-                  b'"message": "Request is too large."}}')
+def error_response(status, message):
+    """A complete HTTP/1.1 error response, as bytes, that closes the connection.
+
+    The host answers these itself, before any app has the request, so the
+    body is one sentence of plain text: it knows nothing of the fault
+    documents of the APIs it serves (nova's JSON ``overLimit`` is the
+    stack's own, from its sizelimit filter).
+    """
+    return (b"HTTP/1.1 %s\r\nConnection: close\r\nContent-Type: text/plain"
+            b"\r\nContent-Length: %d\r\n\r\n%s" % (status, len(message),
+                                                   message))
 
 
-def error_response(status, body=b"", content_type=None):
-    """A complete HTTP/1.1 error response, as bytes, that closes the
-    connection."""
-    head = [b"HTTP/1.1 " + status, b"Connection: close",
-            b"Content-Length: %d" % len(body)]
-    if content_type:
-        head.append(b"Content-Type: " + content_type)
-    return b"\r\n".join(head) + b"\r\n\r\n" + body
-
-
-TOO_LARGE = error_response(b"413 Request Entity Too Large", TOO_LARGE_BODY,
-                           b"application/json; charset=UTF-8")
-BAD_REQUEST = error_response(b"400 Bad Request")
-HEADERS_TOO_LARGE = error_response(b"431 Request Header Fields Too Large")
-HEAD_TIMEOUT = error_response(b"408 Request Timeout")
+TOO_LARGE = error_response(b"413 Request Entity Too Large",
+                           b"The request body is too large.")
+BAD_REQUEST = error_response(b"400 Bad Request",
+                             b"The request is malformed.")
+HEADERS_TOO_LARGE = error_response(b"431 Request Header Fields Too Large",
+                                   b"The request head is too large.")
+HEAD_TIMEOUT = error_response(b"408 Request Timeout",
+                              b"The request head did not come in time.")
+APP_FAILED = error_response(b"500 Internal Server Error",
+                            resources.APP_FAILED)
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
@@ -255,12 +259,8 @@ class Exchange:
             return
         self.code = 500
         self.persistent = False
-        body = resources.APP_FAILED
-        self.channel.write(
-            b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
-            b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
-            % (len(body), body))
-        self.sentLength = len(body)
+        self.channel.write(APP_FAILED)
+        self.sentLength = len(resources.APP_FAILED)
         self._end()
 
     def _end(self):
