@@ -27,14 +27,16 @@ app runs and before anything is buffered:
   HTTP/1.0 request, a coding other than chunked, a bad chunk, an HTTP/1.1
   request without ``Host``, a repeated or malformed ``Host``: 400; a head
   not complete within ``[wsgi] header_timeout`` (from the connection's
-  start for the first request, from the first byte for later ones): 408.
+  start for the first request, from the first byte for later ones), or a
+  body not complete within ``[wsgi] body_timeout`` from the end of the
+  head plus a second for each ``body_min_rate`` bytes received: 408.
   Each closes the connection. These early refusals, and the 500 for an
   app that raised, carry one sentence of plain text: the host knows
   nothing of the fault documents of the APIs it serves.
 * the idle timeout (``client_socket_timeout``: no byte for that long,
-  between requests or within a body) and the head deadline are one timer
-  per connection that re-arms itself, so a request costs no timer of its
-  own.
+  between requests or within a body) and the head and body deadlines are
+  one timer per connection that re-arms itself, so a request costs no
+  timer of its own.
 * responses without a length are chunked (HTTP/1.1) or end with the
   connection (1.0); HEAD, 1xx, 204 and 304 carry no body; every response
   has a ``Date``.
@@ -77,6 +79,8 @@ HEADERS_TOO_LARGE = error_response(b"431 Request Header Fields Too Large",
                                    b"The request head is too large.")
 HEAD_TIMEOUT = error_response(b"408 Request Timeout",
                               b"The request head did not come in time.")
+BODY_TIMEOUT = error_response(b"408 Request Timeout",
+                              b"The request body did not come in time.")
 APP_FAILED = error_response(b"500 Internal Server Error",
                             resources.APP_FAILED)
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -291,6 +295,8 @@ class HTTP11Channel(protocol.Protocol):
         self._longLine = _long_line(site.maxHeaderLine).search
         self.maxHeaderSize = site.maxHeaderSize
         self.headerTimeout = site.headerTimeout
+        self.bodyTimeout = site.bodyTimeout
+        self.bodyMinRate = site.bodyMinRate
         self.idleTimeout = site.timeOut
         self.maxBodySize = site.maxBodySize
         self.persistent = True
@@ -304,6 +310,8 @@ class HTTP11Channel(protocol.Protocol):
         self._watchdog = None
         self._abort = None
         self._body = None
+        self._bodyStarted = None
+        self._bodyReceived = 0
         self._environ = None
 
     # The connection
@@ -369,10 +377,24 @@ class HTTP11Channel(protocol.Protocol):
             return not self.h2.streams
         return self.exchange is None
 
+    @property
+    def idleSince(self):
+        """When the connection went idle between requests (nothing of the
+        next one read yet), or None when it is not: what the site closes
+        first to make room at its connection cap."""
+        if self.h2 is not None:
+            return None if self.h2.streams else self._lastActive
+        if (self.exchange is None and self._headStarted is None
+                and not self._rejected):
+            return self._lastActive
+        return None
+
     def keepAlive(self):
-        """Whether the response being written may leave the connection open."""
-        return (self.persistent and self.site.keepAlive
-                and not self.site.draining)
+        """Whether the response being written may leave the connection open
+        (not while the site drains, or is at its connection cap)."""
+        site = self.site
+        return (self.persistent and site.keepAlive and not site.draining
+                and not site.atCap)
 
     def write(self, data):
         """Send ``data``, straight to the socket when nothing waits before it.
@@ -437,7 +459,17 @@ class HTTP11Channel(protocol.Protocol):
             deadlines.append(self._headStarted + self.headerTimeout)
         if self.idleTimeout and self._reading():
             deadlines.append(self._lastActive + self.idleTimeout)
+        if self._body is not None and self.bodyTimeout:
+            deadlines.append(self._bodyDeadline())
         return min(deadlines) if deadlines else None
+
+    def _bodyDeadline(self):
+        """``body_timeout`` from the end of the head, and a second more for
+        each ``body_min_rate`` bytes received (Apache's mod_reqtimeout): a
+        steady upload of any size goes on, a trickle is cut."""
+        allowance = (self._bodyReceived / self.bodyMinRate
+                     if self.bodyMinRate else 0)
+        return self._bodyStarted + self.bodyTimeout + allowance
 
     def _reading(self):
         """Between requests, or reading a body: the idle timeout applies
@@ -453,6 +485,16 @@ class HTTP11Channel(protocol.Protocol):
                 and now >= self._headStarted + self.headerTimeout):
             self.reject(HEAD_TIMEOUT)
             return
+        if (self._body is not None and self.bodyTimeout
+                and now >= self._bodyDeadline()):
+            log.info("closed a request whose body came too slowly: {size} "
+                     "bytes in {seconds:.0f} s ([wsgi] body_timeout "
+                     "{timeout}, body_min_rate {rate})",
+                     size=self._bodyReceived,
+                     seconds=now - self._bodyStarted,
+                     timeout=self.bodyTimeout, rate=self.bodyMinRate)
+            self.reject(BODY_TIMEOUT)
+            return
         if (self.idleTimeout and self._reading()
                 and now >= self._lastActive + self.idleTimeout):
             self.loseConnection()
@@ -463,12 +505,24 @@ class HTTP11Channel(protocol.Protocol):
         """The first byte of a later request: its head deadline starts."""
         self._headStarted = now
         if self.headerTimeout:
-            watchdog = self._watchdog
-            deadline = now + self.headerTimeout
-            if watchdog is None:
-                self._arm(now)
-            elif watchdog.getTime() > deadline:
-                watchdog.reset(deadline - now)
+            self._wakeBy(now + self.headerTimeout, now)
+
+    def _bodyBegins(self, body):
+        """The head announced ``body``: its deadline starts."""
+        self._body = body
+        now = self._lastActive
+        self._bodyStarted = now
+        self._bodyReceived = 0
+        if self.bodyTimeout:
+            self._wakeBy(self._bodyDeadline(), now)
+
+    def _wakeBy(self, deadline, now):
+        """Have the watchdog check no later than ``deadline``."""
+        watchdog = self._watchdog
+        if watchdog is None:
+            self._arm(now)
+        elif watchdog.getTime() > deadline:
+            watchdog.reset(deadline - now)
 
     # Reading
 
@@ -627,12 +681,12 @@ class HTTP11Channel(protocol.Protocol):
         self.exchange = exchange
         self._environ = environ
         if chunked:
-            self._body = _ChunkedBody(self.maxBodySize)
+            self._bodyBegins(_ChunkedBody(self.maxBodySize))
         elif length:
             if self.maxBodySize is not None and length > self.maxBodySize:
                 self._refuseBody(length)
                 return
-            self._body = _SizedBody(length)
+            self._bodyBegins(_SizedBody(length))
         else:
             environ["wsgi.input"] = io.BytesIO()
             return
@@ -656,6 +710,7 @@ class HTTP11Channel(protocol.Protocol):
     def _readBody(self):
         """Move body bytes from the buffer; True once the body is complete."""
         body = self._body
+        available = len(self._buffer)
         try:
             self._buffer = body.feed(self._buffer)
         except BadRequest as exc:
@@ -665,6 +720,7 @@ class HTTP11Channel(protocol.Protocol):
         except _TooLarge as exc:
             self._refuseBody(exc.args[0])
             return False
+        self._bodyReceived += available - len(self._buffer)
         if not body.complete:
             return False
         self._environ["wsgi.input"] = body.stream()

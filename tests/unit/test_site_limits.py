@@ -14,7 +14,8 @@ from twisted.logger import capturedLogs
 from minova_tw import resources
 from minova_tw.site import APISite
 
-from tests.unit.test_resources import SyncPool, SyncReactor, serve, simple_app
+from tests.unit.test_resources import (SyncPool, SyncReactor, capped_site,
+                                      serve, simple_app)
 
 GET = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 
@@ -205,3 +206,89 @@ def test_reaching_the_connection_cap_is_logged_once_each_time():
                 e.get("log_format", "")]
     assert len(warnings) == 2
     assert warnings[0]["api"] == "osapi_compute"
+
+
+def _connect(site, n):
+    protocol = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", n))
+    transport = StringTransport()
+    protocol.makeConnection(transport)
+    return protocol, transport
+
+
+def test_at_the_cap_the_connection_idle_longest_makes_room():
+    site = capped_site(3)
+    reactor = site.reactor
+    older, older_transport = _connect(site, 1)
+    newer, newer_transport = _connect(site, 2)
+    newer.dataReceived(GET)  # served, idle since now
+    reactor.advance(1)
+    older.dataReceived(GET)  # served later: idle for less long
+    with capturedLogs() as events:
+        _, waiting = _connect(site, 3)  # the cap
+    assert newer_transport.disconnecting  # idle longest
+    assert not older_transport.disconnecting and not waiting.disconnecting
+    assert not site.port.reading  # until the closed one is gone
+    newer.connectionLost(None)
+    assert site.port.reading
+    assert not [e for e in events if "cap;" in e.get("log_format", "")]
+
+
+def test_at_the_cap_with_none_idle_responses_close_their_connections():
+    site = capped_site(2)
+    slow, _ = _connect(site, 1)
+    slow.dataReceived(b"GET / HTTP/1.1\r\n")  # a head under way: not idle
+    other, transport = _connect(site, 2)
+    assert site.atCap and not site.port.reading
+    other.dataReceived(GET)
+    assert b"connection: close" in head(transport)
+    assert transport.disconnecting
+
+
+def _body_upload(**options):
+    """A PUT whose head has come and whose 100-byte body has not."""
+    app = simple_app()
+    transport, site = serve(app, b"PUT / HTTP/1.1\r\nHost: h\r\n"
+                            b"Content-Length: 100\r\n\r\n", timeout=900,
+                            **options)
+    return app, transport, site, channel_of(site)
+
+
+def test_a_body_trickled_in_is_408_at_its_deadline_however_it_trickles():
+    app, transport, site, channel = _body_upload(body_timeout=10,
+                                                 body_min_rate=500)
+    for _ in range(4):  # a byte every 2 s: 8 s, each byte in time
+        site.reactor.advance(2)
+        channel.dataReceived(b"x")
+    site.reactor.advance(1.9)
+    assert transport.value() == b""
+    site.reactor.advance(0.2)  # 10 s and 4 bytes' worth (8 ms)
+    _assert_closed_with(transport, b"HTTP/1.1 408 Request Timeout")
+    assert b"body" in transport.value()
+    assert not app.seen
+
+
+def test_a_body_at_the_minimum_rate_goes_on_past_body_timeout():
+    app, transport, site, channel = _body_upload(body_timeout=2,
+                                                 body_min_rate=10)
+    for _ in range(9):  # 10 bytes a second, for 9 s
+        site.reactor.advance(1)
+        channel.dataReceived(b"x" * 10)
+    assert transport.value() == b""
+    channel.dataReceived(b"x" * 10)
+    assert status(transport) == b"HTTP/1.1 200 OK"
+    assert app.seen["body"] == b"x" * 100
+
+
+def test_the_body_deadline_wakes_before_a_later_head_deadline():
+    # A connection's first head deadline is armed from its start; a body
+    # deadline sooner than that still counts.
+    _, transport, site, _ = _body_upload(header_timeout=30, body_timeout=5)
+    site.reactor.advance(5)
+    _assert_closed_with(transport, b"HTTP/1.1 408 Request Timeout")
+
+
+def test_body_timeout_zero_means_no_body_deadline():
+    _, transport, site, _ = _body_upload(body_timeout=0, header_timeout=0)
+    site.reactor.advance(600)  # within the idle timeout (900)
+    assert transport.value() == b""
+    assert not transport.disconnecting
