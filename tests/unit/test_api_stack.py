@@ -145,11 +145,29 @@ def test_noauth2_without_token_is_204_with_token(app):
     assert res.body == b""
 
 
-def test_unknown_route_is_plain_webob_404(app):
-    res = get(app, "/v2.1/no-such-thing", headers={"X-Auth-Token": "a:b"})
+@pytest.mark.parametrize("accept", [None, "text/html", "application/json"])
+def test_an_unknown_route_is_novas_json_404(app, accept):
+    headers = {"X-Auth-Token": "a:b"}
+    if accept:
+        headers["Accept"] = accept
+    res = get(app, "/v2.1/no-such-thing", headers=headers)
     assert res.status_int == 404
-    assert res.content_type == "text/plain"
-    assert "itemNotFound" not in res.text
+    assert res.content_type == "application/json"
+    assert res.json == {"itemNotFound": {
+        "code": 404, "message": "The resource could not be found."}}
+
+
+@pytest.mark.parametrize("path, method, allow", [
+    ("/v2.1/flavors", "DELETE", "GET, POST"),
+    ("/v2.1/abc/servers/x", "POST", "DELETE, GET, PUT"),
+    ("/v2.1/os-keypairs", "PUT", "GET, POST"),
+])
+def test_a_wrong_method_is_405_with_allow(app, path, method, allow):
+    res = get(app, path, method=method, headers={"X-Auth-Token": "a:abc"})
+    assert res.status_int == 405
+    assert res.headers["Allow"] == allow
+    assert res.json == {"badMethod": {"code": 405, "message":
+        "The method %s is not allowed for this resource." % method}}
 
 
 def test_project_prefixed_root_reaches_router(app):
