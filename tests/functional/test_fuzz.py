@@ -1,10 +1,11 @@
 """Fuzzing a real minova with hypothesis: every compute and metadata call, and raw request heads.
 
 The compute calls come from ``ROUTE_LIST`` as it stands (every path and
-method), with fuzzed path arguments, query strings, microversions and JSON
-bodies (free-form, and shaped like nova's with its keys); the metadata calls
-walk the tree's paths with fuzzed segments and lookup headers; the heads
-are raw bytes on a socket. Every answer must be a 2xx, a 300, or a 4xx with
+method), with fuzzed path arguments, query strings (any bytes,
+percent-encoded), microversions and JSON bodies (free-form, shaped like
+nova's with its keys, and nested thousands deep); the metadata calls walk
+the tree's paths with fuzzed segments and lookup headers; the heads are
+raw bytes on a socket. Every answer must be a 2xx, a 300, or a 4xx with
 nova's body (a JSON fault from the compute API; webob's plain 404 where
 nova's metadata API gives one) — never a 5xx, a hang or a traceback — and
 the server must still answer afterwards.
@@ -81,9 +82,18 @@ shaped = st.dictionaries(
     st.sampled_from(WRAPPERS),
     st.dictionaries(st.sampled_from(BODY_KEYS), json_values, max_size=8)
     | json_values, min_size=1, max_size=2)
+#: JSON nested past what a recursive parser takes: complete, unclosed,
+#: and inside a request's wrapper.
+deep_json = st.tuples(st.integers(1, 50000), st.sampled_from([
+    lambda d: b"[" * d + b"]" * d,
+    lambda d: b"[" * d,
+    lambda d: b'{"a": ' * d + b"1" + b"}" * d,
+    lambda d: b'{"server": ' + b"[" * d + b"]" * d + b"}",
+])).map(lambda spec: spec[1](spec[0]))
 bodies = st.one_of(
     shaped.map(lambda b: json.dumps(b).encode()),
     json_values.map(lambda b: json.dumps(b).encode()),
+    deep_json,
     st.binary(max_size=200),
     st.just(b""))
 versions = st.one_of(
@@ -91,11 +101,15 @@ versions = st.one_of(
     st.sampled_from(["compute latest", "compute 3.0", "2.1", "compute",
                      "volume 2.1", "compute 2.01", "compute -2.5"]),
     header_text)
+#: Query values; bytes are percent-encoded as they are, so not always
+#: UTF-8 (``?name=%ff``).
 query_values = st.one_of(text, st.integers(-10, 2 ** 64).map(str),
                          st.sampled_from(["asc", "desc", "ACTIVE", "true",
-                                          "2020-01-01T00:00:00Z", "1"]))
-queries = st.lists(st.tuples(st.sampled_from(QUERY_KEYS) | text,
-                             query_values), max_size=4)
+                                          "2020-01-01T00:00:00Z", "1"]),
+                         st.binary(max_size=8))
+queries = st.lists(st.tuples(st.sampled_from(QUERY_KEYS) | text
+                             | st.binary(max_size=8), query_values),
+                   max_size=4)
 
 
 def route_calls():

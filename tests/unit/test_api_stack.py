@@ -11,6 +11,7 @@ from paste.deploy import loadapp
 import webob
 
 from minova_tw import conf as minova_conf
+from minova_tw.api.openstack import wsgi
 from minova_tw.api.openstack.api_version_request import MAX_API_VERSION
 
 PASTE = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
@@ -168,6 +169,45 @@ def test_a_wrong_method_is_405_with_allow(app, path, method, allow):
     assert res.headers["Allow"] == allow
     assert res.json == {"badMethod": {"code": 405, "message":
         "The method %s is not allowed for this resource." % method}}
+
+
+@pytest.mark.parametrize("path", [
+    "/v2.1/servers?name=%ff", "/v2.1/servers/detail?%ff=1",
+    "/v2.1/flavors?minRam=%ff", "/v2.1/os-keypairs?limit=%c3%28"])
+def test_a_query_string_not_utf8_is_400(app, path):
+    res = get(app, path, headers={"X-Auth-Token": "a:b"})
+    assert res.status_int == 400
+    assert res.json == {"badRequest": {
+        "code": 400, "message": "The query string is not valid UTF-8."}}
+
+
+def nested(depth, inner=b"1"):
+    return b'{"a": ' * (depth - 1) + b"[" + inner + b"]" + b"}" * (depth - 1)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v2.1/servers", b"[" * 100000),  # not even complete
+    ("/v2.1/servers", b'{"server": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    # Parsed, but deep enough for the schema's message to recurse too far.
+    ("/v2.1/flavors/1/os-extra_specs", b'{"extra_specs": {"k": '
+     + b"[" * 900 + b"]" * 900 + b"}}"),
+    ("/v2.1/servers", nested(wsgi.MAX_BODY_DEPTH + 1)),
+], ids=["open brackets", "past the parser", "past the schema",
+        "one past the limit"])
+def test_json_nested_too_deep_is_400(app, path, body):
+    res = get(app, path, method="POST", body=body, headers={
+        "X-Auth-Token": "a:b", "Content-Type": "application/json"})
+    assert res.status_int == 400
+    assert res.json == {"badRequest": {
+        "code": 400, "message": "Malformed request body"}}
+
+
+def test_json_nested_to_the_limit_is_read(app):
+    res = get(app, "/v2.1/servers", method="POST",
+              body=nested(wsgi.MAX_BODY_DEPTH), headers={
+                  "X-Auth-Token": "a:b", "Content-Type": "application/json"})
+    assert res.status_int == 400
+    assert "server" in res.json["badRequest"]["message"]  # the schema's
 
 
 def test_project_prefixed_root_reaches_router(app):
