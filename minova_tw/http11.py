@@ -4,7 +4,8 @@ twisted.web's HTTPChannel and Request cost a small request about 70 µs of
 the reactor's time (a callback per line, a Headers object, a Request with
 its producers and Deferreds, then the environ built from all that) where
 what a WSGI app needs is one dict. ``HTTP11Channel`` parses the head in one
-pass straight into the environ, hands it to the API's WSGIResource
+pass straight into the environ (minova_tw.request_head, whose rules the
+HTTP/2 path shares), hands it to the API's WSGIResource
 (``serve``) and writes each response as one buffer; it is what APISite
 serves HTTP/1.1 with. HTTP/2 (ALPN chose h2, ``[wsgi] http2``) is handed
 to twisted.web's H2Connection, which serves it through the same resource
@@ -47,14 +48,14 @@ import io
 import re
 import tempfile
 import time
-from urllib.parse import unquote_to_bytes
 
 from twisted.internet import defer, error, interfaces, protocol, tcp
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from minova_tw import resources
+from minova_tw import request_head, resources
 from minova_tw.accesslog import PerSecond
+from minova_tw.request_head import BadRequest
 
 log = Logger(namespace="minova.site")
 
@@ -82,21 +83,9 @@ HEAD_TIMEOUT = error_response(b"408 Request Timeout",
 BODY_TIMEOUT = error_response(b"408 Request Timeout",
                               b"The request body did not come in time.")
 APP_FAILED = error_response(b"500 Internal Server Error",
-                            resources.APP_FAILED)
+                            request_head.APP_FAILED[2])
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
-_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-_REQUEST_LINE = re.compile(r"(%s) ([^\x00-\x20\x7f]+) HTTP/1\.([01])\Z"
-                           % _TOKEN)
-#: A header section (lines ending in LF): each line a name, a colon and a
-#: value without control characters; no obsolete line folding.
-_HEADER_BLOCK = re.compile(r"(?:%s:[^\x00-\x08\x0a-\x1f\x7f]*\n)*" % _TOKEN)
-_HEADER = re.compile(r"(%s):[ \t]*([^\n]*?)[ \t]*\n" % _TOKEN)
-#: Header name -> environ key, for the names clients send (bounded).
-_ENVIRON_KEYS = {}
-#: A Host value (RFC 9110 7.2): an IP literal or a reg-name, then a port.
-_HOST = re.compile(r"(\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)"
-                   r"(?::[0-9]*)?")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}(?:[ \t]*;[^\r\n]*)?\Z")
 
 #: Bodies up to this size are kept in memory, larger ones in a file.
@@ -117,26 +106,12 @@ def _long_line(limit):
     return re.compile(r"[^\n]{%d}" % (limit + 1))
 
 
-def _environ_key(name):
-    """``HTTP_X_NAME`` for ``X-Name`` (PEP 3333), remembered."""
-    key = name.upper().replace("-", "_")
-    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        key = "HTTP_" + key
-    if len(_ENVIRON_KEYS) < 512:
-        _ENVIRON_KEYS[name] = key
-    return key
-
-
 def log_refused_body(size, limit):
     """The one line a body refused for its size is logged with (HTTP/1.1
     here, HTTP/2 in minova_tw.h2)."""
     log.info("refused a request body of {size} bytes or more: over "
              "[oslo_middleware] max_request_body_size ({limit})",
              size=size, limit=limit)
-
-
-class BadRequest(Exception):
-    """The head is malformed: 400 (the reason goes to the debug log)."""
 
 
 #: The ``Date`` header line (RFC 9110's IMF-fixdate).
@@ -253,18 +228,20 @@ class Exchange:
         return text.encode("latin-1") + b"\r\n\r\n"
 
     def fail(self, failure):
-        """In the reactor: the app raised. 500 if nothing was sent, else drop."""
+        """In the reactor: the app raised. 500 if nothing was sent, else
+        drop (request_head.failure_answer)."""
         resources.log_app_failure(failure)
         if self.gone or self.finished:
             return
-        if self.startedWriting:
+        answer = request_head.failure_answer(self.startedWriting)
+        if answer is None:
             self.finished = True
             self.channel.transport.abortConnection()
             return
         self.code = 500
         self.persistent = False
         self.channel.write(APP_FAILED)
-        self.sentLength = len(resources.APP_FAILED)
+        self.sentLength = len(answer[2])
         self._end()
 
     def _end(self):
@@ -608,72 +585,11 @@ class HTTP11Channel(protocol.Protocol):
         if self._longLine(head) is not None:
             self.reject(HEADERS_TOO_LARGE)
             return
-        request_line, _, block = head.partition("\n")
-        match = _REQUEST_LINE.match(request_line)
-        if match is None:
-            raise BadRequest("request line %r" % request_line[:100])
-        method, uri, minor = match.groups()
-        version = "HTTP/1." + minor
-        if block:
-            block += "\n"
-            if _HEADER_BLOCK.fullmatch(block) is None:
-                raise BadRequest("a header line")
-        environ = self._connectionEnviron().copy()
-        keys = _ENVIRON_KEYS
-        for name, value in _HEADER.findall(block):
-            key = keys.get(name)
-            if key is None:
-                key = _environ_key(name)
-            if key in environ:
-                if key == "HTTP_HOST":
-                    raise BadRequest("more than one Host")
-                environ[key] += "," + value
-            else:
-                environ[key] = value
-        length = environ.get("CONTENT_LENGTH")
-        if length is None:
-            environ["CONTENT_LENGTH"] = ""
-        elif not (length.isascii() and length.isdigit()):
-            raise BadRequest("Content-Length %r" % length)
-        else:
-            length = int(length)
-        if "CONTENT_TYPE" not in environ:
-            environ["CONTENT_TYPE"] = ""
-        chunked = "HTTP_TRANSFER_ENCODING" in environ
-        if chunked:
-            coding = environ["HTTP_TRANSFER_ENCODING"]
-            if coding.lower() != "chunked":
-                raise BadRequest("Transfer-Encoding %r" % coding)
-            if length is not None:
-                raise BadRequest("Transfer-Encoding with Content-Length")
-            if minor == "0":
-                raise BadRequest("Transfer-Encoding in HTTP/1.0")
-        if uri[0] != "/" and uri != "*":
-            # The absolute form (RFC 9112 3.2.2): the path is what follows
-            # the authority.
-            scheme, sep, rest = uri.partition("://")
-            if not sep:
-                raise BadRequest("request target %r" % uri[:100])
-            uri = "/" + rest.partition("/")[2]
-        path, _, query = uri.partition("?")
-        environ["REQUEST_METHOD"] = method
-        environ["SCRIPT_NAME"] = ""
-        environ["PATH_INFO"] = (unquote_to_bytes(path).decode("latin-1")
-                                if "%" in path else path)
-        environ["QUERY_STRING"] = query
-        environ["SERVER_PROTOCOL"] = version
-        host = environ.get("HTTP_HOST")
-        if host:
-            match = _HOST.fullmatch(host)
-            if match is None:
-                raise BadRequest("Host %r" % host[:100])
-            environ["SERVER_NAME"] = match.group(1)
-        elif host is None and minor == "1":
-            raise BadRequest("no Host")
-        else:
-            environ["SERVER_NAME"] = self._localHost
+        base = self._connectionEnviron()
+        environ, method, target, version, length, chunked = (
+            request_head.parse_head(head, base, self._localHost))
+        exchange = Exchange(self, method, target, version, method == "HEAD")
         connection = environ.get("HTTP_CONNECTION", "").lower()
-        exchange = Exchange(self, method, uri, version, method == "HEAD")
         if version == "HTTP/1.1":
             exchange.persistent = "close" not in connection
         else:
