@@ -107,6 +107,8 @@ class APIService(ListeningService):
             max_header_line=wsgi.max_header_line,
             max_header_size=wsgi.max_header_size,
             header_timeout=wsgi.header_timeout,
+            body_timeout=wsgi.body_timeout,
+            body_min_rate=wsgi.body_min_rate,
             max_body_size=max_body_size(self.conf, self.name),
             timeout=wsgi.client_socket_timeout,
             max_connections=wsgi.default_pool_size,

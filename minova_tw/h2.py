@@ -7,7 +7,8 @@ H2Connection with ``APISite.h2Site()``. ``H2Site`` runs each stream's
 request through the API's current resource and reports it to the APISite
 (request counts, metrics, the access line); ``APIRequest`` keeps to the
 body limit (a stream whose body passes it is reset, which drops what it
-buffered) and shows the access log what it needs.
+buffered, and never reaches the app) and shows the access log what it
+needs.
 """
 
 import io
@@ -48,9 +49,26 @@ class APIRequest(server.Request):
         super().handleContentChunk(data)
 
     def _refuseBody(self, size):
+        """Reset the stream, on the reactor's next turn.
+
+        twisted.web calls gotLength while it builds the stream, before its
+        connection knows it, and may handle the stream's end in the same
+        read after the chunk that passed the limit: resetting the stream
+        at once raised KeyError inside twisted.web in both cases. Until
+        then the body is dropped and the app is not called (``process``).
+        """
         self.refused = True
         log_refused_body(size, self.maxBodySize)
-        self.channel.abortConnection()
+        reset = self.channel.site.reactor.callLater(
+            0, self.channel.abortConnection)
+        self.notifyFinish().addErrback(
+            lambda _: reset.cancel() if reset.active() else None)
+
+    def process(self):
+        """twisted.web's hook once the stream's body is in: the app runs,
+        unless the body was refused (its stream is being reset)."""
+        if not self.refused:
+            super().process()
 
     @property
     def client_ip(self):

@@ -4,7 +4,8 @@ twisted.web's HTTPChannel and Request cost a small request about 70 µs of
 the reactor's time (a callback per line, a Headers object, a Request with
 its producers and Deferreds, then the environ built from all that) where
 what a WSGI app needs is one dict. ``HTTP11Channel`` parses the head in one
-pass straight into the environ, hands it to the API's WSGIResource
+pass straight into the environ (minova_tw.request_head, whose rules the
+HTTP/2 path shares), hands it to the API's WSGIResource
 (``serve``) and writes each response as one buffer; it is what APISite
 serves HTTP/1.1 with. HTTP/2 (ALPN chose h2, ``[wsgi] http2``) is handed
 to twisted.web's H2Connection, which serves it through the same resource
@@ -19,19 +20,24 @@ app runs and before anything is buffered:
 * a body by ``Content-Length`` or chunked (trailers read and dropped);
   ``100 Continue`` before a body the client waits to send; a declared or
   running size over the API's limit (``<api>_max_request_body_size``,
-  minova_tw.apiservice.max_body_size; none: no check) is nova's 413, written
-  by the host at once;
+  minova_tw.apiservice.max_body_size; none: no check) is a 413, written by
+  the host at once;
 * a line over ``[wsgi] max_header_line`` or a head over
   ``max_header_size`` is 431; a malformed request line or header, a bad or
-  repeated ``Content-Length``, ``Transfer-Encoding`` beside it, a coding
-  other than chunked, a bad chunk: 400; a head not complete within
-  ``[wsgi] header_timeout`` (from the connection's start for the first
-  request, from the first byte for later ones): 408. Each closes the
-  connection.
+  repeated ``Content-Length``, ``Transfer-Encoding`` beside it or in an
+  HTTP/1.0 request, a coding other than chunked, a bad chunk, an HTTP/1.1
+  request without ``Host``, a repeated or malformed ``Host``: 400; a head
+  not complete within ``[wsgi] header_timeout`` (from the connection's
+  start for the first request, from the first byte for later ones), or a
+  body not complete within ``[wsgi] body_timeout`` from the end of the
+  head plus a second for each ``body_min_rate`` bytes received: 408.
+  Each closes the connection. These early refusals, and the 500 for an
+  app that raised, carry one sentence of plain text: the host knows
+  nothing of the fault documents of the APIs it serves.
 * the idle timeout (``client_socket_timeout``: no byte for that long,
-  between requests or within a body) and the head deadline are one timer
-  per connection that re-arms itself, so a request costs no timer of its
-  own.
+  between requests or within a body) and the head and body deadlines are
+  one timer per connection that re-arms itself, so a request costs no
+  timer of its own.
 * responses without a length are chunked (HTTP/1.1) or end with the
   connection (1.0); HEAD, 1xx, 204 and 304 carry no body; every response
   has a ``Date``.
@@ -42,50 +48,44 @@ import io
 import re
 import tempfile
 import time
-from urllib.parse import unquote_to_bytes
 
 from twisted.internet import defer, interfaces, protocol, tcp
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from minova_tw import compat, resources
+from minova_tw import compat, request_head, resources
 from minova_tw.accesslog import PerSecond
+from minova_tw.request_head import BadRequest
 
 log = Logger(namespace="minova.site")
 
-#: nova's fault for a body over the limit (what oslo's sizelimit answers
-#: under faultwrap); written by the host, as the app never sees the request.
-TOO_LARGE_BODY = (b'{"overLimit": {"code": 413, '
-                  b'"message": "Request is too large."}}')
+def error_response(status, message):
+    """A complete HTTP/1.1 error response, as bytes, that closes the connection.
+
+    The host answers these itself, before any app has the request, so the
+    body is one sentence of plain text: it knows nothing of the fault
+    documents of the APIs it serves (nova's JSON ``overLimit`` is the
+    stack's own, from its sizelimit filter).
+    """
+    return (b"HTTP/1.1 %s\r\nConnection: close\r\nContent-Type: text/plain"
+            b"\r\nContent-Length: %d\r\n\r\n%s" % (status, len(message),
+                                                   message))
 
 
-def error_response(status, body=b"", content_type=None):
-    """A complete HTTP/1.1 error response, as bytes, that closes the
-    connection."""
-    head = [b"HTTP/1.1 " + status, b"Connection: close",
-            b"Content-Length: %d" % len(body)]
-    if content_type:
-        head.append(b"Content-Type: " + content_type)
-    return b"\r\n".join(head) + b"\r\n\r\n" + body
-
-
-TOO_LARGE = error_response(b"413 Request Entity Too Large", TOO_LARGE_BODY,
-                           b"application/json; charset=UTF-8")
-BAD_REQUEST = error_response(b"400 Bad Request")
-HEADERS_TOO_LARGE = error_response(b"431 Request Header Fields Too Large")
-HEAD_TIMEOUT = error_response(b"408 Request Timeout")
+TOO_LARGE = error_response(b"413 Request Entity Too Large",
+                           b"The request body is too large.")
+BAD_REQUEST = error_response(b"400 Bad Request",
+                             b"The request is malformed.")
+HEADERS_TOO_LARGE = error_response(b"431 Request Header Fields Too Large",
+                                   b"The request head is too large.")
+HEAD_TIMEOUT = error_response(b"408 Request Timeout",
+                              b"The request head did not come in time.")
+BODY_TIMEOUT = error_response(b"408 Request Timeout",
+                              b"The request body did not come in time.")
+APP_FAILED = error_response(b"500 Internal Server Error",
+                            request_head.APP_FAILED[2])
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
-_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-_REQUEST_LINE = re.compile(r"(%s) ([^\x00-\x20\x7f]+) HTTP/1\.([01])\Z"
-                           % _TOKEN)
-#: A header section (lines ending in LF): each line a name, a colon and a
-#: value without control characters; no obsolete line folding.
-_HEADER_BLOCK = re.compile(r"(?:%s:[^\x00-\x08\x0a-\x1f\x7f]*\n)*" % _TOKEN)
-_HEADER = re.compile(r"(%s):[ \t]*([^\n]*?)[ \t]*\n" % _TOKEN)
-#: Header name -> environ key, for the names clients send (bounded).
-_ENVIRON_KEYS = {}
-_HOST = re.compile(r"(\[[^\]]+\]|[^:]+)")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}(?:[ \t]*;[^\r\n]*)?\Z")
 
 #: Bodies up to this size are kept in memory, larger ones in a file.
@@ -106,26 +106,12 @@ def _long_line(limit):
     return re.compile(r"[^\n]{%d}" % (limit + 1))
 
 
-def _environ_key(name):
-    """``HTTP_X_NAME`` for ``X-Name`` (PEP 3333), remembered."""
-    key = name.upper().replace("-", "_")
-    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        key = "HTTP_" + key
-    if len(_ENVIRON_KEYS) < 512:
-        _ENVIRON_KEYS[name] = key
-    return key
-
-
 def log_refused_body(size, limit):
     """The one line a body refused for its size is logged with (HTTP/1.1
     here, HTTP/2 in minova_tw.h2)."""
     log.info("refused a request body of {size} bytes or more: over "
              "[oslo_middleware] max_request_body_size ({limit})",
              size=size, limit=limit)
-
-
-class BadRequest(Exception):
-    """The head is malformed: 400 (the reason goes to the debug log)."""
 
 
 #: The ``Date`` header line (RFC 9110's IMF-fixdate).
@@ -242,22 +228,20 @@ class Exchange:
         return text.encode("latin-1") + b"\r\n\r\n"
 
     def fail(self, failure):
-        """In the reactor: the app raised. 500 if nothing was sent, else drop."""
+        """In the reactor: the app raised. 500 if nothing was sent, else
+        drop (request_head.failure_answer)."""
         resources.log_app_failure(failure)
         if self.gone or self.finished:
             return
-        if self.startedWriting:
+        answer = request_head.failure_answer(self.startedWriting)
+        if answer is None:
             self.finished = True
             self.channel.transport.abortConnection()
             return
         self.code = 500
         self.persistent = False
-        body = resources.APP_FAILED
-        self.channel.write(
-            b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
-            b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
-            % (len(body), body))
-        self.sentLength = len(body)
+        self.channel.write(APP_FAILED)
+        self.sentLength = len(answer[2])
         self._end()
 
     def _end(self):
@@ -288,6 +272,8 @@ class HTTP11Channel(protocol.Protocol):
         self._longLine = _long_line(site.maxHeaderLine).search
         self.maxHeaderSize = site.maxHeaderSize
         self.headerTimeout = site.headerTimeout
+        self.bodyTimeout = site.bodyTimeout
+        self.bodyMinRate = site.bodyMinRate
         self.idleTimeout = site.timeOut
         self.maxBodySize = site.maxBodySize
         self.persistent = True
@@ -301,6 +287,8 @@ class HTTP11Channel(protocol.Protocol):
         self._watchdog = None
         self._abort = None
         self._body = None
+        self._bodyStarted = None
+        self._bodyReceived = 0
         self._environ = None
 
     # The connection
@@ -366,10 +354,24 @@ class HTTP11Channel(protocol.Protocol):
             return not self.h2.streams
         return self.exchange is None
 
+    @property
+    def idleSince(self):
+        """When the connection went idle between requests (nothing of the
+        next one read yet), or None when it is not: what the site closes
+        first to make room at its connection cap."""
+        if self.h2 is not None:
+            return None if self.h2.streams else self._lastActive
+        if (self.exchange is None and self._headStarted is None
+                and not self._rejected):
+            return self._lastActive
+        return None
+
     def keepAlive(self):
-        """Whether the response being written may leave the connection open."""
-        return (self.persistent and self.site.keepAlive
-                and not self.site.draining)
+        """Whether the response being written may leave the connection open
+        (not while the site drains, or is at its connection cap)."""
+        site = self.site
+        return (self.persistent and site.keepAlive and not site.draining
+                and not site.atCap)
 
     def write(self, data):
         """Send ``data``, straight to the socket when nothing waits before it.
@@ -434,7 +436,17 @@ class HTTP11Channel(protocol.Protocol):
             deadlines.append(self._headStarted + self.headerTimeout)
         if self.idleTimeout and self._reading():
             deadlines.append(self._lastActive + self.idleTimeout)
+        if self._body is not None and self.bodyTimeout:
+            deadlines.append(self._bodyDeadline())
         return min(deadlines) if deadlines else None
+
+    def _bodyDeadline(self):
+        """``body_timeout`` from the end of the head, and a second more for
+        each ``body_min_rate`` bytes received (Apache's mod_reqtimeout): a
+        steady upload of any size goes on, a trickle is cut."""
+        allowance = (self._bodyReceived / self.bodyMinRate
+                     if self.bodyMinRate else 0)
+        return self._bodyStarted + self.bodyTimeout + allowance
 
     def _reading(self):
         """Between requests, or reading a body: the idle timeout applies
@@ -450,6 +462,16 @@ class HTTP11Channel(protocol.Protocol):
                 and now >= self._headStarted + self.headerTimeout):
             self.reject(HEAD_TIMEOUT)
             return
+        if (self._body is not None and self.bodyTimeout
+                and now >= self._bodyDeadline()):
+            log.info("closed a request whose body came too slowly: {size} "
+                     "bytes in {seconds:.0f} s ([wsgi] body_timeout "
+                     "{timeout}, body_min_rate {rate})",
+                     size=self._bodyReceived,
+                     seconds=now - self._bodyStarted,
+                     timeout=self.bodyTimeout, rate=self.bodyMinRate)
+            self.reject(BODY_TIMEOUT)
+            return
         if (self.idleTimeout and self._reading()
                 and now >= self._lastActive + self.idleTimeout):
             self.loseConnection()
@@ -460,12 +482,24 @@ class HTTP11Channel(protocol.Protocol):
         """The first byte of a later request: its head deadline starts."""
         self._headStarted = now
         if self.headerTimeout:
-            watchdog = self._watchdog
-            deadline = now + self.headerTimeout
-            if watchdog is None:
-                self._arm(now)
-            elif watchdog.getTime() > deadline:
-                watchdog.reset(deadline - now)
+            self._wakeBy(now + self.headerTimeout, now)
+
+    def _bodyBegins(self, body):
+        """The head announced ``body``: its deadline starts."""
+        self._body = body
+        now = self._lastActive
+        self._bodyStarted = now
+        self._bodyReceived = 0
+        if self.bodyTimeout:
+            self._wakeBy(self._bodyDeadline(), now)
+
+    def _wakeBy(self, deadline, now):
+        """Have the watchdog check no later than ``deadline``."""
+        watchdog = self._watchdog
+        if watchdog is None:
+            self._arm(now)
+        elif watchdog.getTime() > deadline:
+            watchdog.reset(deadline - now)
 
     # Reading
 
@@ -551,64 +585,11 @@ class HTTP11Channel(protocol.Protocol):
         if self._longLine(head) is not None:
             self.reject(HEADERS_TOO_LARGE)
             return
-        request_line, _, block = head.partition("\n")
-        match = _REQUEST_LINE.match(request_line)
-        if match is None:
-            raise BadRequest("request line %r" % request_line[:100])
-        method, uri, minor = match.groups()
-        version = "HTTP/1." + minor
-        if block:
-            block += "\n"
-            if _HEADER_BLOCK.fullmatch(block) is None:
-                raise BadRequest("a header line")
-        environ = self._connectionEnviron().copy()
-        keys = _ENVIRON_KEYS
-        for name, value in _HEADER.findall(block):
-            key = keys.get(name)
-            if key is None:
-                key = _environ_key(name)
-            if key in environ:
-                environ[key] += "," + value
-            else:
-                environ[key] = value
-        length = environ.get("CONTENT_LENGTH")
-        if length is None:
-            environ["CONTENT_LENGTH"] = ""
-        elif not (length.isascii() and length.isdigit()):
-            raise BadRequest("Content-Length %r" % length)
-        else:
-            length = int(length)
-        if "CONTENT_TYPE" not in environ:
-            environ["CONTENT_TYPE"] = ""
-        chunked = "HTTP_TRANSFER_ENCODING" in environ
-        if chunked:
-            coding = environ["HTTP_TRANSFER_ENCODING"]
-            if coding.lower() != "chunked":
-                raise BadRequest("Transfer-Encoding %r" % coding)
-            if length is not None:
-                raise BadRequest("Transfer-Encoding with Content-Length")
-        if uri[0] != "/" and uri != "*":
-            # The absolute form (RFC 9112 3.2.2): the path is what follows
-            # the authority.
-            scheme, sep, rest = uri.partition("://")
-            if not sep:
-                raise BadRequest("request target %r" % uri[:100])
-            uri = "/" + rest.partition("/")[2]
-        path, _, query = uri.partition("?")
-        environ["REQUEST_METHOD"] = method
-        environ["SCRIPT_NAME"] = ""
-        environ["PATH_INFO"] = (unquote_to_bytes(path).decode("latin-1")
-                                if "%" in path else path)
-        environ["QUERY_STRING"] = query
-        environ["SERVER_PROTOCOL"] = version
-        host = environ.get("HTTP_HOST")
-        if host:
-            match = _HOST.match(host)
-            environ["SERVER_NAME"] = match.group(1) if match else host
-        else:
-            environ["SERVER_NAME"] = self._localHost
+        base = self._connectionEnviron()
+        environ, method, target, version, length, chunked = (
+            request_head.parse_head(head, base, self._localHost))
+        exchange = Exchange(self, method, target, version, method == "HEAD")
         connection = environ.get("HTTP_CONNECTION", "").lower()
-        exchange = Exchange(self, method, uri, version, method == "HEAD")
         if version == "HTTP/1.1":
             exchange.persistent = "close" not in connection
         else:
@@ -616,12 +597,12 @@ class HTTP11Channel(protocol.Protocol):
         self.exchange = exchange
         self._environ = environ
         if chunked:
-            self._body = _ChunkedBody(self.maxBodySize)
+            self._bodyBegins(_ChunkedBody(self.maxBodySize))
         elif length:
             if self.maxBodySize is not None and length > self.maxBodySize:
                 self._refuseBody(length)
                 return
-            self._body = _SizedBody(length)
+            self._bodyBegins(_SizedBody(length))
         else:
             environ["wsgi.input"] = io.BytesIO()
             return
@@ -645,6 +626,7 @@ class HTTP11Channel(protocol.Protocol):
     def _readBody(self):
         """Move body bytes from the buffer; True once the body is complete."""
         body = self._body
+        available = len(self._buffer)
         try:
             self._buffer = body.feed(self._buffer)
         except BadRequest as exc:
@@ -654,6 +636,7 @@ class HTTP11Channel(protocol.Protocol):
         except _TooLarge as exc:
             self._refuseBody(exc.args[0])
             return False
+        self._bodyReceived += available - len(self._buffer)
         if not body.complete:
             return False
         self._environ["wsgi.input"] = body.stream()

@@ -19,7 +19,6 @@ import contextlib
 import functools
 import importlib
 import sys
-from urllib.parse import unquote_to_bytes
 
 from paste.deploy import loadapp
 from twisted.internet.threads import blockingCallFromThread
@@ -29,7 +28,7 @@ from twisted.web import resource
 
 from minova_tw import compat
 from minova_tw import conf as minova_conf
-from minova_tw import logs, reactors
+from minova_tw import logs, reactors, request_head
 from minova_tw.conf.service import parse_entry_point
 
 log = Logger(namespace="minova.wsgi")
@@ -231,7 +230,14 @@ class WSGIResource(resource.Resource):
         # Only twisted.web calls this, so it has loaded twisted.web.server.
         from twisted.web.server import NOT_DONE_YET
         request.defaultContentType = None
-        self.serve(self._environ(request), RequestResponder(request))
+        try:
+            environ = self._environ(request)
+        except request_head.BadRequest as exc:
+            log.debug("bad request: {why}", why=exc)
+            request.setResponseCode(400)
+            request.setHeader(b"content-type", b"text/plain")
+            return b"The request is malformed."
+        self.serve(environ, RequestResponder(request))
         return NOT_DONE_YET
 
     def _connection_environ(self, request):
@@ -249,30 +255,26 @@ class WSGIResource(resource.Resource):
         return base
 
     def _environ(self, request):
-        path, _, query = request.uri.partition(b"?")
-        path_info = unquote_to_bytes(path).decode("latin-1")
-        script_name = ""
+        """The environ of a twisted.web Request, with the steps of
+        minova_tw.request_head that minova's HTTP/1.1 channel parses with."""
+        environ = self._connection_environ(request).copy()
+        request_head.add_headers(environ, (
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in request.requestHeaders.getAllRawHeaders()
+            for value in values))
+        environ.setdefault("CONTENT_TYPE", "")
+        environ.setdefault("CONTENT_LENGTH", "")
+        request_head.add_target(environ, request.method.decode("latin-1"),
+                                request.uri.decode("latin-1"))
         if request.prepath:  # mounted below the root of someone's Site
             script_name = "/" + "/".join(
                 segment.decode("latin-1") for segment in request.prepath)
-            path_info = path_info[len(script_name):]
-        environ = self._connection_environ(request).copy()
-        environ["REQUEST_METHOD"] = request.method.decode("latin-1")
-        environ["SCRIPT_NAME"] = script_name
-        environ["PATH_INFO"] = path_info
-        environ["QUERY_STRING"] = query.decode("latin-1")
-        environ["SERVER_NAME"] = request.getRequestHostname().decode(
-            "latin-1")
+            environ["SCRIPT_NAME"] = script_name
+            environ["PATH_INFO"] = environ["PATH_INFO"][len(script_name):]
+        request_head.add_server_name(
+            environ, getattr(request.getHost(), "host", ""), False)
         environ["SERVER_PROTOCOL"] = request.clientproto.decode("latin-1")
         environ["wsgi.input"] = request.content
-        environ["CONTENT_TYPE"] = environ["CONTENT_LENGTH"] = ""
-        for name, values in request.requestHeaders.getAllRawHeaders():
-            key = name.decode("latin-1").upper().replace("-", "_")
-            value = ",".join(v.decode("latin-1") for v in values)
-            if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
-                environ[key] = value
-            else:
-                environ["HTTP_" + key] = value
         return environ
 
 
@@ -422,10 +424,6 @@ def log_app_failure(failure):
     log.failure("the WSGI application raised an exception", failure)
 
 
-#: The body of the 500 the host answers when the app raised.
-APP_FAILED = b"An unexpected error occurred."
-
-
 class RequestResponder:
     """A twisted.web Request as the responder of one WSGI response."""
 
@@ -460,21 +458,18 @@ class RequestResponder:
             request.finish()
 
     def fail(self, failure):
-        """In the reactor: the app raised. 500 if nothing was sent, else drop."""
+        """In the reactor: the app raised. 500 if nothing was sent, else
+        drop (request_head.failure_answer)."""
         log_app_failure(failure)
         request = self.request
         if compat.request_disconnected(request) or request.finished:
             return
-        if request.startedWriting:
+        answer = request_head.failure_answer(request.startedWriting)
+        if answer is None:
             request.channel.transport.abortConnection()
             return
-        request.setResponseCode(500)
-        request.responseHeaders.setRawHeaders(b"content-type",
-                                              [b"text/plain"])
-        request.responseHeaders.setRawHeaders(b"content-length",
-                                              [b"%d" % len(APP_FAILED)])
-        request.write(APP_FAILED)
-        request.finish()
+        status, headers, body = answer
+        self.deliver(status, headers, [body], finish=True)
 
 
 def _call(f, *args):

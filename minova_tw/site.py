@@ -7,9 +7,7 @@ ALPN chose it, with twisted.web's H2Connection and ``APIRequest``. It
 writes nova's access line for each request (minova_tw.accesslog) unless
 ``<api>_access_log`` is off, closes connections after each response when
 ``[wsgi] keep_alive`` is off, keeps at most
-``default_pool_size`` connections open by pausing ``accept`` at the cap
-(further clients wait in the kernel's backlog; one warning each time the
-cap is reached), knows its connections so a stopping server can let the
+``default_pool_size`` connections open (see ``channelOpened``), knows its connections so a stopping server can let the
 requests in flight finish, and counts the requests it served (a worker
 with ``[wsgi] worker_max_requests`` asks to be replaced at the limit).
 
@@ -59,8 +57,9 @@ class APISite(protocol.Factory):
 
     def configure(self, *, log_format, keep_alive=True,
                   max_header_line=16384, max_header_size=65536,
-                  header_timeout=30, max_body_size=None, timeout=900,
-                  max_connections=0, access_log=True):
+                  header_timeout=30, body_timeout=30, body_min_rate=500,
+                  max_body_size=None, timeout=900, max_connections=0,
+                  access_log=True):
         """Apply the site's settings; a reload of an in-process API calls
         it again, so that it serves as a new worker would.
 
@@ -79,6 +78,8 @@ class APISite(protocol.Factory):
         self.maxHeaderLine = max_header_line
         self.maxHeaderSize = max_header_size
         self.headerTimeout = header_timeout or None
+        self.bodyTimeout = body_timeout or None
+        self.bodyMinRate = body_min_rate
         self.maxBodySize = max_body_size
         self.maxConnections = max_connections
         if self.atCap and (not max_connections
@@ -117,15 +118,40 @@ class APISite(protocol.Factory):
         return frozenset(self._channels)
 
     def channelOpened(self, channel):
+        """Count a new connection; at the cap, make room for the next.
+
+        At ``default_pool_size`` connections the site stops accepting and
+        closes the connection idle longest between requests, as nginx
+        reuses its keep-alive connections when it runs out, so that idle
+        clients cannot keep new ones out; the next client is accepted once
+        it has closed. With none idle, further clients wait in the kernel's
+        backlog (one warning each time), responses say ``Connection:
+        close`` (``atCap``), and each connection that closes lets one in;
+        slow heads and bodies meet their deadlines (minova_tw.http11).
+        """
         self._channels.add(channel)
         if self.maxConnections and len(self._channels) >= self.maxConnections:
             self._accepting(False)
+            if self._closeLongestIdle():
+                return
             if not self.atCap:
                 self.atCap = True
                 log.warn("{api}: {count} connections open, the [wsgi] "
                          "default_pool_size cap; new clients wait in the "
                          "listen backlog until one closes", api=self.name,
                          count=len(self._channels))
+
+    def _closeLongestIdle(self):
+        """Close the connection idle longest; False when none is idle."""
+        idle = [(since, channel) for channel in self._channels
+                for since in (channel.idleSince,) if since is not None]
+        if not idle:
+            return False
+        _, channel = min(idle, key=lambda pair: pair[0])
+        log.debug("{api}: closing the connection idle longest to make room "
+                  "at the default_pool_size cap", api=self.name)
+        channel.loseConnection()
+        return True
 
     def channelClosed(self, channel):
         self._channels.discard(channel)

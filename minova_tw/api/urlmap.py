@@ -13,6 +13,8 @@ The paste section maps URL prefixes to apps (``/``, ``/v2``, ``/v2.1``,
    Accept entry, picks the app mounted at ``/v<version>``; ``SCRIPT_NAME``
    gains that prefix and ``PATH_INFO`` is unchanged.
 3. Otherwise ``/`` catches everything (the versions app answers 300).
+   A path that reaches no app (no ``/`` key, or a target such as ``*``)
+   is nova's JSON 404 fault.
 
 The response media type is chosen on the way: a ``.json`` path suffix, else
 the best supported Accept entry, else ``application/json``; it is left in
@@ -23,8 +25,6 @@ Written for minova; the semantics follow nova's public behaviour.
 """
 
 import logging
-
-import webob.exc
 
 LOG = logging.getLogger(__name__)
 
@@ -109,7 +109,9 @@ class URLMap:
                           or (app, ""))
         if app is None:
             LOG.debug("no application for %s", path)
-            return webob.exc.HTTPNotFound()(environ, start_response)
+            # Imported here: the framework imports this module.
+            from minova_tw.api.openstack import wsgi
+            return wsgi.fault_for(404)(environ, start_response)
         environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + mount
         if path.endswith(".json"):
             environ[CONTENT_TYPE_KEY] = DEFAULT_CONTENT_TYPE

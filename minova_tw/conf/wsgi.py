@@ -72,8 +72,11 @@ wsgi_opts = [
         min=0,
         deprecated_name="wsgi_default_pool_size",
         deprecated_group="DEFAULT",
-        help="Most requests one process handles at once; more wait in the "
-        "kernel's queue.",
+        help="Most client connections one process keeps open for an API. "
+        "At the cap, the connection idle longest between requests is "
+        "closed to let the next client in; when none is idle, new clients "
+        "wait in the kernel's queue and responses close their connections "
+        "until one closes.",
     ),
     cfg.IntOpt(
         "thread_pool_size",
@@ -129,6 +132,28 @@ wsgi_opts = [
         "Unlike client_socket_timeout, which every byte restarts, this "
         "cannot be stretched by a client trickling its headers (slowloris). "
         "0 means no deadline.",
+    ),
+    cfg.IntOpt(
+        "body_timeout",
+        default=30,
+        min=0,
+        help="minova addition: seconds a client has to send the body of a "
+        "request, from the end of its head, plus one second for every "
+        "body_min_rate bytes of it received so far; then it is answered "
+        "408 and the connection closed. Unlike client_socket_timeout, which "
+        "every byte restarts, this cannot be stretched by a client "
+        "trickling its body, while an upload of any size at a steady rate "
+        "goes on (Apache's mod_reqtimeout body timeout with MinRate). 0 "
+        "means no deadline.",
+    ),
+    cfg.IntOpt(
+        "body_min_rate",
+        default=500,
+        min=0,
+        help="minova addition: bytes a second a request body must keep up, "
+        "on average, past its first body_timeout seconds: each this many "
+        "bytes received extend body_timeout by one second. 0 makes "
+        "body_timeout a deadline for the whole body, whatever its size.",
     ),
     cfg.BoolOpt("keep_alive", default=True,
                 deprecated_name="wsgi_keep_alive", deprecated_group="DEFAULT",

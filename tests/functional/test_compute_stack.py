@@ -134,11 +134,28 @@ def test_noauth2_without_a_token_answers_204_with_one(compute):
         "/v2.1/servers/p1")
 
 
-def test_an_unknown_route_is_a_plain_404_with_request_ids(compute):
-    response = requests.get(compute("/v2.1/no-such-thing"), headers={
-        "X-Auth-Token": "alice:p1", "Accept": "application/json"})
+@pytest.mark.parametrize("accept", [
+    "application/json", "text/html,application/xhtml+xml,*/*;q=0.8", None])
+def test_an_unknown_route_is_novas_json_404_with_request_ids(compute,
+                                                            accept):
+    headers = {"X-Auth-Token": "alice:p1"}
+    if accept:
+        headers["Accept"] = accept
+    response = requests.get(compute("/v2.1/nosuch"), headers=headers)
     assert response.status_code == 404
+    assert response.headers["Content-Type"] == (
+        "application/json; charset=UTF-8")
+    assert response.json() == {"itemNotFound": {
+        "code": 404, "message": "The resource could not be found."}}
     assert REQ_ID.match(response.headers["X-Compute-Request-Id"])
+
+
+def test_a_wrong_method_is_405_with_allow(compute):
+    response = requests.patch(compute("/v2.1/servers"), headers={
+        "X-Auth-Token": "alice:p1"})
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    assert response.json()["badMethod"]["code"] == 405
 
 
 def test_an_inbound_request_id_is_never_reused(compute):

@@ -1,13 +1,14 @@
 """Fuzzing a real minova with hypothesis: every compute and metadata call, and raw request heads.
 
 The compute calls come from ``ROUTE_LIST`` as it stands (every path and
-method), with fuzzed path arguments, query strings, microversions and JSON
-bodies (free-form, and shaped like nova's with its keys); the metadata calls
-walk the tree's paths with fuzzed segments and lookup headers; the heads
-are raw bytes on a socket. Every answer must be a 2xx, a 300, or a 4xx with
-nova's body (a JSON fault, or webob's plain 404 where nova gives one) —
-never a 5xx, a hang or a traceback — and the server must still answer
-afterwards.
+method), with fuzzed path arguments, query strings (any bytes,
+percent-encoded), microversions and JSON bodies (free-form, shaped like
+nova's with its keys, and nested thousands deep); the metadata calls walk
+the tree's paths with fuzzed segments and lookup headers; the heads are
+raw bytes on a socket. Every answer must be a 2xx, a 300, or a 4xx with
+nova's body (a JSON fault from the compute API; webob's plain 404 where
+nova's metadata API gives one) — never a 5xx, a hang or a traceback — and
+the server must still answer afterwards.
 
 Short mode (the test suite): ``EXAMPLES`` per test. Long mode, by hand:
 ``MINOVA_FUZZ_EXAMPLES=5000 pytest -s tests/functional/test_fuzz.py``.
@@ -81,9 +82,18 @@ shaped = st.dictionaries(
     st.sampled_from(WRAPPERS),
     st.dictionaries(st.sampled_from(BODY_KEYS), json_values, max_size=8)
     | json_values, min_size=1, max_size=2)
+#: JSON nested past what a recursive parser takes: complete, unclosed,
+#: and inside a request's wrapper.
+deep_json = st.tuples(st.integers(1, 50000), st.sampled_from([
+    lambda d: b"[" * d + b"]" * d,
+    lambda d: b"[" * d,
+    lambda d: b'{"a": ' * d + b"1" + b"}" * d,
+    lambda d: b'{"server": ' + b"[" * d + b"]" * d + b"}",
+])).map(lambda spec: spec[1](spec[0]))
 bodies = st.one_of(
     shaped.map(lambda b: json.dumps(b).encode()),
     json_values.map(lambda b: json.dumps(b).encode()),
+    deep_json,
     st.binary(max_size=200),
     st.just(b""))
 versions = st.one_of(
@@ -91,11 +101,15 @@ versions = st.one_of(
     st.sampled_from(["compute latest", "compute 3.0", "2.1", "compute",
                      "volume 2.1", "compute 2.01", "compute -2.5"]),
     header_text)
+#: Query values; bytes are percent-encoded as they are, so not always
+#: UTF-8 (``?name=%ff``).
 query_values = st.one_of(text, st.integers(-10, 2 ** 64).map(str),
                          st.sampled_from(["asc", "desc", "ACTIVE", "true",
-                                          "2020-01-01T00:00:00Z", "1"]))
-queries = st.lists(st.tuples(st.sampled_from(QUERY_KEYS) | text,
-                             query_values), max_size=4)
+                                          "2020-01-01T00:00:00Z", "1"]),
+                         st.binary(max_size=8))
+queries = st.lists(st.tuples(st.sampled_from(QUERY_KEYS) | text
+                             | st.binary(max_size=8), query_values),
+                   max_size=4)
 
 
 def route_calls():
@@ -104,16 +118,24 @@ def route_calls():
             for method in methods]
 
 
-def check_answer(response, context):
-    """2xx, 300 or 4xx with nova's body; never a 5xx or a traceback."""
+def check_answer(response, context, faults=False):
+    """2xx, 300 or 4xx with nova's body; never a 5xx or a traceback.
+
+    ``faults``: every 4xx is nova's JSON fault (the compute API), or the
+    host's own plain-text refusal of a request it could not take.
+    """
     status = response.status_code
     body = response.text
     assert status < 500, (context, status, body[:500])
     assert "Traceback" not in body and 'File "' not in body, context
-    if status >= 400 and response.headers.get(
-            "Content-Type", "").startswith("application/json"):
+    content_type = response.headers.get("Content-Type", "")
+    if faults and status >= 400 and content_type != "text/plain":
+        assert content_type.startswith("application/json"), (
+            context, status, body[:300])
+    if status >= 400 and content_type.startswith("application/json"):
         document = response.json()
-        if "title" in document:  # webob's own 404/405: where nova has it
+        if "title" in document:  # webob's own 404: where nova has it
+            assert not faults, (context, body)
             assert document["code"].startswith(str(status)), context
         else:
             (fault,) = document.values()
@@ -183,7 +205,7 @@ def test_every_compute_call(fuzzed, call, fuzz, query, body, version, token,
         headers["OpenStack-API-Version"] = version
     response = requests.request(method, url, data=body, headers=headers,
                                 timeout=TIMEOUT)
-    check_answer(response, (method, url, headers, body[:300]))
+    check_answer(response, (method, url, headers, body[:300]), faults=True)
 
 
 METADATA_SEGMENTS = (

@@ -3,11 +3,15 @@
 A thousand connections trickling their heads a byte a second do not keep a
 normal client from being served, and the ``[wsgi] header_timeout`` deadline
 closes every one of them however steadily it trickles (Twisted's idle
-timer alone would wait forever: every byte restarts it). At ``[wsgi]
-default_pool_size`` connections the host stops accepting, says so once in
-its log, and serves the waiting client as soon as a connection closes.
+timer alone would wait forever: every byte restarts it); ``body_timeout``
+does the same for a trickled body. At ``[wsgi] default_pool_size``
+connections the host closes the one idle longest, so idle keep-alive
+clients do not keep a new one out; with none idle it stops accepting, says
+so once in its log, and serves the waiting client as soon as a connection
+closes.
 """
 
+import http.client
 import resource
 import selectors
 import socket
@@ -147,3 +151,60 @@ def test_the_connection_cap_holds_new_clients_until_one_closes(
     for sock in idle:
         sock.close()
     assert server.log.count("default_pool_size cap;") == 2
+
+
+def closed_by_server(sock, deadline):
+    """Whether the server closes ``sock`` (EOF or reset) within ``deadline``
+    seconds; what it sent before, or None."""
+    sock.settimeout(deadline)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return data
+            data += chunk
+    except ConnectionResetError:
+        return data
+    except socket.timeout:
+        return None
+
+
+def test_idle_clients_make_room_at_the_cap_and_a_trickled_body_is_cut(
+        minova, tmp_path):
+    server = minova(base_config(tmp_path, DEFAULT={
+        "enabled_apis": "osapi_compute"}, wsgi={
+        "default_pool_size": 3, "body_timeout": 2}),
+        expect=("osapi_compute",))
+    host, port = server.addresses["osapi_compute"]
+    idle = []
+    for _ in range(3):  # keep-alive clients, served once, then idle
+        connection = http.client.HTTPConnection(host, port, timeout=DEADLINE)
+        connection.request("GET", "/")
+        assert connection.getresponse().read()
+        idle.append(connection)
+    # The third reached the cap: the first, idle longest, was closed.
+    assert closed_by_server(idle[0].sock, DEADLINE) == b""
+    # Without that, this client would wait for client_socket_timeout.
+    assert requests.get(server.url("osapi_compute", "/"), timeout=DEADLINE,
+                        headers={"Connection": "close"}).status_code == 200
+    with socket.create_connection((host, port), timeout=DEADLINE) as sock:
+        sock.sendall(b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\n"
+                     b"X-Auth-Token: demo:demo\r\n"
+                     b"Content-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n")
+        answer = None
+        for _ in range(int(DEADLINE / 0.5)):  # a byte each half second
+            try:
+                sock.send(b"{")
+            except OSError:
+                pass  # closed: the answer is waiting
+            answer = closed_by_server(sock, 0.5)
+            if answer is not None:
+                break
+    assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), answer
+    assert answer.endswith(b"The request body did not come in time.")
+    server.wait_log("body came too slowly")
+    for connection in idle:
+        connection.close()
+    assert "Traceback" not in server.log

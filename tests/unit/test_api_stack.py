@@ -11,6 +11,7 @@ from paste.deploy import loadapp
 import webob
 
 from minova_tw import conf as minova_conf
+from minova_tw.api.openstack import wsgi
 from minova_tw.api.openstack.api_version_request import MAX_API_VERSION
 
 PASTE = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
@@ -145,11 +146,68 @@ def test_noauth2_without_token_is_204_with_token(app):
     assert res.body == b""
 
 
-def test_unknown_route_is_plain_webob_404(app):
-    res = get(app, "/v2.1/no-such-thing", headers={"X-Auth-Token": "a:b"})
+@pytest.mark.parametrize("accept", [None, "text/html", "application/json"])
+def test_an_unknown_route_is_novas_json_404(app, accept):
+    headers = {"X-Auth-Token": "a:b"}
+    if accept:
+        headers["Accept"] = accept
+    res = get(app, "/v2.1/no-such-thing", headers=headers)
     assert res.status_int == 404
-    assert res.content_type == "text/plain"
-    assert "itemNotFound" not in res.text
+    assert res.content_type == "application/json"
+    assert res.json == {"itemNotFound": {
+        "code": 404, "message": "The resource could not be found."}}
+
+
+@pytest.mark.parametrize("path, method, allow", [
+    ("/v2.1/flavors", "DELETE", "GET, POST"),
+    ("/v2.1/abc/servers/x", "POST", "DELETE, GET, PUT"),
+    ("/v2.1/os-keypairs", "PUT", "GET, POST"),
+])
+def test_a_wrong_method_is_405_with_allow(app, path, method, allow):
+    res = get(app, path, method=method, headers={"X-Auth-Token": "a:abc"})
+    assert res.status_int == 405
+    assert res.headers["Allow"] == allow
+    assert res.json == {"badMethod": {"code": 405, "message":
+        "The method %s is not allowed for this resource." % method}}
+
+
+@pytest.mark.parametrize("path", [
+    "/v2.1/servers?name=%ff", "/v2.1/servers/detail?%ff=1",
+    "/v2.1/flavors?minRam=%ff", "/v2.1/os-keypairs?limit=%c3%28"])
+def test_a_query_string_not_utf8_is_400(app, path):
+    res = get(app, path, headers={"X-Auth-Token": "a:b"})
+    assert res.status_int == 400
+    assert res.json == {"badRequest": {
+        "code": 400, "message": "The query string is not valid UTF-8."}}
+
+
+def nested(depth, inner=b"1"):
+    return b'{"a": ' * (depth - 1) + b"[" + inner + b"]" + b"}" * (depth - 1)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v2.1/servers", b"[" * 100000),  # not even complete
+    ("/v2.1/servers", b'{"server": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    # Parsed, but deep enough for the schema's message to recurse too far.
+    ("/v2.1/flavors/1/os-extra_specs", b'{"extra_specs": {"k": '
+     + b"[" * 900 + b"]" * 900 + b"}}"),
+    ("/v2.1/servers", nested(wsgi.MAX_BODY_DEPTH + 1)),
+], ids=["open brackets", "past the parser", "past the schema",
+        "one past the limit"])
+def test_json_nested_too_deep_is_400(app, path, body):
+    res = get(app, path, method="POST", body=body, headers={
+        "X-Auth-Token": "a:b", "Content-Type": "application/json"})
+    assert res.status_int == 400
+    assert res.json == {"badRequest": {
+        "code": 400, "message": "Malformed request body"}}
+
+
+def test_json_nested_to_the_limit_is_read(app):
+    res = get(app, "/v2.1/servers", method="POST",
+              body=nested(wsgi.MAX_BODY_DEPTH), headers={
+                  "X-Auth-Token": "a:b", "Content-Type": "application/json"})
+    assert res.status_int == 400
+    assert "server" in res.json["badRequest"]["message"]  # the schema's
 
 
 def test_project_prefixed_root_reaches_router(app):

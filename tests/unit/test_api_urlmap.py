@@ -83,10 +83,16 @@ def test_best_accept_prefers_quality_then_specificity():
     assert urlmap.best_accept("application/json;q=0") == (None, {})
 
 
-def test_no_match_is_404():
-    only = urlmap.URLMap({"/v2.1": echo("v21doc")})
-    res = webob.Request.blank("/other").get_response(only)
+@pytest.mark.parametrize("url_map, path", [
+    (urlmap.URLMap({"/v2.1": echo("v21doc")}), "/other"),
+    (MAP, "*"),  # OPTIONS *: not below any prefix, not even /
+])
+def test_no_match_is_novas_json_404(url_map, path):
+    res = webob.Request.blank("/", environ={"PATH_INFO": path}).get_response(
+        url_map)
     assert res.status_int == 404
+    assert res.json == {"itemNotFound": {
+        "code": 404, "message": "The resource could not be found."}}
 
 
 def test_factory_loads_each_app():

@@ -115,10 +115,19 @@ def test_project_prefix_is_optional(router):
     assert res.json == {"things": [], "limit": 7}
 
 
-def test_wrong_method_is_plain_404(router):
+def test_wrong_method_is_405_naming_the_routed_ones(router):
     res = call(router, "/things", method="PUT", body="{}")
+    assert res.status_int == 405
+    assert res.headers["Allow"] == "GET, POST"
+    assert res.json == {"badMethod": {"code": 405, "message":
+        "The method PUT is not allowed for this resource."}}
+
+
+def test_a_path_no_route_takes_is_a_404_fault(router):
+    res = call(router, "/nothings")
     assert res.status_int == 404
-    assert "itemNotFound" not in res.text
+    assert res.json == {"itemNotFound": {
+        "code": 404, "message": "The resource could not be found."}}
 
 
 def test_versioned_method_variants(router):

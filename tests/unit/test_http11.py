@@ -143,6 +143,19 @@ def test_the_absolute_form_gives_the_path():
     assert app.seen["QUERY_STRING"] == "a=1"
 
 
+def test_host_gives_the_server_name_and_is_optional_only_in_1_0():
+    for raw, name in ((b"GET / HTTP/1.1\r\nHost: [::1]:8774\r\n\r\n",
+                       "[::1]"),
+                      (b"GET / HTTP/1.1\r\nHost: h.example\r\n\r\n",
+                       "h.example"),
+                      (b"GET / HTTP/1.1\r\nHost:\r\n\r\n", "127.0.0.1"),
+                      (b"GET / HTTP/1.0\r\n\r\n", "127.0.0.1")):
+        app = simple_app()
+        transport, _ = serve(app, raw)
+        assert responses(transport) == 1, raw
+        assert app.seen["SERVER_NAME"] == name, raw
+
+
 def test_bare_lf_heads_and_empty_lines_before_them_are_read():
     app = simple_app()
     transport, _ = serve(app, b"\r\nGET /x HTTP/1.1\nHost: h\nX-A:  1 \n\n")

@@ -184,22 +184,32 @@ class _NeverPool:
         pass
 
 
-def test_accept_pauses_at_the_connection_cap():
-    class Port:
-        connected = True
-        reading = True
+class FakePort:
+    """A listening port whose accepting the site pauses and resumes."""
 
-        def stopReading(self):
-            self.reading = False
+    connected = True
+    reading = True
 
-        def startReading(self):
-            self.reading = True
+    def stopReading(self):
+        self.reading = False
 
+    def startReading(self):
+        self.reading = True
+
+
+def capped_site(max_connections):
+    """An APISite with a connection cap, on a FakePort."""
     reactor = SyncReactor()
     site = APISite(resources.WSGIResource(reactor, SyncPool(), simple_app()),
-                   name="t", log_format="x", max_connections=2,
-                   reactor=reactor)
-    site.port = port = Port()
+                   name="osapi_compute", log_format="x",
+                   max_connections=max_connections, reactor=reactor)
+    site.port = FakePort()
+    return site
+
+
+def test_accept_pauses_at_the_connection_cap():
+    site = capped_site(2)
+    port = site.port
     protocols = []
     for n in range(2):
         protocols.append(site.buildProtocol(None))

@@ -10,7 +10,6 @@ through Routes; the compute API's route table is ``compute/routes.py``.
 import logging
 
 import routes
-import webob.exc
 
 from minova_tw.api import wsgi as base_wsgi
 from minova_tw.api.openstack import wsgi
@@ -107,12 +106,18 @@ class APIRouter:
 
     ``route_list`` holds ``(path, {METHOD: (ControllerClass, action)})``
     entries; each controller class is built once with the process's
-    ConfigOpts. No route, or no route for the method → webob's plain 404,
-    as nova answers (not a JSON fault).
+    ConfigOpts. A path no route matches is nova's JSON 404 fault
+    (``itemNotFound``); a path routed for other methods only is a 405
+    ``badMethod`` fault with ``Allow`` naming them (RFC 9110 15.5.6).
+    Deviation: nova answers both with webob's plain 404, whose body
+    follows ``Accept`` (HTML by default, and webob's markup in its JSON
+    message), the only non-JSON error of the API.
     """
 
     def __init__(self, conf, route_list):
         self.map = ProjectMapper()
+        self.methods = sorted({method for _, methods in route_list
+                               for method in methods})
         resources = {}
         for path, methods in route_list:
             for method, (controller_class, action) in methods.items():
@@ -126,8 +131,20 @@ class APIRouter:
     def __call__(self, environ, start_response):
         found = self.map.routematch(environ=environ)
         if found is None:
-            return webob.exc.HTTPNotFound()(environ, start_response)
+            return self._unrouted(environ)(environ, start_response)
         match, route = found
         environ["wsgiorg.routing_args"] = ((), match)
         environ["routes.route"] = route
         return match["controller"](environ, start_response)
+
+    def _unrouted(self, environ):
+        """The fault for a request no route takes: 405 when the path has
+        routes for other methods, else 404."""
+        allowed = [method for method in self.methods
+                   if self.map.routematch(environ=dict(
+                       environ, REQUEST_METHOD=method)) is not None]
+        if not allowed:
+            return wsgi.fault_for(404)
+        return wsgi.fault_for(
+            405, "The method %s is not allowed for this resource."
+            % environ["REQUEST_METHOD"], {"Allow": ", ".join(allowed)})

@@ -8,8 +8,10 @@ wraps one ``Controller``. The Resource does, in order, what nova's does:
    [MIN, MAX] → 406 computeFault; none means 2.1 and ``latest`` the maximum;
 2. checks the media type: a body of any type other than JSON (text/plain and
    no type count as none) → 415 badMediaType;
-3. decodes the JSON body (→ 400 "Malformed request body") and, for the
-   ``action`` route, picks the ``@action`` method named by the body's key;
+3. checks that the query string is UTF-8 (→ 400 badRequest), decodes the
+   JSON body (→ 400 "Malformed request body", also when nested deeper
+   than ``MAX_BODY_DEPTH``) and, for the ``action`` route, picks the
+   ``@action`` method named by the body's key;
 4. picks the controller method variant for the version (none → 404);
 5. calls it and serialises what it returns: a dict (JSON, status 200 or the
    method's ``@response`` code), None (empty body), a ``ResponseObject``
@@ -77,6 +79,27 @@ _VERSION_HEADER_KEYS = tuple(
     "HTTP_" + name.upper().replace("-", "_")
     for name in (API_VERSION_REQUEST_HEADER,
                  LEGACY_API_VERSION_REQUEST_HEADER))
+
+
+#: Deepest nesting of arrays and objects a request body may have (Ruby's
+#: JSON parser's default max_nesting); nova's deepest bodies nest a few.
+MAX_BODY_DEPTH = 100
+
+
+def _nested_deeper(document, limit):
+    """Whether ``document`` nests arrays and objects deeper than ``limit``
+    (walked without recursion)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in value)
+    return False
 
 
 class Request(webob.Request):
@@ -376,6 +399,8 @@ class Resource:
     def _process(self, request):
         args = self.routing_args(request)
         name = args.pop("action")
+        if request.environ.get("QUERY_STRING"):
+            self._check_query(request)
         if request.body:
             request.get_content_type()
         body = self._decode_body(request) if request.method in (
@@ -403,14 +428,31 @@ class Resource:
         return self._serialize(request, method, result)
 
     @staticmethod
+    def _check_query(request):
+        """400 for a query string that is not UTF-8 once unquoted (``?name=
+        %ff``), which webob's ``GET`` (read by the controllers) cannot
+        decode; it keeps what it parsed for them."""
+        try:
+            request.GET
+        except UnicodeDecodeError:
+            raise webob.exc.HTTPBadRequest(
+                explanation="The query string is not valid UTF-8.") from None
+
+    @staticmethod
     def _decode_body(request):
+        """The JSON body; 400 when it is not JSON, or nested deeper than
+        MAX_BODY_DEPTH (``[[[...``), which the parser, or later the schema
+        check and its message, would meet as a RecursionError."""
         if not request.body:
             return None
         try:
-            return json.loads(request.body)
-        except ValueError:
-            raise webob.exc.HTTPBadRequest(
-                explanation="Malformed request body") from None
+            body = json.loads(request.body)
+        except (ValueError, RecursionError):
+            body = None
+        else:
+            if not _nested_deeper(body, MAX_BODY_DEPTH):
+                return body
+        raise webob.exc.HTTPBadRequest(explanation="Malformed request body")
 
     def _action_name(self, body):
         if not isinstance(body, dict) or len(body) != 1:
