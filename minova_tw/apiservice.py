@@ -2,8 +2,11 @@
 
 An APIService serves one API in this process (the twistd process for
 ``<api>_workers = 1``, or a worker); a MetricsListener serves
-minova_tw.metrics' ``/metrics``. Both are given a socket that is already
-bound and listening.
+minova_tw.metrics' ``/metrics``. Each is given a minova_tw.sockets
+Listener (or the Adopted socket a worker's parent bound) and binds it in
+``privilegedStartService``, as Twisted's StreamServerEndpointService does:
+twistd calls it before it drops privileges, so a port below 1024 can be
+bound; a program that only calls ``startService`` gets it bound then.
 """
 
 from twisted.application import service
@@ -17,12 +20,25 @@ log = Logger(namespace="minova.service")
 
 
 class ListeningService(service.Service):
-    """Serves on ``sock``, a socket that is already bound and listening."""
+    """Serves on the socket ``listener`` binds (minova_tw.sockets)."""
 
-    def __init__(self, sock, reactor=None):
-        self.socket = sock
+    def __init__(self, listener, reactor=None):
+        self.listener = listener
         self.reactor = reactor
+        self.socket = None
         self.port = None
+
+    def privilegedStartService(self):
+        """Bind the listening socket; ConfigError naming the option when
+        the address cannot be used."""
+        super().privilegedStartService()
+        if self.socket is None:
+            self.socket = self.listener.bind()[0]
+
+    def startService(self):
+        if self.socket is None:
+            self.privilegedStartService()
+        super().startService()
 
     @property
     def address(self):
@@ -43,8 +59,8 @@ class MetricsListener(ListeningService):
     directory once its workers have exited too.
     """
 
-    def __init__(self, recorded, sock, reactor=None):
-        super().__init__(sock, reactor)
+    def __init__(self, recorded, listener, reactor=None):
+        super().__init__(listener, reactor)
         self.metrics = recorded
 
     def startService(self):
@@ -53,14 +69,15 @@ class MetricsListener(ListeningService):
 
     def stopService(self):
         super().stopService()
-        self.socket.close()
+        if self.socket is not None:
+            self.socket.close()
         if self.port is not None:
             return self.port.stopListening()
         return None
 
 
 class APIService(ListeningService):
-    """Serves one API on a socket that is already bound and listening.
+    """Serves one API on the socket ``listener`` binds.
 
     The WSGI resource and its thread pool are made in startService, after
     twistd has daemonized. With ``server_tls`` (a ServerTLS) the API is
@@ -73,9 +90,9 @@ class APIService(ListeningService):
     #: None: through twisted.logger.
     accessLogOutput = None
 
-    def __init__(self, conf, name, app, sock, reactor=None, server_tls=None,
-                 multiprocess=False):
-        super().__init__(sock, reactor)
+    def __init__(self, conf, name, app, listener, reactor=None,
+                 server_tls=None, multiprocess=False):
+        super().__init__(listener, reactor)
         self.conf = conf
         self.name = name
         self.app = app

@@ -12,6 +12,7 @@ from twisted.logger import ILogObserver, Logger
 from minova_tw import conf as minova_conf
 from minova_tw import gmr, metrics, reactors, resources, spawner
 from minova_tw.apiservice import MetricsListener
+from minova_tw.sockets import is_loopback
 from minova_tw.startup import prepare
 
 log = Logger(namespace="minova.service")
@@ -35,6 +36,7 @@ class Launcher(service.MultiService):
         self.server_tls = None
         self._reloading = None
         self._reloadAgain = False
+        self._bound = False
 
     #: The log observer for twistd's application: minova's own for
     #: ``--logfile`` (see minova_tw.logs; tap sets it), or None for twistd's.
@@ -69,11 +71,46 @@ class Launcher(service.MultiService):
         return defer.gatherResults([child.whenReady() for child in self
                                     if hasattr(child, "whenReady")])
 
+    def privilegedStartService(self):
+        """Bind every API's sockets, and the metrics one (before twistd
+        drops privileges), then say where each listens. Raises ConfigError
+        naming the option of an address that cannot be bound now."""
+        if self._bound:
+            return
+        super().privilegedStartService()
+        self._bound = True
+        self._announceListening()
+
     def startService(self):
+        # A program that embeds minova may start it without
+        # privilegedStartService (MultiService.startService does not call it).
+        self.privilegedStartService()
         # Before the children start, so "minova ready" is logged before
         # systemd.Notifier (a child) says READY=1.
         reactors.resolve(self.reactor).callWhenRunning(self._announceReady)
         super().startService()
+
+    def _announceListening(self):
+        """"<api> listening on host:port" for each API, then the metrics
+        listener's; a loud warning for noauth2 on an address that is not
+        loopback."""
+        conf = self.conf
+        for api in self.apis:
+            host, port = api.address
+            log.info("{api} listening on {host}:{port}{tls}", api=api.name,
+                     host=host, port=port,
+                     tls=" (TLS)" if api.name in conf.enabled_ssl_apis
+                     else "")
+            if conf.api.auth_strategy == "noauth2" and not is_loopback(host):
+                log.warn("INSECURE: {api} listens on {host} with [api] "
+                         "auth_strategy = noauth2: anyone who reaches this "
+                         "address acts as any user and project, unchecked. "
+                         "Use keystone, or listen on a loopback address "
+                         "only.", api=api.name, host=host)
+        for child in self:
+            if isinstance(child, MetricsListener):
+                log.info("metrics listening on {host}:{port}",
+                         host=child.address[0], port=child.address[1])
 
     def _announceReady(self):
         self.whenReady().addCallback(

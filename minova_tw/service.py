@@ -3,12 +3,13 @@
 ``makeService(conf)`` runs startup's checks (minova_tw.startup.check),
 which walk ``enabled_apis`` in order: each API's app (``<api>_wsgi_app``,
 or the paste app of that name; in a throw-away process when only workers
-serve it), its TLS files and its listening address, bound at once
-(minova_tw.sockets) so that a port in use stops startup with one line, and
-privileged ports are bound before twistd drops privileges. A name without
-an app is a warning; no API at all is an error that says which names were
-skipped and why. It then logs "<api> listening on host:port" and builds
-the services:
+serve it), its TLS files and its listening address, probed at once
+(minova_tw.sockets) so that a port in use stops startup with one line
+before twistd daemonizes. A name without an app is a warning; no API at
+all is an error that says which names were skipped and why. It then builds
+the services, which bind their sockets when they start
+(``privilegedStartService``: before twistd drops privileges, so ports
+below 1024 work); the Launcher then logs "<api> listening on host:port":
 
 - ``<api>_workers = 1``: an APIService (minova_tw.apiservice) serves the
   API in this process, unless it is of another process group than the
@@ -31,7 +32,6 @@ from minova_tw import logs, metrics, spawner, systemd
 from minova_tw import conf as minova_conf
 from minova_tw.apiservice import APIService, MetricsListener
 from minova_tw.launcher import Launcher
-from minova_tw.sockets import is_loopback, rebind
 from minova_tw.startup import check
 
 log = Logger(namespace="minova.service")
@@ -52,34 +52,22 @@ def makeService(conf, reactor=None, log_path=None):
     logs.setup(conf.debug)
     logs.log_options(conf)
     inherited = systemd.listen_sockets(list(dict.fromkeys(conf.enabled_apis)))
-    apis, server_tls, metrics_socket = check(
+    apis, server_tls, metrics_listener = check(
         conf, _raise, lambda line: log.warn("{line}", line=line), inherited)
-    if metrics_socket is not None:
+    if metrics_listener is not None:
         metrics.enable(metrics.fresh_directory()
                        if not all(api.in_process for api in apis) else None)
     top = Launcher(conf, reactor)
-    for name, app, api_tls, count, sockets, in_process in apis:
+    for name, app, api_tls, count, listener, in_process in apis:
         if in_process:
-            api = APIService(conf, name, app, sockets[0], reactor, api_tls)
+            api = APIService(conf, name, app, listener, reactor, api_tls)
         else:
-            api = spawner.WorkerPool(conf, name, sockets, count, reactor,
-                                     log_path, rebind(conf, name, sockets))
+            api = spawner.WorkerPool(conf, name, listener, count, reactor,
+                                     log_path)
         api.setName(name)
         api.setServiceParent(top)
-        bound_host, bound_port = api.address
-        log.info("{api} listening on {host}:{port}{tls}", api=name,
-                 host=bound_host, port=bound_port,
-                 tls=" (TLS)" if api_tls else "")
-        if conf.api.auth_strategy == "noauth2" and not is_loopback(bound_host):
-            log.warn("INSECURE: {api} listens on {host} with [api] "
-                     "auth_strategy = noauth2: anyone who reaches this "
-                     "address acts as any user and project, unchecked. Use "
-                     "keystone, or listen on a loopback address only.",
-                     api=name, host=bound_host)
-    if metrics_socket is not None:
-        listener = MetricsListener(metrics.current, metrics_socket, reactor)
-        listener.setServiceParent(top)
-        log.info("metrics listening on {host}:{port}",
-                 host=listener.address[0], port=listener.address[1])
+    if metrics_listener is not None:
+        MetricsListener(metrics.current, metrics_listener,
+                        reactor).setServiceParent(top)
     top.server_tls = server_tls
     return top

@@ -96,37 +96,87 @@ def is_loopback(host):
         return False
 
 
-def listen(conf, name, count, inherited):
-    """The listening sockets of API ``name``, served by ``count`` processes.
+class Listener:
+    """Where API ``name`` listens, with how many sockets; bound on demand.
 
-    The socket systemd passed for it, if any (all workers then share it);
-    else one socket bound here, or ``count`` SO_REUSEPORT sockets on the
-    same address (the first may get port 0's random port, the others bind
-    that port), once ``probe_port`` found no other process on it.
+    Startup checks the address at once (``probe``: a port in use stops it
+    with one line before twistd daemonizes), and the API's service binds
+    it when it starts (``bind``, from ``privilegedStartService``, before
+    twistd drops privileges), as Twisted's StreamServerEndpointService
+    does. ``inherited`` is the socket systemd passed for the API, if any:
+    it is used instead of binding, shared by all the API's processes.
+    ``options`` names the address and port options in errors (by default
+    ``[DEFAULT] <name>_listen`` and ``<name>_listen_port``).
     """
-    if name in inherited:
-        return [inherited[name]]
-    host = conf["%s_listen" % name]
-    port = conf["%s_listen_port" % name]
-    if port is None:
-        raise minova_conf.ConfigError(
-            "[DEFAULT] %s_listen_port is not set: %s has no default port "
-            "(0 picks a free one)" % (name, name))
-    keepidle = conf.wsgi.tcp_keepidle
-    if count > 1 and port:
-        probe_port(name, host, port)
-    first = bind(name, host, port, keepidle, reuse_port=count > 1)
-    port = first.getsockname()[1]
-    return [first] + [bind(name, host, port, keepidle, reuse_port=True)
-                      for _ in range(count - 1)]
+
+    def __init__(self, name, host, port, count=1, keepidle=0,
+                 inherited=None, options=None):
+        self.name = name
+        self.host = host
+        self.port = port
+        self.count = count
+        self.keepidle = keepidle
+        self.inherited = inherited
+        self.options = options or _listen_options(name)
+
+    @classmethod
+    def of_api(cls, conf, name, count, inherited):
+        """API ``name``'s Listener, for ``count`` processes; ``inherited``
+        maps API names to systemd's sockets. ConfigError without a port."""
+        port = conf["%s_listen_port" % name]
+        if port is None and name not in inherited:
+            raise minova_conf.ConfigError(
+                "[DEFAULT] %s_listen_port is not set: %s has no default port "
+                "(0 picks a free one)" % (name, name))
+        return cls(name, conf["%s_listen" % name], port, count,
+                   conf.wsgi.tcp_keepidle, inherited.get(name))
+
+    def probe(self):
+        """Raise ConfigError if the address cannot be bound now (in use,
+        not local, not an address). Nothing listens meanwhile."""
+        if self.inherited is None:
+            in_use = " by another process" if self.count > 1 else ""
+            _bound(self.host, self.port, self.options, reuse_port=False,
+                   in_use=in_use).close()
+
+    def bind(self):
+        """The listening sockets: systemd's one, else one socket, or
+        ``count`` SO_REUSEPORT sockets on the same address (the first may
+        get port 0's random port, the others bind that port), once
+        ``probe_port`` found no other process on it."""
+        if self.inherited is not None:
+            return [self.inherited]
+        port = self.port
+        if self.count > 1 and port:
+            probe_port(self.name, self.host, port)
+        first = bind(self.name, self.host, port, self.keepidle,
+                     reuse_port=self.count > 1, options=self.options)
+        port = first.getsockname()[1]
+        return [first] + [
+            bind(self.name, self.host, port, self.keepidle, reuse_port=True,
+                 options=self.options)
+            for _ in range(self.count - 1)]
+
+    def rebinder(self, sockets):
+        """How a WorkerPool binds a slot's socket again, once it closed it
+        while the slot waited to respawn (minova_tw.spawner); None when the
+        slots share one socket (systemd's), which stays open."""
+        if len(sockets) < 2:
+            return None
+        host, port = sockets[0].getsockname()[:2]
+        return functools.partial(bind, self.name, host, port, self.keepidle,
+                                 reuse_port=True, options=self.options)
 
 
-def rebind(conf, name, sockets):
-    """How API ``name``'s WorkerPool binds a slot's socket again, once it
-    closed it while the slot waited to respawn (minova_tw.spawner); None
-    when its slots share one socket (systemd's), which stays open."""
-    if len(sockets) < 2:
+class Adopted:
+    """Sockets that already listen, as a Listener gives them: a worker's,
+    which its parent bound, or a test's."""
+
+    def __init__(self, *sockets):
+        self.sockets = list(sockets)
+
+    def bind(self):
+        return self.sockets
+
+    def rebinder(self, sockets):
         return None
-    host, port = sockets[0].getsockname()[:2]
-    return functools.partial(bind, name, host, port, conf.wsgi.tcp_keepidle,
-                             reuse_port=True)

@@ -145,24 +145,26 @@ class Slot:
 class WorkerPool(service.Service):
     """Serves one API with ``count`` worker processes; see the module docstring.
 
-    ``sockets`` holds ``count`` SO_REUSEPORT sockets (socket i for slot i),
-    or one socket all slots share (systemd's). ``log_path`` is twistd's log
+    ``listener`` (a minova_tw.sockets Listener) binds, when the service
+    starts, ``count`` SO_REUSEPORT sockets (socket i for slot i), or gives
+    the one socket all slots share (systemd's). ``log_path`` is twistd's log
     file: workers get the fd twistd writes it with as their stdout and
     stderr (sharing its file offset, so lines interleave instead of
     overwriting each other); without it they inherit twistd's stdout and
     stderr.
     """
 
-    def __init__(self, conf, name, sockets, count, reactor=None,
-                 log_path=None, rebind=None):
+    def __init__(self, conf, name, listener, count, reactor=None,
+                 log_path=None):
         self.conf = conf
         self.name = name
-        self.slots = [Slot(index, sockets[index % len(sockets)])
-                      for index in range(count)]
+        self.listener = listener
+        #: One per worker process, once the sockets are bound.
+        self.slots = []
         #: Binds a fresh socket for a slot whose socket was closed while it
         #: waited to respawn (``_closeDeadSockets``); None when the slots
         #: share one socket (systemd's), which is never closed early.
-        self.rebind = rebind
+        self.rebind = None
         self.count = count
         self.reactor = reactor
         self.log_path = log_path
@@ -176,7 +178,19 @@ class WorkerPool(service.Service):
         return next(slot.socket for slot in self.slots
                     if slot.socket is not None).getsockname()[:2]
 
+    def privilegedStartService(self):
+        """Bind the workers' sockets (``listener``: ``count`` SO_REUSEPORT
+        sockets, socket i for slot i, or systemd's one that all share)."""
+        super().privilegedStartService()
+        if not self.slots:
+            sockets = self.listener.bind()
+            self.slots = [Slot(index, sockets[index % len(sockets)])
+                          for index in range(self.count)]
+            self.rebind = self.listener.rebinder(sockets)
+
     def startService(self):
+        if not self.slots:
+            self.privilegedStartService()
         super().startService()
         self.reactor = reactors.resolve(self.reactor)
         for slot in self.slots:

@@ -17,7 +17,7 @@ from minova_tw import logs, resources, spawner, tls
 from minova_tw.accesslog import check_log_format
 from minova_tw.conf import checks as conf_checks
 from minova_tw.conf.service import is_api_name, process_group
-from minova_tw.sockets import bind, listen
+from minova_tw.sockets import Listener
 
 log = Logger(namespace="minova.service")
 
@@ -44,10 +44,10 @@ def prepare(conf):
 
 
 class ServableAPI(collections.namedtuple(
-        "ServableAPI", "name app tls count sockets in_process")):
+        "ServableAPI", "name app tls count listener in_process")):
     """An API that passed startup's checks: its app (None when only
-    workers serve it), ServerTLS or None, number of processes, bound
-    listening sockets, and whether the twistd process serves it (else
+    workers serve it), ServerTLS or None, number of processes, its
+    minova_tw.sockets.Listener (probed, not bound yet), and whether the twistd process serves it (else
     ``count`` workers do)."""
 
 
@@ -92,8 +92,9 @@ def check(conf, error, warn, inherited=None, unknown=None):
     ``minova-manage check`` fails), then for each enabled API
     its app (``<api>_wsgi_app``, or the paste app of its name, the paste
     file found when one is needed), the TLS files and the listening address
-    (bound, so a port in use is found; systemd's sockets in ``inherited``
-    are taken instead). An API served in this process (``<api>_workers =
+    (bound and closed again, so a port in use is found; systemd's sockets
+    in ``inherited`` are taken instead; the API's service binds it when it
+    starts). An API served in this process (``<api>_workers =
     1``, and of the process group this process serves: ProcessSharing)
     has its app built here; one that only workers serve is built in a
     throw-away process instead (minova_tw.spawner.check_app), so that this
@@ -103,11 +104,10 @@ def check(conf, error, warn, inherited=None, unknown=None):
     raises there, so the first problem stops startup, while minova-manage
     check collects them all; ``warn(line)`` with each API startup skips,
     and when none is left, the error says which were skipped and why.
-    Returns ``(apis, server_tls, metrics_socket)``: a ServableAPI per API
-    that passed (its app None when only workers serve it), the ServerTLS
-    the TLS APIs share, and the bound socket of the ``[metrics]`` listener,
-    if it is enabled. The caller owns the sockets (``minova-manage check``
-    closes them).
+    Returns ``(apis, server_tls, metrics_listener)``: a ServableAPI per
+    API that passed (its app None when only workers serve it), the
+    ServerTLS the TLS APIs share, and the minova_tw.sockets.Listener of the
+    ``[metrics]`` listener, if it is enabled.
     """
     try:
         prepare(conf)
@@ -159,28 +159,29 @@ def check(conf, error, warn, inherited=None, unknown=None):
                     error(str(exc))
             api_tls = server_tls
         try:
-            sockets = listen(conf, name, count, inherited)
+            listener = Listener.of_api(conf, name, count, inherited)
+            listener.probe()
         except minova_conf.ConfigError as exc:
             error(str(exc))
             continue
         if name in conf.enabled_ssl_apis and tls_failed:
-            for sock in sockets:  # checked only: it cannot be served
-                sock.close()
-            continue
-        apis.append(ServableAPI(name, app, api_tls, count, sockets,
+            continue  # checked only: it cannot be served
+        apis.append(ServableAPI(name, app, api_tls, count, listener,
                                 in_process))
     if not attempted:
         error("No APIs were started. Check the enabled_apis config option: "
               + ("; ".join(skipped) or "it is empty"))
-    metrics_socket = None
+    metrics_listener = None
     if conf.metrics.listen_port is not None:
+        listener = Listener(
+            "metrics", conf.metrics.listen, conf.metrics.listen_port,
+            options=("[metrics] listen", "[metrics] listen_port"))
         try:
-            metrics_socket = bind(
-                "metrics", conf.metrics.listen, conf.metrics.listen_port, 0,
-                options=("[metrics] listen", "[metrics] listen_port"))
+            listener.probe()
+            metrics_listener = listener
         except minova_conf.ConfigError as exc:
             error(str(exc))
-    return apis, server_tls, metrics_socket
+    return apis, server_tls, metrics_listener
 
 
 class _PasteFile:

@@ -38,6 +38,7 @@ from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText
 
 from minova_tw import conf as minova_conf
 from minova_tw import threadpool, tls
+from minova_tw.sockets import Adopted
 from minova_tw.workerproto import (BOOT_ERROR, CONTROL_FD, LISTEN_FD, READY,
                                    RECYCLE)
 
@@ -148,7 +149,8 @@ def main(argv=None):
     if conf.metrics.listen_port is not None:
         metrics.enable(os.environ.get(metrics.MULTIPROC_ENV))
     api = apiservice.APIService(conf, args.api, app,
-                                socket.socket(fileno=LISTEN_FD), reactor,
+                                Adopted(socket.socket(fileno=LISTEN_FD)),
+                                reactor,
                              server_tls, multiprocess=True)
     api.accessLogOutput = (sys.stdout, "%s/%d" % (args.api, args.slot))
     control = ParentControl(lambda: signals.stop_reactor(reactor))

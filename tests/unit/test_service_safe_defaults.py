@@ -1,18 +1,19 @@
 """minova_tw.service: safe by default — keystone unless asked, and a loud noauth2 warning.
 
-``makeService`` runs with its app building and socket binding replaced, so
-an address that is not loopback can be shown to it without listening there.
+``makeService`` and the Launcher's ``privilegedStartService`` run with
+app building and socket binding replaced, so that an address that is not
+loopback can be shown to them without listening there.
 """
 
 import pytest
 from twisted.logger import LogLevel, capturedLogs
 
 from minova_tw import conf as minova_conf
-from minova_tw import resources, service, spawner, startup
+from minova_tw import resources, service, sockets, spawner
 
 
 class BoundSocket:
-    """What makeService asks of a listening socket: where it is bound."""
+    """What the Launcher asks of a listening socket: where it is bound."""
 
     def __init__(self, host):
         self.host = host
@@ -28,8 +29,9 @@ def make(tmp_path, monkeypatch):
     monkeypatch.setattr(spawner, "check_app", lambda conf, name: None)
     monkeypatch.setattr(minova_conf, "find_paste_file", lambda c: "x.ini")
     monkeypatch.setattr(resources, "has_paste_app", lambda path, name: True)
-    monkeypatch.setattr(startup, "listen", lambda conf, name, count, _: [
-        BoundSocket(conf["%s_listen" % name])])
+    monkeypatch.setattr(sockets.Listener, "probe", lambda self: None)
+    monkeypatch.setattr(sockets.Listener, "bind",
+                        lambda self: [BoundSocket(self.host)])
 
     def run(listen=None, auth_strategy=None):
         path = tmp_path / "api.conf"
@@ -42,7 +44,7 @@ def make(tmp_path, monkeypatch):
         path.write_text(text)
         conf = minova_conf.load([str(path)])
         with capturedLogs() as events:
-            service.makeService(conf)
+            service.makeService(conf).privilegedStartService()
         return conf, sorted(
             e["api"] for e in events if e["log_level"] == LogLevel.warn
             and "INSECURE" in e.get("log_format", ""))

@@ -30,7 +30,8 @@ def test_a_port_another_process_shares_by_reuseport_is_refused(tmp_path):
     port = other.getsockname()[1]
     try:
         with pytest.raises(minova_conf.ConfigError) as error:
-            sockets.listen(config(tmp_path, port), "osapi_compute", 2, {})
+            sockets.Listener.of_api(config(tmp_path, port),
+                                    "osapi_compute", 2, {}).bind()
     finally:
         other.close()
     assert str(error.value) == (
@@ -43,7 +44,8 @@ def test_the_probe_finds_a_port_free_then_every_worker_binds_it(tmp_path):
     free.bind(("127.0.0.1", 0))
     port = free.getsockname()[1]
     free.close()
-    bound = sockets.listen(config(tmp_path, port), "osapi_compute", 3, {})
+    bound = sockets.Listener.of_api(config(tmp_path, port),
+                                    "osapi_compute", 3, {}).bind()
     try:
         assert [s.getsockname()[1] for s in bound] == [port] * 3
         # Once minova's own sockets listen, the probe reports the port taken.

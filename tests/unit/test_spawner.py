@@ -14,6 +14,7 @@ from twisted.internet.testing import MemoryReactorClock
 from twisted.python.failure import Failure
 
 from minova_tw import conf, spawner, workerproto
+from minova_tw.sockets import Adopted
 
 
 class FakeTransport:
@@ -51,7 +52,7 @@ def pool(tmp_path):
     sockets = [socket.socket(), socket.socket()]
     reactor = ProcessReactor()
     pool = spawner.WorkerPool(conf.load([str(config)]), "osapi_compute",
-                              sockets, 2, reactor)
+                              Adopted(*sockets), 2, reactor)
     pool.startService()
     yield pool
     for sock in sockets + [slot.socket for slot in pool.slots]:

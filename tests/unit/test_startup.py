@@ -45,35 +45,25 @@ class Checked:
             conf, self.errors.append, self.warnings.append,
             unknown=self.unknown.append if unknown else None)
 
-    def close(self):
-        for sock in [s for api in self.apis for s in api.sockets] + [
-                self.metrics]:
-            if sock is not None:
-                sock.close()
-
 
 @pytest.fixture
 def check(tmp_path):
-    runs = []
-
-    def run(text="", **kwargs):
-        runs.append(Checked(tmp_path, text, **kwargs))
-        return runs[-1]
-    yield run
-    for checked in runs:
-        checked.close()
+    return lambda text="", **kwargs: Checked(tmp_path, text, **kwargs)
 
 
-def test_a_good_config_gives_each_api_its_app_and_socket(check):
+def test_a_good_config_gives_each_api_its_app_and_listener(check):
     checked = check()
     assert (checked.errors, checked.warnings) == ([], [])
     assert [(a.name, a.count, a.in_process, a.tls) for a in checked.apis] == [
         ("osapi_compute", 1, True, None), ("metadata", 1, True, None)]
     for api in checked.apis:
         assert callable(api.app)
-        (sock,) = api.sockets
-        assert sock.getsockname()[0] == "127.0.0.1"
-        assert sock.getsockname()[1] != 0
+        (sock,) = api.listener.bind()  # checked, not bound: binding is free
+        try:
+            assert sock.getsockname()[0] == "127.0.0.1"
+            assert sock.getsockname()[1] != 0
+        finally:
+            sock.close()
     assert checked.metrics is None
 
 
@@ -141,7 +131,7 @@ def test_a_port_in_use_names_its_option_and_the_rest_is_checked(check):
         "[DEFAULT] metadata_listen_port: cannot listen on 127.0.0.1:%d: "
         "Address already in use" % port]
     assert [api.name for api in checked.apis] == ["osapi_compute"]
-    assert checked.metrics.getsockname()[0] == "127.0.0.1"
+    assert (checked.metrics.host, checked.metrics.port) == ("127.0.0.1", 0)
 
 
 def test_makeservice_stops_at_the_first_problem(tmp_path):
