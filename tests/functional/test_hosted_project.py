@@ -15,7 +15,7 @@ import signal
 import pytest
 import requests
 
-from tests.functional.conftest import base_config, test_env
+from tests.functional.process import base_config, test_env
 from tests.polling import wait_for
 
 API = "fakeproject.api:application"
