@@ -253,3 +253,13 @@ class _Link:
         self.client.close()
         if self.upstream is not None:
             self.upstream.close()
+
+
+def silent_bound(statement_timeout, connect_timeout):
+    """The longest a request may wait for a silent server (operations
+    page, "Database timeouts"): its ping (or statement) unanswered for
+    statement_timeout + 1 s, then a new connection whose opening is bounded
+    by connect_timeout (PostgreSQL) or, once TCP is accepted, by the same
+    read bound (MariaDB's handshake)."""
+    return (statement_timeout + 1) + max(connect_timeout,
+                                         statement_timeout + 1)

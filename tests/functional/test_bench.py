@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from bench import hosts, matrix
-from tests.functional.conftest import ROOT
+from tests.functional.process import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
                                 reason="wrk is not installed "

@@ -19,9 +19,7 @@ import os
 import pytest
 
 from tests.functional import topology
-from tests.functional.conftest import test_env as minova_env
-from tests.functional.test_compute_persistence import (  # noqa: F401
-    server_database)
+from tests.functional.process import minova_env as minova_env
 from tests.functional.workload import server_body, session
 from tests.polling import wait_for
 

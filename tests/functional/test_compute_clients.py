@@ -13,9 +13,8 @@ import subprocess
 
 import pytest
 
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    IMAGE, OPENSTACK_CLI, PUBLIC_KEY, PUBLIC_KEY_FINGERPRINT, cli_env,
-    compute, start_compute)
+from tests.functional.compute import (IMAGE, OPENSTACK_CLI, PUBLIC_KEY,
+                                      PUBLIC_KEY_FINGERPRINT, cli_env)
 
 openstack = pytest.importorskip("openstack")
 

@@ -1,7 +1,6 @@
 """/os-keypairs through a real minova: import, generation, views and status codes per microversion, scope."""
 
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    PUBLIC_KEY, PUBLIC_KEY_FINGERPRINT, compute, fault, start_compute)
+from tests.functional.compute import PUBLIC_KEY, PUBLIC_KEY_FINGERPRINT, fault
 
 
 def _import(client, name="k1", **extra):

@@ -7,17 +7,11 @@ with ``minova-manage db sync`` first, as an operator does; one that is
 not stops startup with one line saying so.
 """
 
-import uuid
-
-import pytest
-
 from minova_tw.db import migration
 from minova_tw.db.engine import masked_url
-from tests.functional.conftest import base_config, run_minova, write_config
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    PUBLIC_KEY, start_compute)
-from tests.functional.test_manage import manage
-from tests import databases
+from tests.functional.process import base_config, run_minova, write_config
+from tests.functional.compute import PUBLIC_KEY
+from tests.functional.manage import manage
 
 
 def _flows(client):
@@ -66,22 +60,6 @@ def test_stop_and_start_minova_everything_is_still_there(start_compute):
     server_id = _flows(client)
     client.process.stop()
     _check(start_compute(), server_id)
-
-
-@pytest.fixture(params=databases.server_params())
-def empty_server_database(request):
-    url, reason = databases.create(
-        request.param, "minova_func_%s" % uuid.uuid4().hex[:12])
-    if url is None:
-        pytest.skip(reason)
-    yield url
-    databases.drop(request.param, url)
-
-
-@pytest.fixture
-def server_database(empty_server_database):
-    databases.sync(empty_server_database)
-    return empty_server_database
 
 
 def test_a_database_server_without_the_schema_is_one_line(

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    compute, fault, start_compute)
+from tests.functional.compute import fault
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    IMAGE, PUBLIC_KEY, compute, fault, start_compute)
+from tests.functional.compute import IMAGE, PUBLIC_KEY, fault
 
 ADMIN = "admin:admin"
 

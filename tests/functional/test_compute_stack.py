@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from tests.functional.conftest import base_config
+from tests.functional.process import base_config
 from minova_tw.api.openstack.api_version_request import MAX_API_VERSION
 
 REQ_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"

@@ -14,23 +14,11 @@ import uuid
 import pytest
 
 from tests import databases
-from tests.functional.dbrelay import Relay
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    start_compute)
-from tests.functional.test_faults import assert_unavailable, boot
+from tests.functional.dbrelay import Relay, silent_bound
+from tests.functional.faults import assert_unavailable, boot
 
 STATEMENT_TIMEOUT = 2
 CONNECT_TIMEOUT = 2
-
-
-def silent_bound(statement_timeout, connect_timeout):
-    """The longest a request may wait for a silent server (operations
-    page, "Database timeouts"): its ping (or statement) unanswered for
-    statement_timeout + 1 s, then a new connection whose opening is bounded
-    by connect_timeout (PostgreSQL) or, once TCP is accepted, by the same
-    read bound (MariaDB's handshake)."""
-    return (statement_timeout + 1) + max(connect_timeout,
-                                         statement_timeout + 1)
 
 
 BOUND = silent_bound(STATEMENT_TIMEOUT, CONNECT_TIMEOUT)

@@ -17,8 +17,8 @@ import time
 import pytest
 import requests
 
-from tests.functional.conftest import ROOT, START_DEADLINE, write_config
-from tests.functional.test_host import echo_config
+from tests.functional.process import (ROOT, START_DEADLINE, echo_config,
+                                      write_config)
 from tests.polling import wait_for
 
 LISTENING = re.compile(r"(\w+) listening on ([\d.]+):(\d+)")

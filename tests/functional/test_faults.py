@@ -13,36 +13,16 @@ import sqlite3
 import subprocess
 import threading
 import time
-import uuid
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from tests import databases
-from tests.functional.test_compute_fixtures import (  # noqa: F401
-    IMAGE, compute_config, fault, start_compute)
+from tests.functional.faults import (assert_unavailable, boot,
+                                     take_database_away)
 
 DEADLINE = 30.0
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-#: Words of a cause that must never reach a client.
-INTERNALS = ("sqlite", "psycopg", "locked", "Traceback", "OperationalError",
-             "minova_func_", "disk", "127.0.0.1")
 UNLIMITED = {"instances": -1, "cores": -1, "ram": -1}
-
-
-def boot(client, name="vm", version=None, **extra):
-    return client(version=version).post("/servers", {"server": dict(
-        {"name": name, "flavorRef": "1", "imageRef": IMAGE}, **extra)})
-
-
-def assert_unavailable(response):
-    message = fault(response, 503)
-    assert list(response.json()) == ["serviceUnavailable"]
-    assert int(response.headers["Retry-After"]) > 0
-    for word in INTERNALS:
-        assert word not in response.text, response.text
-    return message
 
 
 def test_a_locked_sqlite_file_is_503_then_served_again(start_compute,
@@ -103,40 +83,6 @@ def test_a_full_disk_is_503_then_served_again(start_compute, small_disk):
     finally:
         filler.unlink()
     assert boot(client).status_code == 202
-
-
-def take_database_away(admin, name, away=True):
-    """Refuse new connections to database ``name`` and end the open ones
-    (PostgreSQL gone, as far as minova can tell); or allow them again."""
-    with admin.connect() as conn:
-        conn.exec_driver_sql("ALTER DATABASE %s ALLOW_CONNECTIONS %s"
-                             % (name, "false" if away else "true"))
-        if away:
-            conn.exec_driver_sql(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = '%s'" % name)
-
-
-@pytest.fixture(params=databases.server_params("postgresql"))
-def pg_database():
-    """A fresh PostgreSQL database on 127.0.0.1:5432, synced; ``(url,
-    name, admin)``."""
-    name = "minova_func_%s" % uuid.uuid4().hex[:12]
-    admin = sa.create_engine(PG_ADMIN + "postgres",
-                             isolation_level="AUTOCOMMIT",
-                             connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql("CREATE DATABASE %s" % name)
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
-    databases.sync(PG_ADMIN + name)
-    yield PG_ADMIN + name, name, admin
-    take_database_away(admin, name, away=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql("DROP DATABASE IF EXISTS %s WITH (FORCE)"
-                             % name)
-    admin.dispose()
 
 
 def test_postgresql_gone_is_503_then_served_again(pg_database,

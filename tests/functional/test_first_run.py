@@ -17,9 +17,8 @@ import time
 
 import requests
 
-from tests.functional.conftest import (LISTENING, ROOT, START_DEADLINE,
-                                       TWISTD)
-from tests.functional.conftest import test_env as minova_env
+from tests.functional.process import LISTENING, ROOT, START_DEADLINE, TWISTD
+from tests.functional.process import minova_env as minova_env
 
 
 def git(checkout, *args):

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from minova_tw.api.metadata import base as metadata_base
 from minova_tw.api.openstack.compute.routes import ROUTE_LIST
-from tests.functional.conftest import base_config
-from tests.functional.test_compute_fixtures import IMAGE
-from tests.functional.test_limits import parse, read_response
+from tests.functional.compute import IMAGE
+from tests.functional.process import base_config
+from tests.functional.rawhttp import parse, read_response
 
 EXAMPLES = int(os.environ.get("MINOVA_FUZZ_EXAMPLES", "200"))
 TIMEOUT = 30.0

@@ -13,8 +13,8 @@ import threading
 
 import requests
 
-from tests.functional.conftest import tag_env
-from tests.functional.test_workers import Load, start_workers, worker_config
+from tests.functional.process import tag_env
+from tests.functional.workers import Load, start_workers, worker_config
 
 SECRET = "hunter2"
 

@@ -14,11 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.functional.conftest import write_config
-from tests.functional.test_compute_fixtures import IMAGE, compute_config
-from tests.functional.test_faults import (  # noqa: F401
-    pg_database, take_database_away)
-from tests.functional.test_metrics import scrape, value
+from tests.functional.process import write_config
+from tests.functional.compute import IMAGE, compute_config
+from tests.functional.faults import take_database_away
+from tests.functional.metrics import scrape, value
 from tests.polling import wait_for
 
 DEADLINE = 30.0

@@ -7,7 +7,6 @@ host is tested apart from nova's stacks.
 
 import http.client
 import json
-import os
 import re
 import signal
 import socket
@@ -18,18 +17,9 @@ import time
 import pytest
 import requests
 
-from tests.functional.conftest import (APPS, TWISTD, base_config, test_env, write_config)
+from tests.functional.process import (TWISTD, echo_config, minova_env,
+                                      write_config)
 from tests.polling import wait_for
-
-ECHO_PASTE = os.path.join(APPS, "echo-paste.ini")
-
-
-def echo_config(tmp_path, **overrides):
-    sections = base_config(tmp_path, wsgi={"api_paste_config": ECHO_PASTE})
-    for section, options in overrides.items():
-        sections.setdefault(section, {}).update(options)
-    return sections
-
 
 def test_twistd_lists_the_plugin_and_its_options():
     listing = subprocess.run([TWISTD, "--help"], capture_output=True,
@@ -79,7 +69,7 @@ def test_a_bad_log_format_stops_startup(tmp_path):
         tmp_path, wsgi={"wsgi_log_format": "%(nope)s"}))
     result = subprocess.run([TWISTD, "-n", "--pidfile=", "minova", "--config",
                              config], capture_output=True, text=True,
-                            env=test_env(), timeout=60)
+                            env=minova_env(), timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "minova: [wsgi] wsgi_log_format: KeyError: 'nope'"]

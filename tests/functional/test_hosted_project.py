@@ -15,7 +15,7 @@ import signal
 import pytest
 import requests
 
-from tests.functional.conftest import base_config, test_env
+from tests.functional.process import base_config, minova_env
 from tests.polling import wait_for
 
 API = "fakeproject.api:application"
@@ -37,7 +37,7 @@ def hosted(tmp_path, apis, **default):
 
 def project_env(tmp_path):
     """The stand-ins' environment; fakeproject.conf counts once written."""
-    env = test_env(FAKEPROJECT_REPORTS=str(tmp_path / "reports"),
+    env = minova_env(FAKEPROJECT_REPORTS=str(tmp_path / "reports"),
                    FAKEPROJECT_IMPORTS=str(tmp_path / "imports"))
     if (tmp_path / "fakeproject.conf").exists():
         env["FAKEPROJECT_CONFIG"] = str(tmp_path / "fakeproject.conf")

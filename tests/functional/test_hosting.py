@@ -11,9 +11,9 @@ stacks run beside it unchanged.
 import pytest
 import requests
 
-from tests.functional.conftest import (PASTE, TWISTD, base_config, run_minova,
-                                       test_env, write_config)
-from tests.functional.test_tls import Certificates
+from tests.functional.process import (PASTE, TWISTD, base_config, run_minova,
+                                      minova_env, write_config)
+from tests.functional.certificates import Certificates
 
 ENTRY = "fakeproject.wsgi:application"
 FACTORY = 'fakeproject.factory:initialize_application("admin")'
@@ -31,7 +31,7 @@ def hosted(tmp_path, name, entry, workers=1, **default):
 
 
 def fake_env(tmp_path):
-    return test_env(FAKEPROJECT_GREETING="hello from the environment",
+    return minova_env(FAKEPROJECT_GREETING="hello from the environment",
                     FAKEPROJECT_IMPORTS=str(tmp_path / "imports"))
 
 

@@ -15,26 +15,12 @@ import time
 
 import pytest
 
-from tests.functional.conftest import base_config
+from tests.functional.process import base_config
+from tests.functional.rawhttp import DEADLINE, parse, read_response
 
 GIB = 1 << 30
 LIMIT = 114688  # oslo.middleware's default max_request_body_size
-DEADLINE = 20.0
 TOKEN = b"X-Auth-Token: demo:demo\r\n"
-
-
-def read_response(sock, deadline=DEADLINE):
-    """Everything ``sock`` receives until the server closes it (or raises)."""
-    sock.settimeout(deadline)
-    data = b""
-    while True:
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            return data
-        if not chunk:
-            return data
-        data += chunk
 
 
 def exchange(address, raw):
@@ -42,15 +28,6 @@ def exchange(address, raw):
     with socket.create_connection(address, timeout=DEADLINE) as sock:
         sock.sendall(raw)
         return read_response(sock)
-
-
-def parse(response):
-    """(status line, {lower-case header: value}, body) of one response."""
-    head, _, body = response.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict((name.lower(), value.strip()) for name, _, value in
-                   (line.partition(":") for line in lines[1:]))
-    return lines[0], headers, body
 
 
 def stream_until_answered(address, head, chunk):

@@ -11,8 +11,9 @@ import signal
 
 import requests
 
-from tests.functional.conftest import MinovaProcess, base_config, tag_env, write_config
-from tests.functional.test_workers import worker_config
+from tests.functional.process import (MinovaProcess, base_config, tag_env,
+                                      write_config)
+from tests.functional.workers import worker_config
 from tests.polling import wait_for
 
 SECRET = "hunter2"

@@ -1,20 +1,10 @@
 """minova-manage, run as the installed console script against a real SQLite file."""
 
-import os
 import socket
-import subprocess
-import sys
 
-from tests.functional.conftest import PASTE, base_config, write_config
+from tests.functional.manage import manage
+from tests.functional.process import PASTE, base_config, write_config
 from minova_tw.db import migration
-
-MANAGE = os.path.join(os.path.dirname(sys.executable), "minova-manage")
-
-
-def manage(config, *args):
-    return subprocess.run([MANAGE, "--config-file", config] + list(args),
-                          capture_output=True, text=True, timeout=120)
-
 
 def test_db_sync_and_version(tmp_path):
     config = write_config(tmp_path / "api.conf", base_config(tmp_path))

@@ -17,11 +17,10 @@ import json
 import pytest
 import requests
 
-from tests.functional.conftest import base_config, run_minova, write_config
+from tests.functional.process import base_config, run_minova, write_config
 from minova_tw import conf as minova_conf
 from minova_tw.compute import api as compute_api
 from minova_tw.db import migration
-from tests.unit.test_api_metadata_vendordata import target  # noqa: F401
 from tests.polling import wait_for
 
 SECRET = "proxy-secret"

@@ -7,36 +7,16 @@ metadata in the twistd process for how the numbers move.
 """
 
 import os
-import re
 import signal
 import threading
 
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.functional.conftest import base_config
-from tests.functional.test_signals import slow_requests
-from tests.functional.test_workers import start_workers, worker_config
+from tests.functional.metrics import scrape, value
+from tests.functional.process import base_config
+from tests.functional.workers import (slow_requests, start_workers,
+                                      worker_config)
 from tests.polling import wait_for
-
-
-def scrape(server):
-    host, port = re.search(r"metrics listening on ([\d.]+):(\d+)",
-                           server.log).groups()
-    response = requests.get("http://%s:%s/metrics" % (host, port),
-                            timeout=10)
-    response.raise_for_status()
-    assert response.headers["content-type"].startswith("text/plain")
-    samples = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            key = (sample.name,) + tuple(sorted(sample.labels.items()))
-            samples[key] = sample.value
-    return samples
-
-
-def value(samples, name, **labels):
-    return samples.get((name,) + tuple(sorted(labels.items())), 0.0)
 
 
 def test_metrics_of_workers_and_in_process_apis_move_with_requests(

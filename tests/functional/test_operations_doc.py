@@ -24,9 +24,9 @@ import socket
 import subprocess
 import sys
 
-from tests.functional.conftest import ROOT, MinovaProcess
-from tests.functional.conftest import test_env as minova_env
-from tests.functional.test_systemd import ACTIVATE, notify_socket
+from tests.functional.process import ROOT, MinovaProcess
+from tests.functional.process import minova_env as minova_env
+from tests.functional.systemd import ACTIVATE, notify_socket
 from tests.polling import wait_for
 
 DOC = os.path.join(ROOT, "docs", "operations.md")

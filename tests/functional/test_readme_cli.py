@@ -17,8 +17,8 @@ import re
 import shlex
 import subprocess
 
-from tests.functional.conftest import PASTE, ROOT
-from tests.functional.test_compute_fixtures import OPENSTACK_CLI, cli_env
+from tests.functional.process import PASTE, ROOT
+from tests.functional.compute import OPENSTACK_CLI, cli_env
 
 README = os.path.join(ROOT, "README.md")
 API_CONF = os.path.join(ROOT, "etc", "api.conf")

@@ -11,9 +11,8 @@ import re
 
 import requests
 
-from tests.functional.conftest import base_config
-from tests.functional.test_faults import (  # noqa: F401
-    assert_unavailable, pg_database, take_database_away)
+from tests.functional.process import base_config
+from tests.functional.faults import assert_unavailable, take_database_away
 
 SECRET = "sh4red-S3cret-of-the-proxy"
 PASSWORD = "db-Pa55word-of-minova"

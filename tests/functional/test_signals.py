@@ -7,35 +7,15 @@ with bounded load from a few client threads.
 
 import os
 import signal
-import threading
 import time
 
 import pytest
 import requests
 
-from tests.functional.conftest import (is_worker, write_config,
-                                       write_tag_app)
-from tests.functional.test_workers import (Load, start_workers,
-                                           worker_config)
+from tests.functional.process import is_worker, write_config, write_tag_app
+from tests.functional.workers import (Load, slow_requests, start_workers,
+                                      worker_config)
 from tests.polling import wait_for
-
-
-def slow_requests(server, count, seconds):
-    """Start ``count`` requests of ``seconds`` each on new connections."""
-    results = []
-
-    def call():
-        try:
-            results.append(requests.get(server.url(
-                "osapi_compute", "/?sleep=%s" % seconds), timeout=30))
-        except requests.RequestException as exc:
-            results.append(exc)
-
-    threads = [threading.Thread(target=call) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    server.wait_log("tagapp: sleeping %s" % seconds, count)
-    return threads, results
 
 
 def test_sigterm_drains_the_workers_requests_and_exits_0(minova, tmp_path):

@@ -20,7 +20,7 @@ import time
 
 import requests
 
-from tests.functional.conftest import base_config
+from tests.functional.process import base_config
 
 TRICKLERS = 1000
 HEADER_TIMEOUT = 5

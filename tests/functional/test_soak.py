@@ -23,8 +23,8 @@ import time
 
 import requests
 
-from tests.functional.conftest import base_config
-from tests.functional.test_compute_fixtures import IMAGE
+from tests.functional.process import base_config
+from tests.functional.compute import IMAGE
 
 SECONDS = float(os.environ.get("MINOVA_SOAK_SECONDS", "40"))
 WARMUP = min(10.0, SECONDS / 4)

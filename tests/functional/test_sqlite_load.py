@@ -15,7 +15,7 @@ import collections
 import os
 import random
 
-from tests.functional.conftest import base_config
+from tests.functional.process import base_config
 from tests.functional.workload import (Record, run_threads, server_body,
                                        session)
 

@@ -10,7 +10,9 @@ import socket
 import pytest
 import requests
 
-from tests.functional.conftest import PASTE, base_config, run_minova, write_config
+from tests.functional.manage import manage
+from tests.functional.process import (PASTE, base_config, run_minova,
+                                      write_config)
 
 
 def start_failure(tmp_path, **overrides):
@@ -172,7 +174,6 @@ def test_a_port_another_minova_serves_with_workers_is_in_use(minova,
                                                              tmp_path):
     """SO_REUSEPORT would let a second minova share the first one's port
     and take a share of its clients: check and startup refuse instead."""
-    from tests.functional.test_manage import manage
     compute_only = {"enabled_apis": "osapi_compute",
                     "osapi_compute_workers": 2}
     first = minova(base_config(tmp_path, DEFAULT=compute_only),

@@ -14,28 +14,9 @@ import sys
 import pytest
 import requests
 
-from tests.functional.conftest import MinovaProcess, tag_env, write_config
-from tests.functional.test_workers import worker_config
-
-#: Puts the inherited fds (argv[1], comma-separated) on 3, 4, ..., sets
-#: LISTEN_PID to this pid, and execs twistd with the rest of argv.
-ACTIVATE = """
-import os, sys
-fds = [int(fd) for fd in sys.argv[1].split(",")]
-for target, fd in enumerate(fds, 3):
-    os.dup2(fd, target, inheritable=True)
-os.environ["LISTEN_PID"] = str(os.getpid())
-os.environ["LISTEN_FDS"] = str(len(fds))
-os.execv(sys.argv[2], sys.argv[2:])
-"""
-
-
-def notify_socket(address):
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(address)
-    sock.settimeout(30)
-    return sock
-
+from tests.functional.process import MinovaProcess, tag_env, write_config
+from tests.functional.systemd import ACTIVATE, notify_socket
+from tests.functional.workers import worker_config
 
 @pytest.mark.parametrize("abstract", [False, True])
 def test_ready_once_every_worker_is_ready_and_stopping_on_sigterm(

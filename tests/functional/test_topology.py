@@ -46,10 +46,8 @@ import sqlalchemy as sa
 
 from tests.functional import topology
 from tests.functional.dbrelay import Relay
-from tests.functional.test_compute_fixtures import PUBLIC_KEY
-from tests.functional.test_compute_persistence import (  # noqa: F401
-    server_database)
-from tests.functional.test_db_timeouts import silent_bound
+from tests.functional.compute import PUBLIC_KEY
+from tests.functional.dbrelay import silent_bound
 from tests.functional.workload import (Record, run_threads, server_body,
                                        session, together)
 from tests.polling import wait_for

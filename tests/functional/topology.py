@@ -31,9 +31,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.functional.conftest import ROOT, write_config
-from tests.functional.test_compute_fixtures import compute_config
-from tests.functional.test_manage import manage
+from tests.functional.process import ROOT, write_config
+from tests.functional.compute import compute_config
+from tests.functional.manage import manage
 from tests.functional.workload import SERVED_BY
 from tests.polling import wait_for
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.functional.test_compute_fixtures import IMAGE
+from tests.functional.compute import IMAGE
 
 #: Seconds one HTTP call may take before it counts as failed.
 REQUEST_TIMEOUT = 30.0

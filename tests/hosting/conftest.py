@@ -1,11 +1,10 @@
-"""The hosting tests' fixtures: tests/functional's ``minova`` (it starts
-twistd and stops it by PID) and the real services, set up once per session
+"""The hosting tests' fixtures (tests/conftest.py has ``minova``, which
+starts twistd and stops it by PID): the real services, set up once per session
 by tests.hosting.services and shared by every hosting test module (nova's
 four databases alone take a minute to make)."""
 
 import pytest
 
-from tests.functional.conftest import minova  # noqa: F401  (the fixture)
 from tests.hosting import services
 
 

@@ -55,7 +55,7 @@ from socketserver import ThreadingMixIn
 
 import pytest
 
-from tests.functional.conftest import ROOT, write_config
+from tests.functional.process import ROOT, write_config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VENV_ENV = "MINOVA_OPENSTACK_VENV"

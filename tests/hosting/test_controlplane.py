@@ -31,7 +31,7 @@ import shlex
 import pytest
 import requests
 
-from tests.functional.conftest import ROOT
+from tests.functional.process import ROOT
 from tests.hosting import services
 
 ETC = os.path.join(ROOT, "etc")

@@ -21,8 +21,8 @@ import uuid
 import pytest
 import requests
 
-from tests.functional.conftest import WORKER_READY
-from tests.functional.test_workers import Load
+from tests.functional.process import WORKER_READY
+from tests.functional.workers import Load
 from tests.hosting import services
 from tests.polling import wait_for
 

@@ -17,7 +17,7 @@ from twisted.logger import capturedLogs
 from minova_tw import resources
 from minova_tw.site import APISite
 
-from tests.unit.test_resources import SyncPool, SyncReactor, simple_app
+from tests.unit.fakes import SyncPool, SyncReactor, simple_app
 
 
 class ALPNTransport(StringTransport):

@@ -13,7 +13,7 @@ from twisted.internet.testing import StringTransport
 from minova_tw import resources
 from minova_tw.site import APISite
 
-from tests.unit.test_resources import SyncPool, SyncReactor, serve, simple_app
+from tests.unit.fakes import SyncPool, SyncReactor, serve, simple_app
 
 GET = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 

@@ -8,49 +8,14 @@ import sys
 
 import pytest
 from twisted.internet.address import IPv4Address
-from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.internet.testing import StringTransport
 from twisted.logger import capturedLogs
 
 from minova_tw import conf, resources
 from minova_tw.accesslog import check_log_format
 from minova_tw.site import DRAIN_IDLE_GRACE, APISite
-
-
-class SyncReactor(MemoryReactorClock):
-    def callFromThread(self, f, *args, **kwargs):
-        f(*args, **kwargs)
-
-
-class SyncPool:
-    def callInThread(self, f, *args, **kwargs):
-        f(*args, **kwargs)
-
-
-def serve(app, raw, **site_options):
-    reactor = SyncReactor()
-    site = APISite(resources.WSGIResource(reactor, SyncPool(), app),
-                   name="test", log_format="%(request_line)s",
-                   reactor=reactor, **site_options)
-    protocol = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 5555))
-    transport = StringTransport(
-        hostAddress=IPv4Address("TCP", "127.0.0.1", 8774),
-        peerAddress=IPv4Address("TCP", "127.0.0.1", 5555))
-    protocol.makeConnection(transport)
-    protocol.dataReceived(raw)
-    return transport, site
-
-
-def simple_app(body=b"ok", headers=()):
-    seen = {}
-
-    def app(environ, start_response):
-        seen.update(environ)
-        seen["body"] = environ["wsgi.input"].read()
-        start_response("200 OK", [("Content-Type", "text/plain")]
-                       + list(headers))
-        return [body]
-    app.seen = seen
-    return app
+from tests.unit.fakes import (SyncPool, SyncReactor, capped_site, serve,
+                              simple_app)
 
 
 def test_environ_follows_pep_3333():
@@ -182,29 +147,6 @@ def test_drain_aborts_what_is_still_open_at_the_deadline():
 class _NeverPool:
     def callInThread(self, f, *args, **kwargs):
         pass
-
-
-class FakePort:
-    """A listening port whose accepting the site pauses and resumes."""
-
-    connected = True
-    reading = True
-
-    def stopReading(self):
-        self.reading = False
-
-    def startReading(self):
-        self.reading = True
-
-
-def capped_site(max_connections):
-    """An APISite with a connection cap, on a FakePort."""
-    reactor = SyncReactor()
-    site = APISite(resources.WSGIResource(reactor, SyncPool(), simple_app()),
-                   name="osapi_compute", log_format="x",
-                   max_connections=max_connections, reactor=reactor)
-    site.port = FakePort()
-    return site
 
 
 def test_accept_pauses_at_the_connection_cap():

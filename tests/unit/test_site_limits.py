@@ -14,8 +14,8 @@ from twisted.logger import capturedLogs
 from minova_tw import resources
 from minova_tw.site import APISite
 
-from tests.unit.test_resources import (FakePort, SyncPool, SyncReactor,
-                                      capped_site, serve, simple_app)
+from tests.unit.fakes import (FakePort, SyncPool, SyncReactor, capped_site,
+                              serve, simple_app)
 
 GET = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 

@@ -1,10 +1,10 @@
-"""Shared by the compute API's functional tests (no tests here): a running minova and a client.
+"""Shared by the compute API's functional tests: its config, an HTTP client, test data.
 
-``compute`` starts minova (compute only, noauth2, SQLite under the test's
-tmp_path, short build and action times) and returns a ``Client`` factory:
-``compute(token="demo:demo", version="2.1")`` talks HTTP to
-``/v2.1`` with that token and microversion. ``start_compute`` is the same
-for tests that need their own options. ``cli_env`` is the environment the
+``compute_config`` serves the compute API only (noauth2, SQLite under the
+test's tmp_path, short build and action times); ``Client`` talks HTTP to
+its ``/v2.1`` with one token and microversion (conftest's ``compute`` and
+``start_compute`` fixtures hand out Client factories on a running minova).
+``fault`` reads nova's JSON fault. ``cli_env`` is the environment the
 ``openstack`` CLI (``OPENSTACK_CLI``) runs in.
 """
 
@@ -12,10 +12,9 @@ import os
 import sys
 import time
 
-import pytest
 import requests
 
-from tests.functional.conftest import base_config
+from tests.functional.process import base_config
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 PUBLIC_KEY = (
@@ -140,24 +139,3 @@ def fault(response, code):
     (body,) = response.json().values()
     assert body["code"] == code
     return body["message"]
-
-
-@pytest.fixture
-def start_compute(minova, tmp_path):
-    """``start_compute(**overrides)`` -> a Client factory on a new minova."""
-    def start(**overrides):
-        server = minova(compute_config(tmp_path, **overrides),
-                        expect=("osapi_compute",))
-        base = server.url("osapi_compute", "").rstrip("/")
-
-        def client(token="demo:demo", version=None):
-            return Client(base, token, version)
-        client.process = server
-        client.base = base
-        return client
-    return start
-
-
-@pytest.fixture
-def compute(start_compute):
-    return start_compute()
