@@ -19,7 +19,7 @@ import os
 import pytest
 
 from tests.functional import topology
-from tests.functional.process import minova_env as minova_env
+from tests.functional.process import minova_env
 from tests.functional.workload import server_body, session
 from tests.polling import wait_for
 

@@ -17,8 +17,8 @@ import time
 
 import requests
 
-from tests.functional.process import LISTENING, ROOT, START_DEADLINE, TWISTD
-from tests.functional.process import minova_env as minova_env
+from tests.functional.process import (LISTENING, ROOT, START_DEADLINE,
+                                      TWISTD, minova_env)
 
 
 def git(checkout, *args):

@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 from tests.functional.process import ROOT, MinovaProcess
-from tests.functional.process import minova_env as minova_env
+from tests.functional.process import minova_env
 from tests.functional.systemd import ACTIVATE, notify_socket
 from tests.polling import wait_for
 
