@@ -153,10 +153,14 @@ class FlavorAPI(base.Service):
             raise exception.FlavorIdExists(flavor_id=flavorid)
         if session.scalar(sa.select(F.id).where(F.name == name)):
             raise exception.FlavorExists(name=name)
+        # A new flavor's collections start empty here: left unset, they
+        # would be loaded lazily when the view reads them (2.61 shows
+        # extra_specs), after the session is gone.
         flavor = F(flavorid=flavorid, name=name, memory_mb=memory_mb,
                    vcpus=vcpus, root_gb=root_gb, ephemeral_gb=ephemeral_gb,
                    swap=swap, rxtx_factor=rxtx_factor, is_public=is_public,
-                   disabled=False, description=description, created_at=now)
+                   disabled=False, description=description, created_at=now,
+                   extra_specs=[], projects=[])
         generations.bump(session, generations.FLAVORS)
         session.add(flavor)
         if not is_public and context.project_id is not None:

@@ -97,6 +97,34 @@ def test_admin_create_update_delete(compute):
     assert admin.get("/flavors/custom").status_code == 404
 
 
+@pytest.mark.parametrize("version, extra, missing", [
+    ("2.1", {"swap": "", "rxtx_factor": 1.0}, {"description", "extra_specs"}),
+    ("2.55", {"description": "d", "swap": ""}, {"extra_specs"}),
+    ("2.60", {"description": "d"}, {"extra_specs"}),
+    ("2.61", {"description": "d", "extra_specs": {}}, set()),
+    ("2.75", {"description": "d", "extra_specs": {}, "swap": 0}, set()),
+    ("2.100", {"description": "d", "extra_specs": {}, "swap": 0}, set()),
+])
+def test_create_and_update_answer_at_every_microversion(
+        compute, version, extra, missing):
+    admin = compute(ADMIN, version=version)
+    body = {"name": "v-" + version, "ram": 64, "vcpus": 1, "disk": 0,
+            "id": "v-" + version}
+    if "description" in extra:
+        body["description"] = "d"
+    created = admin.ok("POST", "/flavors", {"flavor": body})["flavor"]
+    expected = {"id": "v-" + version, "name": "v-" + version, "ram": 64}
+    expected.update(extra)
+    assert {k: created[k] for k in expected} == expected
+    assert not missing & set(created)
+    if "description" in extra:  # PUT is 2.55 and later
+        updated = admin.ok("PUT", "/flavors/v-" + version, {
+            "flavor": {"description": "e"}})["flavor"]
+        assert updated["description"] == "e"
+        assert not missing & set(updated)
+        assert ("extra_specs" in updated) == ("extra_specs" in extra)
+
+
 def test_create_generates_an_id_and_private_flavors_stay_private(compute):
     admin = compute(ADMIN)
     created = admin.ok("POST", "/flavors", {"flavor": {
