@@ -28,7 +28,8 @@ Each controller class is built once per process with the ConfigOpts.
 
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
-from minova_tw.api.openstack.compute import (availability_zone, flavors,
+from minova_tw.api.openstack.compute import (availability_zone,
+                                             flavor_access, flavors,
                                              flavors_extraspecs, keypairs,
                                              limits, server_metadata,
                                              servers, versions)
@@ -36,6 +37,7 @@ from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
+_FLAVOR_ACCESS = flavor_access.FlavorAccessController
 _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
@@ -51,6 +53,9 @@ ROUTE_LIST = (
     ("/flavors/{id}", {"GET": (_FLAVORS, "show"),
                        "PUT": (_FLAVORS, "update"),
                        "DELETE": (_FLAVORS, "delete")}),
+    ("/flavors/{id}/action", {"POST": (_FLAVOR_ACCESS, "action")}),
+    ("/flavors/{flavor_id}/os-flavor-access",
+     {"GET": (_FLAVOR_ACCESS, "index")}),
     ("/flavors/{flavor_id}/os-extra_specs", {"GET": (_SPECS, "index"),
                                              "POST": (_SPECS, "create")}),
     ("/flavors/{flavor_id}/os-extra_specs/{id}",
