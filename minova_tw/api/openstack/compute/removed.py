@@ -4,9 +4,10 @@ nova keeps the paths of what it dropped (nova-network's fixed IPs, DNS,
 bulk floating IPs and default security group rules, cells v1, the XenAPI
 agents, cloudpipe, certificates, fping, the XVP consoles, virtual
 interfaces) so an old client learns the API is gone rather than that it
-mistyped a URL: every method answers 410 with nova's body, ``{"computeFault":
-{"code": 410, "message": "This resource is no longer available. No
-forwarding address is given."}}`` (webob's explanation of 410, as nova's), to everybody and whatever the body.
+mistyped a URL: every method answers 410 with nova's body,
+``{"computeFault": {"code": 410, "message": "This resource is no longer
+available. No forwarding address is given."}}`` (webob's explanation of
+410, as nova's), to everybody and whatever the body.
 """
 
 import webob.exc
