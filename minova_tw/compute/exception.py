@@ -140,6 +140,10 @@ class FlavorAccessNotFound(NotFound):
     msg_fmt = "Flavor access not found for %(flavor_id)s / %(project_id)s combination."
 
 
+class FlavorAccessNotAvailable(NotFound):
+    msg_fmt = "Access list not available for public flavors."
+
+
 class KeypairNotFound(NotFound):
     msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
 
@@ -169,6 +173,10 @@ class FlavorExists(Conflict):
 
 class FlavorIdExists(Conflict):
     msg_fmt = "Flavor with ID %(flavor_id)s already exists."
+
+
+class FlavorIsPublic(Conflict):
+    msg_fmt = "Can not add access to a public flavor."
 
 
 class FlavorAccessExists(Conflict):

@@ -240,16 +240,27 @@ class FlavorAPI(base.Service):
 
     @base.reader
     def list_access(self, session, now, context, flavorid):
-        """Project ids a flavor is shared with."""
+        """Project ids a private flavor is shared with; a public flavor has
+        no list (it is everyone's)."""
         base.require_admin(context, "os_compute_api:os-flavor-access")
-        return [p.project_id
-                for p in get_flavor(session, context, flavorid).projects]
+        flavor = get_flavor(session, context, flavorid)
+        if flavor.is_public:
+            raise exception.FlavorAccessNotAvailable()
+        return [p.project_id for p in flavor.projects]
 
     @base.writer
-    def add_access(self, session, now, context, flavorid, project_id):
+    def add_access(self, session, now, context, flavorid, project_id,
+                   refuse_public=False):
+        """Share a flavor with ``project_id``; return all its projects.
+
+        nova's API refuses a public flavor from microversion 2.7
+        (``refuse_public``); before, the row is stored and changes nothing.
+        """
         base.require_admin(context,
                            "os_compute_api:os-flavor-access:add_tenant_access")
         flavor = get_flavor(session, context, flavorid, for_update=True)
+        if refuse_public and flavor.is_public:
+            raise exception.FlavorIsPublic()
         if any(p.project_id == project_id for p in flavor.projects):
             raise exception.FlavorAccessExists(flavor_id=flavorid,
                                                project_id=project_id)

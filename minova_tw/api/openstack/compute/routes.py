@@ -28,18 +28,23 @@ Each controller class is built once per process with the ConfigOpts.
 
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
-from minova_tw.api.openstack.compute import (availability_zone, flavors,
+from minova_tw.api.openstack.compute import (availability_zone,
+                                             flavor_access, flavors,
                                              flavors_extraspecs, keypairs,
-                                             limits, server_metadata,
-                                             servers, versions)
+                                             limits, removed,
+                                             server_metadata, servers,
+                                             versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
+_FLAVOR_ACCESS = flavor_access.FlavorAccessController
 _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
 _SERVERS = servers.ServersController
+#: Every method of an API nova removed: 410 Gone (see removed.py).
+_GONE = (removed.RemovedController, "gone")
 
 ROUTE_LIST = (
     # /v2.1 and /v2.1/ are answered by the urlmap's version app; with a
@@ -51,18 +56,48 @@ ROUTE_LIST = (
     ("/flavors/{id}", {"GET": (_FLAVORS, "show"),
                        "PUT": (_FLAVORS, "update"),
                        "DELETE": (_FLAVORS, "delete")}),
+    ("/flavors/{id}/action", {"POST": (_FLAVOR_ACCESS, "action")}),
+    ("/flavors/{flavor_id}/os-flavor-access",
+     {"GET": (_FLAVOR_ACCESS, "index")}),
     ("/flavors/{flavor_id}/os-extra_specs", {"GET": (_SPECS, "index"),
                                              "POST": (_SPECS, "create")}),
     ("/flavors/{flavor_id}/os-extra_specs/{id}",
      {"GET": (_SPECS, "show"), "PUT": (_SPECS, "update"),
       "DELETE": (_SPECS, "delete")}),
     ("/limits", {"GET": (limits.LimitsController, "index")}),
+    ("/os-agents", {"GET": _GONE, "POST": _GONE}),
+    ("/os-agents/{id}", {"PUT": _GONE, "DELETE": _GONE}),
     ("/os-availability-zone", {"GET": (_AZ, "index")}),
     ("/os-availability-zone/detail", {"GET": (_AZ, "detail")}),
+    ("/os-cells", {"GET": _GONE, "POST": _GONE}),
+    ("/os-cells/capacities", {"GET": _GONE}),
+    ("/os-cells/detail", {"GET": _GONE}),
+    ("/os-cells/info", {"GET": _GONE}),
+    ("/os-cells/sync_instances", {"POST": _GONE}),
+    ("/os-cells/{id}", {"GET": _GONE, "PUT": _GONE, "DELETE": _GONE}),
+    ("/os-cells/{id}/capacities", {"GET": _GONE}),
+    ("/os-certificates", {"POST": _GONE}),
+    ("/os-certificates/{id}", {"GET": _GONE}),
+    ("/os-cloudpipe", {"GET": _GONE, "POST": _GONE}),
+    ("/os-cloudpipe/{id}", {"PUT": _GONE}),
+    ("/os-fixed-ips/{id}", {"GET": _GONE}),
+    ("/os-fixed-ips/{id}/action",
+     {"POST": (removed.FixedIPsController, "action")}),
+    ("/os-floating-ip-dns", {"GET": _GONE}),
+    ("/os-floating-ip-dns/{id}", {"PUT": _GONE, "DELETE": _GONE}),
+    ("/os-floating-ip-dns/{domain_id}/entries/{id}",
+     {"GET": _GONE, "PUT": _GONE, "DELETE": _GONE}),
+    ("/os-floating-ips-bulk", {"GET": _GONE, "POST": _GONE}),
+    ("/os-floating-ips-bulk/{id}", {"GET": _GONE, "PUT": _GONE}),
+    ("/os-fping", {"GET": _GONE}),
+    ("/os-fping/{id}", {"GET": _GONE}),
     ("/os-keypairs", {"GET": (_KEYPAIRS, "index"),
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
                            "DELETE": (_KEYPAIRS, "delete")}),
+    ("/os-security-group-default-rules", {"GET": _GONE, "POST": _GONE}),
+    ("/os-security-group-default-rules/{id}",
+     {"GET": _GONE, "DELETE": _GONE}),
     ("/servers", {"GET": (_SERVERS, "index"),
                   "POST": (_SERVERS, "create")}),
     ("/servers/detail", {"GET": (_SERVERS, "detail")}),
@@ -70,6 +105,9 @@ ROUTE_LIST = (
                        "PUT": (_SERVERS, "update"),
                        "DELETE": (_SERVERS, "delete")}),
     ("/servers/{id}/action", {"POST": (_SERVERS, "action")}),
+    ("/servers/{server_id}/consoles", {"GET": _GONE, "POST": _GONE}),
+    ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
+    ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
     ("/servers/{server_id}/metadata",
      {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),
       "PUT": (_METADATA, "update_all")}),

@@ -15,6 +15,7 @@ import webob.exc
 from minova_tw.api import validation
 from minova_tw.api.openstack import api_version_request as api_version
 from minova_tw.api.openstack import common, wsgi
+from minova_tw.api.openstack.compute import removed
 from minova_tw.api.openstack.compute.schemas import servers as schema
 from minova_tw.api.openstack.compute.views import servers as views
 from minova_tw.compute import api as compute
@@ -371,6 +372,8 @@ class ServersController(wsgi.Controller):
     def _action_reboot(self, req, id, body):
         self._act(req, id, "reboot", body["reboot"]["type"].upper())
 
+    #: nova-network's reset, gone with it: 410 for everybody.
+    _reset_network = removed.removed_action("resetNetwork")
     _stop_server = _state_action("os-stop", "stop")
     _start_server = _state_action("os-start", "start")
     _pause = _state_action("pause", "pause")
