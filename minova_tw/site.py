@@ -7,8 +7,9 @@ ALPN chose it, with twisted.web's H2Connection and ``APIRequest``. It
 writes nova's access line for each request (minova_tw.accesslog) unless
 ``<api>_access_log`` is off, closes connections after each response when
 ``[wsgi] keep_alive`` is off, keeps at most
-``default_pool_size`` connections open (see ``channelOpened``), knows its connections so a stopping server can let the
-requests in flight finish, and counts the requests it served (a worker
+``default_pool_size`` connections open (see ``channelOpened``), knows
+its connections so a stopping server can let the requests in flight
+finish, and counts the requests it served (a worker
 with ``[wsgi] worker_max_requests`` asks to be replaced at the limit).
 
 It is a plain protocol Factory, not a twisted.web Site: twisted.web.server
@@ -143,11 +144,11 @@ class APISite(protocol.Factory):
 
     def _closeLongestIdle(self):
         """Close the connection idle longest; False when none is idle."""
-        idle = [(since, channel) for channel in self._channels
-                for since in (channel.idleSince,) if since is not None]
+        idle = [channel for channel in self._channels
+                if channel.idleSince is not None]
         if not idle:
             return False
-        _, channel = min(idle, key=lambda pair: pair[0])
+        channel = min(idle, key=lambda channel: channel.idleSince)
         log.debug("{api}: closing the connection idle longest to make room "
                   "at the default_pool_size cap", api=self.name)
         channel.loseConnection()
