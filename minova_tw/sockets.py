@@ -39,22 +39,6 @@ def bind(name, host, port, keepidle, reuse_port=False, options=None):
     return sock
 
 
-def probe_port(name, host, port):
-    """Raise ConfigError if another socket listens on host:port already.
-
-    SO_REUSEPORT lets a socket join any other socket of the same user that
-    set it too, so the sockets of an API with several workers would share,
-    silently, a port another minova (or anything with SO_REUSEPORT) serves,
-    and take a share of its clients. A bind without SO_REUSEPORT (with
-    SO_REUSEADDR, so a recently stopped server's TIME_WAIT connections do
-    not count) fails whenever anything listens there; it is closed at once,
-    never listening, so no client connects to it. Our own workers' sockets
-    do not exist yet: the parent binds them after this.
-    """
-    _bound(host, port, _listen_options(name), reuse_port=False,
-           in_use=" by another process").close()
-
-
 def _listen_options(name):
     return ("[DEFAULT] %s_listen" % name, "[DEFAULT] %s_listen_port" % name)
 
@@ -133,7 +117,16 @@ class Listener:
 
     def probe(self):
         """Raise ConfigError if the address cannot be bound now (in use,
-        not local, not an address). Nothing listens meanwhile."""
+        not local, not an address); systemd's socket is not probed.
+
+        A bind without SO_REUSEPORT (with SO_REUSEADDR, so a recently
+        stopped server's TIME_WAIT connections do not count) fails whenever
+        anything listens there; it is closed at once, never listening, so
+        no client connects to it. For several processes this is what keeps
+        their SO_REUSEPORT sockets from joining, silently, a port another
+        minova (or anything with SO_REUSEPORT) serves and taking a share of
+        its clients: the error then says "by another process".
+        """
         if self.inherited is None:
             in_use = " by another process" if self.count > 1 else ""
             _bound(self.host, self.port, self.options, reuse_port=False,
@@ -143,12 +136,13 @@ class Listener:
         """The listening sockets: systemd's one, else one socket, or
         ``count`` SO_REUSEPORT sockets on the same address (the first may
         get port 0's random port, the others bind that port), once
-        ``probe_port`` found no other process on it."""
+        ``probe`` found no other process on it (again: it may have come
+        since startup's check)."""
         if self.inherited is not None:
             return [self.inherited]
         port = self.port
         if self.count > 1 and port:
-            probe_port(self.name, self.host, port)
+            self.probe()
         first = bind(self.name, self.host, port, self.keepidle,
                      reuse_port=self.count > 1, options=self.options)
         port = first.getsockname()[1]

@@ -1,4 +1,4 @@
-"""sockets.listen: the sockets of an API, and the probe that keeps SO_REUSEPORT
+"""sockets.Listener: the sockets of an API, and the probe that keeps SO_REUSEPORT
 from joining a port another process listens on."""
 
 import socket
@@ -51,7 +51,8 @@ def test_the_probe_finds_a_port_free_then_every_worker_binds_it(tmp_path):
         # Once minova's own sockets listen, the probe reports the port taken.
         with pytest.raises(minova_conf.ConfigError, match="by another "
                            "process"):
-            sockets.probe_port("osapi_compute", "127.0.0.1", port)
+            sockets.Listener("osapi_compute", "127.0.0.1", port,
+                             count=2).probe()
     finally:
         for sock in bound:
             sock.close()
@@ -68,4 +69,4 @@ def test_a_port_in_time_wait_is_not_in_use(tmp_path):
     accepted.close()  # the server closes first: its side stays in TIME_WAIT
     client.close()
     server.close()
-    sockets.probe_port("osapi_compute", "127.0.0.1", port)
+    sockets.Listener("osapi_compute", "127.0.0.1", port, count=2).probe()
