@@ -484,9 +484,9 @@ def make_resource(app, reactor=None, multiprocess=False, inline=False,
     ``inline`` runs it in the reactor thread instead. ``reserved_paths``
     run on the pool's reserved thread, which needs a pool that
     minova_tw.threadpool.shared made. ``access_logged``: whether the
-    host writes the access line (the app sees it in its environ). Call this once the reactor is about
-    to run (twistd may fork to daemonize after makeService; a pool made
-    before that would be lost).
+    host writes the access line (the app sees it in its environ). Call
+    this once the reactor is about to run (twistd may fork to daemonize
+    after makeService; a pool made before that would be lost).
     """
     reactor = reactors.resolve(reactor)
     if inline:
