@@ -352,10 +352,11 @@ class Controller:
         self.conf = conf
 
 
-def _methods_of(controller):
-    """``{name: method or VersionedMethod}`` and ``{action key: name}``."""
+def methods_of(controller_class):
+    """``{name: method or VersionedMethod}`` and ``{action key: name}`` of a
+    controller class (docs/compute-coverage.md's test reads the actions)."""
     methods, actions = {}, {}
-    for klass in reversed(type(controller).__mro__):
+    for klass in reversed(controller_class.__mro__):
         for name, attr in vars(klass).items():
             if name.startswith("__"):
                 continue
@@ -375,7 +376,7 @@ class Resource:
 
     def __init__(self, controller):
         self.controller = controller
-        self.methods, self.wsgi_actions = _methods_of(controller)
+        self.methods, self.wsgi_actions = methods_of(type(controller))
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, request):
