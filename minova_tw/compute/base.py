@@ -13,6 +13,7 @@ lifecycle transition is due; tests inject a clock instead of sleeping. A
 
 import datetime
 import functools
+import re
 
 import sqlalchemy as sa
 
@@ -79,6 +80,16 @@ def check_sort_dir(sort_dir):
         raise exception.Invalid(
             "Unknown sort direction, must be 'desc' or 'asc'")
     return sort_dir
+
+
+def compile_filter(pattern):
+    """A name filter's regular expression (nova matches them with the
+    database's REGEXP); a pattern that is not one is a 400."""
+    try:
+        return re.compile(pattern)
+    except re.error:
+        raise exception.Invalid(
+            "Invalid regular expression: %s" % pattern) from None
 
 
 def require_admin(context, action):

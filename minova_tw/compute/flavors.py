@@ -114,8 +114,10 @@ class FlavorAPI(base.Service):
         """Flavors ``context`` may see, filtered, sorted and paged.
 
         ``is_public`` only applies to admins (non-admins always get public
-        flavors plus their project's); ``marker`` is a flavorid.
+        flavors plus their project's); ``marker`` is a flavorid; ``name``
+        a regular expression searched in the name (2.102).
         """
+        name_filter = None if name is None else base.compile_filter(name)
         if sort_key not in SORT_KEYS:
             raise exception.InvalidSortKey(key=sort_key)
         reverse = base.check_sort_dir(sort_dir) == "desc"
@@ -133,7 +135,7 @@ class FlavorAPI(base.Service):
         found = [f for f in visible
                  if (min_ram is None or f.memory_mb >= min_ram)
                  and (min_disk is None or f.root_gb >= min_disk)
-                 and (name is None or f.name == name)]
+                 and (name_filter is None or name_filter.search(f.name))]
         max_limit = self.conf.api.max_limit
         return found[:max_limit if limit is None else min(limit, max_limit)]
 

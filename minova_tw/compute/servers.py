@@ -61,11 +61,7 @@ _STATUS = states.status_expression(E(I.vm_state), E(I.task_state))
 
 def _regex(column):
     def clause(pattern):
-        try:
-            re.compile(pattern)
-        except re.error:
-            raise exception.Invalid(
-                "Invalid regular expression: %s" % pattern) from None
+        base.compile_filter(pattern)
         return column.regexp_match(pattern)
     return clause
 
@@ -141,7 +137,26 @@ ADMIN_FILTERS = ("all_tenants", "project_id", "tenant_id", "deleted")
 
 #: What ``update`` may change (``rebuild`` also takes these).
 UPDATABLE = frozenset(("name", "access_ip_v4", "access_ip_v6",
-                       "description", "hostname", "auto_disk_config"))
+                       "description", "hostname", "auto_disk_config",
+                       "pinned_availability_zone"))
+
+
+def check_repin(instance, zone):
+    """Raise unless the server's pinned zone may become ``zone`` (2.104):
+    None unpins; a zone pins only an unpinned server, and only to the zone
+    it is in; setting the current value changes nothing."""
+    current = instance.pinned_availability_zone
+    if zone is None or zone == current:
+        return
+    if current is not None:
+        raise exception.Conflict(
+            "Cannot change pinned availability zone directly. Unpin first "
+            "by setting pinned_availability_zone to null.")
+    if zone != instance.availability_zone:
+        raise exception.Conflict(
+            "Server can only be pinned to its current availability zone "
+            "'%s', but '%s' was requested."
+            % (instance.availability_zone, zone))
 
 
 def generate_password(length=12):
@@ -421,10 +436,12 @@ class ServerAPI(base.Service):
     @base.writer
     def update(self, session, now, context, server_id, **changes):
         """Change any of UPDATABLE (name, access IPs, description,
-        hostname, auto_disk_config)."""
+        hostname, auto_disk_config, pinned_availability_zone)."""
         check_updatable(changes, UPDATABLE)
         instance = get_instance(session, now, context, server_id,
                                 for_update=True)
+        if "pinned_availability_zone" in changes:
+            check_repin(instance, changes["pinned_availability_zone"])
         for field, value in changes.items():
             setattr(instance, field, value)
         instance.updated_at = now

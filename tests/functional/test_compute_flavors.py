@@ -80,6 +80,29 @@ def test_unknown_query_parameters_are_400_from_275(compute):
         "Additional properties are not allowed ('bogus' was unexpected)")
 
 
+def test_2102_filters_by_name_and_refuses_what_it_retired(compute):
+    client = compute(version="2.102")
+    assert _ids(client.ok("GET", "/flavors/detail?name=large$")) == [
+        "4", "5"]
+    assert _ids(client.ok("GET", "/flavors?name=^m1.(tiny|small)")) == [
+        "1", "2"]
+    # before 2.102 the name is not a filter (2.75-2.101 refuse it)
+    assert _ids(compute(version="2.74").ok(
+        "GET", "/flavors?name=large$")) == ["1", "2", "3", "4", "5"]
+    assert fault(compute(version="2.101").get("/flavors?name=x"), 400) == (
+        "Additional properties are not allowed ('name' was unexpected)")
+    assert "sort_key" in fault(client.get("/flavors?sort_key=rxtx_factor"),
+                               400)
+    assert fault(client.get("/flavors/1?bogus=1"), 400) == (
+        "Additional properties are not allowed ('bogus' was unexpected)")
+    assert compute(version="2.101").get("/flavors/1?bogus=1").status_code == (
+        200)
+    admin = compute(ADMIN, version="2.102")
+    assert "rxtx_factor" in fault(admin.post("/flavors", {"flavor": {
+        "name": "r", "ram": 1, "vcpus": 1, "disk": 1, "rxtx_factor": 2}}),
+        400)
+
+
 def test_admin_create_update_delete(compute):
     admin = compute(ADMIN, version="2.55")
     created = admin.ok("POST", "/flavors", {"flavor": {
@@ -103,7 +126,10 @@ def test_admin_create_update_delete(compute):
     ("2.60", {"description": "d"}, {"extra_specs"}),
     ("2.61", {"description": "d", "extra_specs": {}}, set()),
     ("2.75", {"description": "d", "extra_specs": {}, "swap": 0}, set()),
-    ("2.100", {"description": "d", "extra_specs": {}, "swap": 0}, set()),
+    ("2.101", {"description": "d", "extra_specs": {}, "swap": 0,
+               "rxtx_factor": 1.0, "OS-FLV-DISABLED:disabled": False}, set()),
+    ("2.102", {"description": "d", "extra_specs": {}, "swap": 0},
+     {"rxtx_factor", "OS-FLV-DISABLED:disabled"}),
 ])
 def test_create_and_update_answer_at_every_microversion(
         compute, version, extra, missing):

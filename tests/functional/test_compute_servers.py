@@ -374,6 +374,34 @@ def test_update_by_version(compute):
                      {"server": {"name": "x"}}), 404)
 
 
+def test_2104_unpins_and_repins_the_availability_zone(compute):
+    client = compute(version="2.104")
+    server_id = client.boot()
+    path = "/servers/" + server_id
+
+    def pin(zone):
+        return client.put(path, {"server": {"pinned_availability_zone":
+                                            zone}})
+
+    assert pin("nova").json()["server"]["pinned_availability_zone"] == "nova"
+    assert pin("nova").status_code == 200  # the same value again
+    assert fault(pin("other"), 409) == (
+        "Cannot change pinned availability zone directly. Unpin first by "
+        "setting pinned_availability_zone to null.")
+    assert pin(None).json()["server"]["pinned_availability_zone"] is None
+    assert fault(pin("elsewhere"), 409) == (
+        "Server can only be pinned to its current availability zone 'nova', "
+        "but 'elsewhere' was requested.")
+    assert client.ok("GET", path)["server"]["pinned_availability_zone"] is (
+        None)
+    fault(compute(version="2.103").put(path, {"server": {
+        "pinned_availability_zone": None}}), 400)
+    # 2.102: a server's show refuses query parameters it does not know
+    assert fault(client.get(path + "?bogus=1"), 400) == (
+        "Additional properties are not allowed ('bogus' was unexpected)")
+    assert compute(version="2.101").get(path + "?bogus=1").status_code == 200
+
+
 def test_rebuild_by_version(compute):
     client = compute(version="2.57")
     client.ok("POST", "/os-keypairs", {"keypair": {

@@ -7,7 +7,7 @@ from minova_tw.api.openstack import api_version_request as v
 
 
 def test_advertised_range_is_2_1_to_2_100():
-    assert (v.MIN_API_VERSION, v.MAX_API_VERSION) == ("2.1", "2.100")
+    assert (v.MIN_API_VERSION, v.MAX_API_VERSION) == ("2.1", "2.104")
 
 
 def test_is_supported_compares_as_versions():

@@ -17,6 +17,13 @@ def test_filters(compute, ctx):
     assert _ids(compute.flavors.list(ctx, min_ram=4096)) == ["3", "4", "5"]
     assert _ids(compute.flavors.list(ctx, min_disk=80)) == ["4", "5"]
     assert _ids(compute.flavors.list(ctx, name="m1.small")) == ["2"]
+    # a regular expression searched in the name, as nova's REGEXP
+    assert _ids(compute.flavors.list(ctx, name="large$")) == ["4", "5"]
+    assert _ids(compute.flavors.list(ctx, name="^m1\\.(tiny|xlarge)")) == [
+        "1", "5"]
+    with pytest.raises(exception.Invalid,
+                       match=r"Invalid regular expression: m1\($"):
+        compute.flavors.list(ctx, name="m1(")
 
 
 def test_sort_and_invalid_sort(compute, ctx):

@@ -54,6 +54,12 @@ os-hypervisors or os-migrations, and need nothing here):
 * 2.96 - servers: ``pinned_availability_zone``.
 * 2.98 - servers: the image's ``properties``.
 * 2.100 - servers: ``scheduler_hints``.
+* 2.101 - (a volume attach answers 202: minova has no volume attachments.)
+* 2.102 - flavors: a ``name`` filter; ``rxtx_factor`` and
+  ``OS-FLV-DISABLED:disabled`` retired. Every API refuses unknown query
+  parameters.
+* 2.103 - (``/os-volumes_boot`` removed: minova never served it.)
+* 2.104 - servers: update sets or clears ``pinned_availability_zone``.
 """
 
 import functools
@@ -62,7 +68,7 @@ import re
 from minova_tw.api import errors
 
 MIN_API_VERSION = "2.1"
-MAX_API_VERSION = "2.100"
+MAX_API_VERSION = "2.104"
 DEFAULT_API_VERSION = MIN_API_VERSION
 
 _VERSION_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")

@@ -4,7 +4,9 @@ The internal zone of the control services shows only in the detail
 listing, as in nova.
 """
 
+from minova_tw.api import validation
 from minova_tw.api.openstack import common, wsgi
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.compute import api as compute
 
 
@@ -32,9 +34,11 @@ class AvailabilityZoneController(wsgi.Controller):
             dict(zone, hosts=_hosts(zone["hosts"])) for zone in zones]}
 
     @wsgi.expected_errors(())
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def index(self, req):
         return self._zones(req, detail=False)
 
     @wsgi.expected_errors(())
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def detail(self, req):
         return self._zones(req, detail=True)

@@ -11,6 +11,7 @@ from minova_tw.api import validation
 from minova_tw.api.openstack import api_version_request as api_version
 from minova_tw.api.openstack import common, wsgi
 from minova_tw.api.openstack.compute.schemas import flavor_access as schema
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.compute import api as compute
 
 
@@ -30,6 +31,7 @@ class FlavorAccessController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def index(self, req, flavor_id):
         ctx = req.environ["nova.context"]
         return _flavor_access(

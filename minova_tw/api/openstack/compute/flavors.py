@@ -10,6 +10,7 @@ import webob.exc
 from minova_tw.api import validation
 from minova_tw.api.openstack import common, wsgi
 from minova_tw.api.openstack.compute.schemas import flavors as schema
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.api.openstack.compute.views import flavors as views
 from minova_tw.compute import api as compute
 
@@ -55,6 +56,7 @@ class FlavorsController(wsgi.Controller):
         kwargs = dict(
             min_ram=_int_filter(req, "minRam"),
             min_disk=_int_filter(req, "minDisk"),
+            name=req.GET.get("name"),
             sort_key=req.GET.get("sort_key", "flavorid"),
             sort_dir=req.GET.get("sort_dir", "asc"),
             limit=limit, marker=marker,
@@ -63,7 +65,8 @@ class FlavorsController(wsgi.Controller):
 
     @wsgi.expected_errors(400)
     @common.compute_errors
-    @validation.query_schema(schema.index_query_v275, "2.75")
+    @validation.query_schema(schema.index_query_v2102, "2.102")
+    @validation.query_schema(schema.index_query_v275, "2.75", "2.101")
     @validation.query_schema(schema.index_query, "2.1", "2.74")
     def index(self, req):
         return common.cached_json(
@@ -73,7 +76,8 @@ class FlavorsController(wsgi.Controller):
 
     @wsgi.expected_errors(400)
     @common.compute_errors
-    @validation.query_schema(schema.index_query_v275, "2.75")
+    @validation.query_schema(schema.index_query_v2102, "2.102")
+    @validation.query_schema(schema.index_query_v275, "2.75", "2.101")
     @validation.query_schema(schema.index_query, "2.1", "2.74")
     def detail(self, req):
         return common.cached_json(
@@ -84,6 +88,7 @@ class FlavorsController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def show(self, req, id):
         ctx = req.environ["nova.context"]
         flavor = self.compute_api.flavors.get(ctx, id)
@@ -91,7 +96,8 @@ class FlavorsController(wsgi.Controller):
 
     @wsgi.expected_errors((400, 409))
     @common.compute_errors
-    @validation.schema(schema.create_v255, "2.55")
+    @validation.schema(schema.create_v2102, "2.102")
+    @validation.schema(schema.create_v255, "2.55", "2.101")
     @validation.schema(schema.create, "2.1", "2.54")
     def create(self, req, body):
         ctx = req.environ["nova.context"]

@@ -13,6 +13,7 @@ from minova_tw.api.openstack import common, wsgi
 from minova_tw.api.openstack.compute import extra_specs_validation
 from minova_tw.api.openstack.compute.schemas import (
     flavors_extraspecs as schema)
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.compute import api as compute
 
 
@@ -34,6 +35,7 @@ class FlavorExtraSpecsController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def index(self, req, flavor_id):
         ctx = req.environ["nova.context"]
         return {"extra_specs":
@@ -50,6 +52,7 @@ class FlavorExtraSpecsController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def show(self, req, flavor_id, id):
         ctx = req.environ["nova.context"]
         return {id: self.compute_api.flavors.get_extra_spec(ctx, flavor_id,

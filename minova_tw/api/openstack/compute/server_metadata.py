@@ -10,6 +10,7 @@ import webob.exc
 
 from minova_tw.api import validation
 from minova_tw.api.openstack import common, wsgi
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.api.openstack.compute.schemas import server_metadata as schema
 from minova_tw.compute import api as compute
 
@@ -27,6 +28,7 @@ class ServerMetadataController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def index(self, req, server_id):
         return {"metadata": self.compute_api.servers.get_metadata(
             req.environ["nova.context"], server_id)}
@@ -47,6 +49,7 @@ class ServerMetadataController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def show(self, req, server_id, id):
         value = self.compute_api.servers.get_metadata_item(
             req.environ["nova.context"], server_id, id)

@@ -16,6 +16,7 @@ from minova_tw.api import validation
 from minova_tw.api.openstack import api_version_request as api_version
 from minova_tw.api.openstack import common, wsgi
 from minova_tw.api.openstack.compute import removed
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.api.openstack.compute.schemas import servers as schema
 from minova_tw.api.openstack.compute.views import servers as views
 from minova_tw.compute import api as compute
@@ -165,7 +166,8 @@ CHANGEABLE = {"name": "name", "accessIPv4": "access_ip_v4",
               "accessIPv6": "access_ip_v6", "description": "description",
               "hostname": "hostname", "metadata": "metadata",
               "key_name": "key_name", "user_data": "user_data",
-              "trusted_image_certificates": "trusted_certs"}
+              "trusted_image_certificates": "trusted_certs",
+              "pinned_availability_zone": "pinned_availability_zone"}
 
 
 def _changes(req, params):
@@ -247,6 +249,7 @@ class ServersController(wsgi.Controller):
 
     @wsgi.expected_errors(404)
     @common.compute_errors
+    @validation.query_schema(pt.no_query_v2102, "2.102")
     def show(self, req, id):
         ctx = req.environ["nova.context"]
         instance = self.compute_api.servers.get(ctx, id)
@@ -343,9 +346,10 @@ class ServersController(wsgi.Controller):
         return {"server": views.ViewBuilder(self.conf, req).changed(
             instance)}
 
-    @wsgi.expected_errors((400, 404))
+    @wsgi.expected_errors((400, 404, 409))
     @common.compute_errors
-    @validation.schema(schema.update_v294, "2.94")
+    @validation.schema(schema.update_v2104, "2.104")
+    @validation.schema(schema.update_v294, "2.94", "2.103")
     @validation.schema(schema.update_v290, "2.90", "2.93")
     @validation.schema(schema.update_v219, "2.19", "2.89")
     @validation.schema(schema.update, "2.1", "2.18")

@@ -27,6 +27,13 @@ index_query = {
 index_query_v275 = copy.deepcopy(index_query)
 index_query_v275["additionalProperties"] = False
 
+#: 2.102: a ``name`` filter (a regular expression, as nova's), and no more
+#: sorting by the retired ``rxtx_factor``.
+index_query_v2102 = copy.deepcopy(index_query_v275)
+index_query_v2102["properties"]["name"] = pt.multi_params({"type": "string"})
+index_query_v2102["properties"]["sort_key"]["items"]["enum"].remove(
+    "rxtx_factor")
+
 #: The largest integer nova's flavor columns hold.
 _MAX_INT = 2 ** 31 - 1
 
@@ -72,6 +79,10 @@ _description = {
 create_v255 = copy.deepcopy(create)
 create_v255["properties"]["flavor"]["properties"]["description"] = (
     _description)
+
+#: 2.102 retired ``rxtx_factor``: giving it is a 400.
+create_v2102 = copy.deepcopy(create_v255)
+del create_v2102["properties"]["flavor"]["properties"]["rxtx_factor"]
 
 update = {
     "type": "object",

@@ -41,6 +41,13 @@ name = {
     "type": "string", "minLength": 1, "maxLength": 255, "format": "name",
 }
 
+name_or_none = {"oneOf": [name, {"type": "null"}]}
+
+#: The query string of a method that takes no parameters, from 2.102 (when
+#: nova made every API refuse unknown ones): any parameter is a 400.
+no_query_v2102 = {"type": "object", "properties": {},
+                  "additionalProperties": False}
+
 description = {
     "type": ["string", "null"], "minLength": 0, "maxLength": 255,
     "pattern": "^[^\x00-\x1f\x7f]*$",

@@ -178,6 +178,10 @@ _server_props(update_v290)["hostname"] = pt.server_hostname
 update_v294 = copy.deepcopy(update_v290)
 _server_props(update_v294)["hostname"] = pt.fqdn
 
+#: 2.104: unpin (null) or re-pin the server's availability zone.
+update_v2104 = copy.deepcopy(update_v294)
+_server_props(update_v2104)["pinned_availability_zone"] = pt.name_or_none
+
 rebuild = _wrapped("rebuild", {
     "name": pt.name, "imageRef": pt.image_id,
     "adminPass": pt.admin_password, "metadata": pt.metadata,

@@ -1,7 +1,8 @@
 """How a flavor looks in the API, by microversion.
 
-2.55 adds ``description``, 2.61 ``extra_specs`` (in detail), and 2.75 shows
-``swap`` 0 as 0 instead of "".
+2.55 adds ``description``, 2.61 ``extra_specs`` (in detail), 2.75 shows
+``swap`` 0 as 0 instead of "", and 2.102 drops the retired ``rxtx_factor``
+and ``OS-FLV-DISABLED:disabled``.
 """
 
 from minova_tw.api.openstack import api_version_request as api_version
@@ -17,6 +18,7 @@ class ViewBuilder:
         self.description = api_version.is_supported(request, "2.55")
         self.extra_specs = api_version.is_supported(request, "2.61")
         self.swap_int = api_version.is_supported(request, "2.75")
+        self.retired_fields = not api_version.is_supported(request, "2.102")
 
     def basic(self, flavor):
         view = {"id": flavor.flavorid, "name": flavor.name,
@@ -34,11 +36,12 @@ class ViewBuilder:
             "swap": flavor.swap if flavor.swap or self.swap_int else "",
             "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
             "vcpus": flavor.vcpus,
-            "OS-FLV-DISABLED:disabled": flavor.disabled,
-            "rxtx_factor": flavor.rxtx_factor,
             "os-flavor-access:is_public": flavor.is_public,
             "links": self.links.links("flavors", flavor.flavorid),
         }
+        if self.retired_fields:
+            view["OS-FLV-DISABLED:disabled"] = flavor.disabled
+            view["rxtx_factor"] = flavor.rxtx_factor
         if self.description:
             view["description"] = flavor.description
         if self.extra_specs:
