@@ -30,14 +30,15 @@ from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (availability_zone,
                                              flavor_access, flavors,
-                                             flavors_extraspecs, keypairs,
-                                             limits, removed,
+                                             flavors_extraspecs, ips,
+                                             keypairs, limits, removed,
                                              server_metadata, servers,
                                              versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
+_IPS = ips.IPsController
 _FLAVOR_ACCESS = flavor_access.FlavorAccessController
 _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
@@ -107,6 +108,8 @@ ROUTE_LIST = (
     ("/servers/{id}/action", {"POST": (_SERVERS, "action")}),
     ("/servers/{server_id}/consoles", {"GET": _GONE, "POST": _GONE}),
     ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
+    ("/servers/{server_id}/ips", {"GET": (_IPS, "index")}),
+    ("/servers/{server_id}/ips/{id}", {"GET": (_IPS, "show")}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
     ("/servers/{server_id}/metadata",
      {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),

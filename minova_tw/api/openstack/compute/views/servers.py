@@ -35,6 +35,22 @@ def host_id(project_id, host):
     return hashlib.sha224((project_id + host).encode()).hexdigest()
 
 
+def addresses(instance, extended=True):
+    """``{network: [address, ...]}`` of a server, as its ``addresses`` and
+    ``/servers/{id}/ips`` show them; ``extended`` adds the IP type and MAC.
+    A building server has none yet (nova's network cache is empty)."""
+    if instance.vm_state == states.BUILDING:
+        return {}
+    found = {}
+    for ip in instance.fixed_ips:
+        address = {"version": 4, "addr": ip.address}
+        if extended:
+            address["OS-EXT-IPS:type"] = "fixed"
+            address["OS-EXT-IPS-MAC:mac_addr"] = ip.mac_address
+        found.setdefault(ip.network, []).append(address)
+    return found
+
+
 class ViewBuilder:
     """Server views for one request."""
 
@@ -91,18 +107,6 @@ class ViewBuilder:
                 "swap": flavor["swap"], "original_name": flavor["name"],
                 "extra_specs": dict(flavor.get("extra_specs") or {})}
 
-    def _addresses(self, instance, extended=True):
-        if instance.vm_state == states.BUILDING:
-            return {}
-        addresses = {}
-        for ip in instance.fixed_ips:
-            address = {"version": 4, "addr": ip.address}
-            if extended:
-                address["OS-EXT-IPS:type"] = "fixed"
-                address["OS-EXT-IPS-MAC:mac_addr"] = ip.mac_address
-            addresses.setdefault(ip.network, []).append(address)
-        return addresses
-
     def _extended_attributes(self, instance, server):
         if self.is_admin:
             server["OS-EXT-SRV-ATTR:host"] = instance.host
@@ -144,7 +148,7 @@ class ViewBuilder:
             "flavor": self._flavor(instance),
             "created": common.isotime(instance.created_at),
             "updated": common.isotime(instance.updated_at),
-            "addresses": self._addresses(instance, extended=full),
+            "addresses": addresses(instance, extended=full),
             "accessIPv4": instance.access_ip_v4 or "",
             "accessIPv6": instance.access_ip_v6 or "",
             "links": self.links.links("servers", instance.uuid),
