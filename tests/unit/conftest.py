@@ -30,10 +30,11 @@ class Context:
     """The duck-typed request context the compute layer takes."""
 
     def __init__(self, user_id="user-a", project_id="project-a",
-                 is_admin=False):
+                 is_admin=False, request_id=None):
         self.user_id = user_id
         self.project_id = project_id
         self.is_admin = is_admin
+        self.request_id = request_id or "req-" + str(uuid.uuid4())
 
 
 class Clock:
