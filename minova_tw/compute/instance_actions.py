@@ -21,7 +21,7 @@ actions stay readable (nova reads them with read_deleted from 2.21).
 import sqlalchemy as sa
 
 from minova_tw.compute import base, exception
-from minova_tw.db import models
+from minova_tw.db import models, paging
 
 A = models.InstanceAction
 EV = models.InstanceActionEvent
@@ -68,12 +68,14 @@ def _when_finished(column):
     return sa.case((_FINISHED, column), else_=sa.null())
 
 
+#: An action's ``updated_at`` at ``now``: when its events finished, once
+#: they have.
+UPDATED_AT = sa.case((A.finish_time <= NOW, A.finish_time),
+                     else_=A.updated_at)
 #: What an action's and an event's columns are at ``now``.
 ACTION_COLUMNS = (
     A.id, A.action, A.instance_uuid, A.request_id, A.user_id, A.project_id,
-    A.start_time, A.message,
-    sa.case((A.finish_time <= NOW, A.finish_time),
-            else_=A.updated_at).label("updated_at"),
+    A.start_time, A.message, UPDATED_AT.label("updated_at"),
 )
 EVENT_COLUMNS = (
     EV.event, EV.start_time, _when_finished(EV.finish_time).label(
@@ -144,13 +146,12 @@ class InstanceActionAPI(base.Service):
             A.instance_uuid == server.uuid)
         params = {"now": now}
         if not paged:
-            return session.execute(stmt.order_by(
-                A.start_time.desc(), A.id.desc()), params).all()
-        updated_at = ACTION_COLUMNS[-1]
+            return session.execute(paging.page(session, stmt, ORDER),
+                                   params).all()
         if changes_since is not None:
-            stmt = stmt.where(updated_at >= changes_since)
+            stmt = stmt.where(UPDATED_AT >= changes_since)
         if changes_before is not None:
-            stmt = stmt.where(updated_at <= changes_before)
+            stmt = stmt.where(UPDATED_AT <= changes_before)
         return base.page(session, stmt, ORDER, marker,
                          sa.and_(A.instance_uuid == server.uuid,
                                  A.request_id == marker),
@@ -164,10 +165,10 @@ class InstanceActionAPI(base.Service):
         InstanceActionNotFound if there is none."""
         server = _server(session, context, server_id, read_deleted)
         params = {"now": now}
-        action = session.execute(
-            sa.select(*ACTION_COLUMNS).where(
-                A.instance_uuid == server.uuid, A.request_id == request_id)
-            .order_by(A.start_time.desc(), A.id.desc()), params).first()
+        action = session.execute(paging.page(
+            session, sa.select(*ACTION_COLUMNS).where(
+                A.instance_uuid == server.uuid, A.request_id == request_id),
+            ORDER), params).first()
         if action is None:
             raise exception.InstanceActionNotFound(request_id=request_id)
         events = session.execute(
