@@ -3,13 +3,16 @@
 Each action checks its guard (``lifecycle``), sets its task_state and
 schedules its end state ``[minova] action_time`` seconds later; the API
 answers 202 and the server reaches its new status when the transition is
-due. confirmResize and lock/unlock change the server at once.
+due. confirmResize and lock/unlock change the server at once. Each records
+its instance action under nova's name (the guard's), its events finishing
+when the server reaches the new state (``instance_actions``).
 """
 
 import uuid
 
-from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
-                               quotas, servers, states as s)
+from minova_tw.compute import (base, exception, flavors, instance_actions,
+                               keypairs, lifecycle, quotas, servers,
+                               states as s)
 
 #: system_meta key holding the vm_state a resize returns to (nova's name).
 OLD_VM_STATE = "old_vm_state"
@@ -33,17 +36,22 @@ def _simple(guard, task_state, vm_state, power_state):
 
 class ServerActionAPI(base.Service):
 
-    def _checked(self, session, now, context, server_id, guard):
-        instance = servers.get_instance(session, now, context, server_id,
-                                        for_update=True)
-        lifecycle.check(context, instance, guard)
-        return instance
-
     def _act(self, session, now, context, server_id, guard, task_state,
              vm_state, power_state):
-        instance = self._checked(session, now, context, server_id, guard)
-        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
-                        task_state, vm_state, power_state)
+        instance = servers.checked_instance(session, now, context,
+                                            server_id, guard)
+        self._begin(session, now, context, instance, guard, task_state,
+                    vm_state, power_state)
+
+    def _begin(self, session, now, context, instance, guard, task_state,
+               vm_state, power_state, launched=False):
+        """``lifecycle.begin`` over ``[minova] action_time``, recording
+        ``guard``'s action, which finishes with the transition."""
+        due_at = lifecycle.begin(session, instance, now,
+                                 self.conf.minova.action_time, task_state,
+                                 vm_state, power_state, launched=launched)
+        instance_actions.record(session, now, context, instance,
+                                guard.action, due_at)
 
     @base.writer
     def reboot(self, session, now, context, server_id, reboot_type="SOFT"):
@@ -81,11 +89,10 @@ class ServerActionAPI(base.Service):
                      metadata=None):
         """Snapshot the server; return the new image's id."""
         quotas.check_metadata(self.conf, metadata or {})
-        instance = self._checked(session, now, context, server_id,
-                                 lifecycle.CREATE_IMAGE)
-        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
-                        s.IMAGE_SNAPSHOT, instance.vm_state,
-                        instance.power_state)
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.CREATE_IMAGE)
+        self._begin(session, now, context, instance, lifecycle.CREATE_IMAGE,
+                    s.IMAGE_SNAPSHOT, instance.vm_state, instance.power_state)
         return str(uuid.uuid4())
 
     @base.writer
@@ -95,8 +102,8 @@ class ServerActionAPI(base.Service):
         (``metadata`` replaces all; ``key_name`` None removes the key);
         return the server. A stopped server stays stopped."""
         servers.check_updatable(changes, REBUILDABLE)
-        instance = self._checked(session, now, context, server_id,
-                                 lifecycle.REBUILD)
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.REBUILD)
         if "metadata" in changes:
             instance.meta = dict(changes.pop("metadata"))
             quotas.check_metadata(self.conf, instance.meta)
@@ -114,16 +121,16 @@ class ServerActionAPI(base.Service):
             end = (s.STOPPED, s.SHUTDOWN)
         else:
             end = (s.ACTIVE, s.RUNNING)
-        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
-                        s.REBUILDING, *end, launched=True)
+        self._begin(session, now, context, instance, lifecycle.REBUILD,
+                    s.REBUILDING, *end, launched=True)
         return instance
 
     @base.writer
     def resize(self, session, now, context, server_id, flavor_ref):
         """RESIZE, then VERIFY_RESIZE with the new flavor (quota checked
         for what grows)."""
-        instance = self._checked(session, now, context, server_id,
-                                 lifecycle.RESIZE)
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.RESIZE)
         flavor = flavors.get_flavor(session, context, flavor_ref)
         if flavor.flavorid == instance.flavorid:
             raise exception.CannotResizeToSameFlavor()
@@ -135,9 +142,9 @@ class ServerActionAPI(base.Service):
         servers.set_flavor(instance, new)
         instance.system_meta = {**instance.system_meta,
                                 OLD_VM_STATE: instance.vm_state}
-        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
-                        s.RESIZE_PREP, s.RESIZED, instance.power_state,
-                        launched=True)
+        self._begin(session, now, context, instance, lifecycle.RESIZE,
+                    s.RESIZE_PREP, s.RESIZED, instance.power_state,
+                    launched=True)
 
     def _check_growth(self, session, instance, new_flavor):
         quotas.servers_that_fit(
@@ -156,22 +163,24 @@ class ServerActionAPI(base.Service):
     @base.writer
     def confirm_resize(self, session, now, context, server_id):
         """Keep the new flavor: back to ACTIVE (or SHUTOFF) at once."""
-        instance = self._checked(session, now, context, server_id,
-                                 lifecycle.CONFIRM_RESIZE)
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.CONFIRM_RESIZE)
         instance.vm_state = self._end_resize(instance)
         instance.updated_at = now
+        instance_actions.record(session, now, context, instance,
+                                lifecycle.CONFIRM_RESIZE.action)
 
     @base.writer
     def revert_resize(self, session, now, context, server_id):
         """REVERT_RESIZE with the old flavor, then the state before."""
-        instance = self._checked(session, now, context, server_id,
-                                 lifecycle.REVERT_RESIZE)
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.REVERT_RESIZE)
         old_flavor = instance.old_flavor
         self._check_growth(session, instance, old_flavor)
         servers.set_flavor(instance, old_flavor)
-        lifecycle.begin(session, instance, now, self.conf.minova.action_time,
-                        s.RESIZE_REVERTING, self._end_resize(instance),
-                        instance.power_state)
+        self._begin(session, now, context, instance, lifecycle.REVERT_RESIZE,
+                    s.RESIZE_REVERTING, self._end_resize(instance),
+                    instance.power_state)
 
     @base.writer
     def lock(self, session, now, context, server_id, reason=None):
@@ -182,6 +191,7 @@ class ServerActionAPI(base.Service):
                               instance.project_id else "admin")
         instance.locked_reason = reason
         instance.updated_at = now
+        instance_actions.record(session, now, context, instance, "lock")
 
     @base.writer
     def unlock(self, session, now, context, server_id):
@@ -193,13 +203,16 @@ class ServerActionAPI(base.Service):
         instance.locked = False
         instance.locked_by = instance.locked_reason = None
         instance.updated_at = now
+        instance_actions.record(session, now, context, instance, "unlock")
 
     @base.writer
     def trigger_crash_dump(self, session, now, context, server_id):
         """NMI to the guest (2.17): checked like nova, no state moves."""
-        instance = self._checked(session, now, context, server_id,
-                                 lifecycle.TRIGGER_CRASH_DUMP)
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.TRIGGER_CRASH_DUMP)
         instance.updated_at = now
+        instance_actions.record(session, now, context, instance,
+                                lifecycle.TRIGGER_CRASH_DUMP.action)
 
     @base.reader
     def get_console_output(self, session, now, context, server_id,

@@ -8,11 +8,13 @@ the clock (injectable for tests)::
     compute.server_actions.reboot(context, server_id, "HARD")
     compute.metadata.get_by_address("10.0.0.3")
 
-``context`` is anything with ``user_id``, ``project_id`` and ``is_admin``.
+``context`` is anything with ``user_id``, ``project_id``, ``is_admin`` and
+``request_id`` (what instance actions are recorded under).
 """
 
 from minova_tw.compute import (actions, availability_zones, flavors,
-                               keypairs, metadata, quotas, servers)
+                               instance_actions, keypairs, metadata, quotas,
+                               server_tags, servers)
 from minova_tw.db import engine as db_engine
 
 
@@ -25,6 +27,8 @@ class API:
         self.flavors = flavors.FlavorAPI(**parts)
         self.servers = servers.ServerAPI(**parts)
         self.server_actions = actions.ServerActionAPI(**parts)
+        self.server_tags = server_tags.ServerTagAPI(**parts)
+        self.instance_actions = instance_actions.InstanceActionAPI(**parts)
         self.keypairs = keypairs.KeypairAPI(**parts)
         self.quotas = quotas.QuotaAPI(**parts)
         self.availability_zones = availability_zones.AvailabilityZoneAPI(

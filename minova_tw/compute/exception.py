@@ -95,6 +95,10 @@ class ComputeHostNotFound(Invalid):
     msg_fmt = "Compute host %(host)s could not be found."
 
 
+class TooManyTags(Invalid):
+    msg_fmt = "The number of tags exceeded the per-server limit %(limit)d"
+
+
 class PasswordTooLong(Invalid):
     msg_fmt = "Password is too long: at most %(limit)d bytes."
 
@@ -150,6 +154,16 @@ class KeypairNotFound(NotFound):
 
 class MetadataNotFound(NotFound):
     msg_fmt = "Metadata item was not found"
+
+
+class InstanceTagNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s has no tag '%(tag)s'"
+
+
+class InstanceActionNotFound(NotFound):
+    """The message nova's instance actions API answers with."""
+
+    msg_fmt = "Action %(request_id)s not found"
 
 
 # -- 409 ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ transition to its end state (``db.transitions``).
 import datetime
 from typing import NamedTuple
 
-from minova_tw.compute import exception, states as s
+from minova_tw.compute import exception, instance_actions, states as s
 from minova_tw.db import transitions
 
 
@@ -50,6 +50,11 @@ TRIGGER_CRASH_DUMP = Guard("trigger_crash_dump", (
 DELETE = Guard("delete", None, None)
 UPDATE_METADATA = Guard("update metadata", _METADATA_VM, None)
 DELETE_METADATA = Guard("delete metadata", _METADATA_VM, None)
+#: Tags change in the states metadata does, locked or not.
+UPDATE_TAG = Guard("update tag", _METADATA_VM, None, check_lock=False)
+UPDATE_TAGS = Guard("update tags", _METADATA_VM, None, check_lock=False)
+DELETE_TAG = Guard("delete tag", _METADATA_VM, None, check_lock=False)
+DELETE_TAGS = Guard("delete tags", _METADATA_VM, None, check_lock=False)
 
 
 def check(context, instance, guard):
@@ -68,11 +73,14 @@ def check(context, instance, guard):
 def begin(session, instance, now, seconds, task_state, vm_state, power_state,
           launched=False):
     """Set ``task_state`` now; reach (vm_state, no task, power_state) after
-    ``seconds``."""
+    ``seconds``; return when. A transition still pending is replaced, and
+    its action's events end now, failed."""
+    due_at = now + datetime.timedelta(seconds=seconds)
     instance.task_state = task_state
     instance.updated_at = now
     session.flush()
+    instance_actions.cut_short(session, instance, now)
     transitions.schedule(
-        session, instance, now + datetime.timedelta(seconds=seconds),
-        vm_state=vm_state, task_state=None, power_state=power_state,
-        launched=launched)
+        session, instance, due_at, vm_state=vm_state, task_state=None,
+        power_state=power_state, launched=launched)
+    return due_at

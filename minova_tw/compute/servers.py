@@ -5,6 +5,7 @@ projects with ``all_tenants``). Deleted servers are hidden, except from a
 listing with ``changes-since``/``changes-before`` or an admin's ``deleted``
 filter. A new server is BUILD (building/scheduling) with its fixed IPs
 allocated, and becomes ACTIVE ``[minova] build_time`` seconds later.
+Create and delete record their instance actions (``instance_actions``).
 """
 
 import base64
@@ -16,8 +17,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
-                               network, quotas, states)
+from minova_tw.compute import (base, exception, flavors, instance_actions,
+                               keypairs, lifecycle, network, quotas, states)
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -213,6 +214,15 @@ def get_instance(session, now, context, instance_uuid, for_update=False):
                          for_update)
 
 
+def checked_instance(session, now, context, instance_uuid, guard):
+    """The live server, row-locked for a writer, once ``guard``
+    (``lifecycle``) allows its action now."""
+    instance = get_instance(session, now, context, instance_uuid,
+                            for_update=True)
+    lifecycle.check(context, instance, guard)
+    return instance
+
+
 def set_flavor(instance, flavor_copy):
     """Give ``instance`` the flavor ``flavor_copy`` (``flavors.flavor_copy``)."""
     instance.flavor = flavor_copy
@@ -374,9 +384,12 @@ class ServerAPI(base.Service):
                 network.allocate(session, self.conf, instance, now,
                                  max(len(requested), 1),
                                  [ip for ip in requested if ip])
-            lifecycle.begin(session, instance, now,
-                            self.conf.minova.build_time, states.SCHEDULING,
-                            states.ACTIVE, states.RUNNING, launched=True)
+            built_at = lifecycle.begin(
+                session, instance, now, self.conf.minova.build_time,
+                states.SCHEDULING, states.ACTIVE, states.RUNNING,
+                launched=True)
+            instance_actions.record(session, now, context, instance,
+                                    "create", built_at)
             created.append(instance)
         return created
 
@@ -454,6 +467,9 @@ class ServerAPI(base.Service):
                                 for_update=True)
         lifecycle.check(context, instance, lifecycle.DELETE)
         transitions.cancel(session, instance)
+        instance_actions.cut_short(session, instance, now)
+        instance_actions.record(session, now, context, instance,
+                                lifecycle.DELETE.action)
         network.release(session, instance)
         instance.vm_state = states.DELETED
         instance.task_state = None

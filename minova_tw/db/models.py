@@ -181,6 +181,43 @@ class InstanceTransition(Base):
     launched: Mapped[bool] = mapped_column(default=False)
 
 
+class InstanceAction(Base):
+    """An action taken on a server (os-instance-actions). ``finish_time``
+    is when its last event finishes, which may still be ahead: until then
+    ``updated_at`` is its start."""
+
+    __tablename__ = "instance_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(255))
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    request_id: Mapped[str] = mapped_column(sa.String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str | None] = mapped_column(sa.String(255))
+    start_time = mapped_column(Timestamp, nullable=False)
+    finish_time = mapped_column(Timestamp)
+    message: Mapped[str | None] = mapped_column(sa.String(255))
+    updated_at = mapped_column(Timestamp, nullable=False)
+
+
+class InstanceActionEvent(Base):
+    """One step of an action; ``finish_time`` and ``result`` count only
+    once the clock has reached ``finish_time``."""
+
+    __tablename__ = "instance_actions_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instance_actions.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(sa.String(255))
+    start_time = mapped_column(Timestamp, nullable=False)
+    finish_time = mapped_column(Timestamp)
+    result: Mapped[str | None] = mapped_column(sa.String(255))
+    traceback = mapped_column(sa.Text)
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    details = mapped_column(sa.Text)
+
+
 class FixedIP(Base):
     """An address allocated to a server; the row goes when it is released."""
 

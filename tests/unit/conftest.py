@@ -6,7 +6,7 @@ this test session on the local PostgreSQL (127.0.0.1:5432, user postgres)
 or MariaDB (127.0.0.1:3306, user root), emptied before each test and dropped
 at the end. Those two skip, with the reason, when the server is not there.
 ``clock`` is the injectable time of the compute layer; ``compute`` an
-``API`` on both.
+``API`` on both; ``api`` calls the compute router over the same database.
 """
 
 import datetime
@@ -15,25 +15,31 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+import webob
 
 from minova_tw import conf as minova_conf
-from minova_tw.compute import api
+from minova_tw import context
+from minova_tw.api.openstack.compute import routes
+from minova_tw.compute import api as compute_api
 from minova_tw.db import engine as db_engine
 from minova_tw.db import migration
 from tests import databases
 
 BACKENDS = ["sqlite", *databases.server_params()]
 START = datetime.datetime(2024, 5, 1, 12, 0, 0)
+#: The image stand-in's one image (any UUID is an image to the compute API).
+IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 
 
 class Context:
     """The duck-typed request context the compute layer takes."""
 
     def __init__(self, user_id="user-a", project_id="project-a",
-                 is_admin=False):
+                 is_admin=False, request_id=None):
         self.user_id = user_id
         self.project_id = project_id
         self.is_admin = is_admin
+        self.request_id = request_id or "req-" + str(uuid.uuid4())
 
 
 class Clock:
@@ -123,7 +129,7 @@ def clock():
 
 @pytest.fixture
 def compute(conf, clock):
-    return api.API(conf, clock=clock)
+    return compute_api.API(conf, clock=clock)
 
 
 @pytest.fixture
@@ -173,3 +179,35 @@ def override(conf):
     yield set_override
     for name, group in done:
         conf.clear_override(name, group=group)
+
+
+@pytest.fixture
+def api(conf, override):
+    """``api(method, path, body=None, version="2.1", admin=False,
+    project="project-a", request_id=None)``: one request through the compute
+    router over the test's database, whose servers build and act at once;
+    the webob response. ``admin`` calls as user "admin", else "user"."""
+    override("build_time", 0, "minova")
+    override("action_time", 0, "minova")
+    router = routes.APIRouterV21(conf)
+
+    def request(method, path, body=None, version="2.1", admin=False,
+                project="project-a", request_id=None):
+        req = webob.Request.blank(path, method=method, headers={
+            "OpenStack-API-Version": "compute %s" % version})
+        if body is not None:
+            req.json = body
+        req.environ[context.ENVIRON_KEY] = context.RequestContext(
+            user_id="admin" if admin else "user", project_id=project,
+            is_admin=admin, request_id=request_id)
+        return req.get_response(router)
+    return request
+
+
+@pytest.fixture
+def server(api):
+    """The id of a server project-a booted through ``api`` (ACTIVE)."""
+    res = api("POST", "/servers", {"server": {
+        "name": "vm", "flavorRef": "1", "imageRef": IMAGE}})
+    assert res.status_int == 202, res.text
+    return res.json["server"]["id"]

@@ -2,8 +2,9 @@
 
 Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
-quotas stay exact, addresses never collide, one of several deletes wins
-and the others find nothing, and a read never waits for a write.
+quotas and the tag limit stay exact, addresses never collide, one of
+several deletes wins and the others find nothing, and a read never waits
+for a write.
 """
 
 import sqlite3
@@ -116,6 +117,19 @@ def test_metadata_items_quota_is_exact_under_concurrent_updates(
     assert sum(isinstance(r, exception.MetadataLimitExceeded)
                for r in results) == THREADS - 5
     assert len(compute.servers.get_metadata(ctx, server.uuid)) == 5
+
+
+def test_tag_limit_is_exact_under_concurrent_adds(compute, ctx, clock, conf):
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    clock.advance(conf.minova.build_time)
+    compute.server_tags.replace(ctx, server.uuid,
+                                ["old-%d" % i for i in range(45)])
+    results = _at_once([
+        lambda i=i: compute.server_tags.add(ctx, server.uuid, "new-%d" % i)
+        for i in range(THREADS)])
+    assert sum(isinstance(r, exception.TooManyTags)
+               for r in results) == THREADS - 5
+    assert len(compute.server_tags.list(ctx, server.uuid)) == 50
 
 
 @pytest.mark.parametrize("kind", ["keypair", "server", "flavor",

@@ -28,12 +28,20 @@ Each controller class is built once per process with the ConfigOpts.
 
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
-from minova_tw.api.openstack.compute import (availability_zone,
-                                             flavor_access, flavors,
-                                             flavors_extraspecs, ips,
-                                             keypairs, limits, removed,
-                                             server_metadata, servers,
-                                             versions)
+from minova_tw.api.openstack.compute import (
+    availability_zone,
+    flavor_access,
+    flavors,
+    flavors_extraspecs,
+    instance_actions,
+    ips,
+    keypairs,
+    limits,
+    removed,
+    server_metadata,
+    server_tags,
+    servers,
+    versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
@@ -44,6 +52,8 @@ _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
 _SERVERS = servers.ServersController
+_TAGS = server_tags.ServerTagsController
+_ACTIONS = instance_actions.InstanceActionsController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -110,6 +120,10 @@ ROUTE_LIST = (
     ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
     ("/servers/{server_id}/ips", {"GET": (_IPS, "index")}),
     ("/servers/{server_id}/ips/{id}", {"GET": (_IPS, "show")}),
+    ("/servers/{server_id}/os-instance-actions",
+     {"GET": (_ACTIONS, "index")}),
+    ("/servers/{server_id}/os-instance-actions/{id}",
+     {"GET": (_ACTIONS, "show")}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
     ("/servers/{server_id}/metadata",
      {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),
@@ -117,6 +131,12 @@ ROUTE_LIST = (
     ("/servers/{server_id}/metadata/{id}",
      {"GET": (_METADATA, "show"), "PUT": (_METADATA, "update"),
       "DELETE": (_METADATA, "delete")}),
+    ("/servers/{server_id}/tags",
+     {"GET": (_TAGS, "index"), "PUT": (_TAGS, "update_all"),
+      "DELETE": (_TAGS, "delete_all")}),
+    ("/servers/{server_id}/tags/{id}",
+     {"GET": (_TAGS, "show"), "PUT": (_TAGS, "update"),
+      "DELETE": (_TAGS, "delete")}),
 )
 
 
