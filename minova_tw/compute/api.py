@@ -12,7 +12,8 @@ the clock (injectable for tests)::
 """
 
 from minova_tw.compute import (actions, availability_zones, flavors,
-                               keypairs, metadata, quotas, servers)
+                               keypairs, metadata, quota_sets, quotas,
+                               servers)
 from minova_tw.db import engine as db_engine
 
 
@@ -27,6 +28,7 @@ class API:
         self.server_actions = actions.ServerActionAPI(**parts)
         self.keypairs = keypairs.KeypairAPI(**parts)
         self.quotas = quotas.QuotaAPI(**parts)
+        self.quota_sets = quota_sets.QuotaSetAPI(**parts)
         self.availability_zones = availability_zones.AvailabilityZoneAPI(
             **parts)
         self.metadata = metadata.MetadataAPI(**parts)
