@@ -49,6 +49,13 @@ def _check_range(resource, value, minimum, maximum):
             % (value, resource, maximum))
 
 
+def _own_limits(session, project_id, user_id):
+    """{resource: limit} set for ``user_id`` in the project."""
+    return dict(session.execute(
+        sa.select(Q.resource, Q.hard_limit)
+        .where(Q.project_id == project_id, Q.user_id == user_id)).all())
+
+
 def _given_to_users(session, project_id):
     """{resource: sum of the limits the project's users have of their
     own}."""
@@ -67,8 +74,8 @@ def _settable(session, conf, project_id, user_id):
     project = quotas.limits(session, conf, project_id)
     given = _given_to_users(session, project_id)
     used = _in_use(session, project_id, user_id)
-    own = {} if user_id is None else quotas.set_limits(session, project_id,
-                                                       user_id)
+    own = {} if user_id is None else _own_limits(session, project_id,
+                                                 user_id)
     ranges = {}
     for resource in quotas.RESOURCES:
         limit = project[resource]

@@ -69,25 +69,24 @@ def class_limits(session, conf, class_name):
     return limits
 
 
-def set_limits(session, project_id, user_id=PROJECT_WIDE):
-    """{resource: limit} set for the project (or for ``user_id`` in it)."""
-    return dict(session.execute(
-        sa.select(Q.resource, Q.hard_limit)
-        .where(Q.project_id == project_id, Q.user_id == user_id)).all())
+def _scopes(session, conf, project_id, user_id):
+    """(the project's limits, the user's limits, the resources the user
+    has limits of its own for), in two queries."""
+    project = class_limits(session, conf, DEFAULT_CLASS)
+    own = {}
+    for row in session.execute(
+            sa.select(Q.user_id, Q.resource, Q.hard_limit)
+            .where(Q.project_id == project_id,
+                   Q.user_id.in_({PROJECT_WIDE, user_id or PROJECT_WIDE}))):
+        scope = project if row.user_id == PROJECT_WIDE else own
+        scope[row.resource] = row.hard_limit
+    return project, dict(project, **own), set(own)
 
 
 def limits(session, conf, project_id, user_id=None):
     """{resource: limit} in effect for ``project_id``, or for ``user_id``
     in it: the closest that is set (user, project, class, config)."""
-    rows = session.execute(
-        sa.select(Q.user_id, Q.resource, Q.hard_limit)
-        .where(Q.project_id == project_id,
-               Q.user_id.in_({PROJECT_WIDE, user_id or PROJECT_WIDE}))).all()
-    effective = class_limits(session, conf, DEFAULT_CLASS)
-    # Project-wide rows first, so that a user's own rows win.
-    for row in sorted(rows, key=lambda row: row.user_id != PROJECT_WIDE):
-        effective[row.resource] = row.hard_limit
-    return effective
+    return _scopes(session, conf, project_id, user_id)[1]
 
 
 def usage(session, project_id, user_id=None):
@@ -124,10 +123,10 @@ def servers_that_fit(session, conf, project_id, user_id, each, min_count,
     transaction ends, so the servers it then creates are counted by the
     next check."""
     locks.hold(session, locks.project(project_id))
-    scopes = [(limits(session, conf, project_id), usage(session, project_id))]
-    if set(SERVER_RESOURCES) & set(set_limits(session, project_id, user_id)):
-        scopes.append((limits(session, conf, project_id, user_id),
-                       usage(session, project_id, user_id)))
+    project, user, own = _scopes(session, conf, project_id, user_id)
+    scopes = [(project, usage(session, project_id))]
+    if own & set(SERVER_RESOURCES):
+        scopes.append((user, usage(session, project_id, user_id)))
     count = max_count
     for limit, used in scopes:
         for resource in SERVER_RESOURCES:

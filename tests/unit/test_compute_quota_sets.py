@@ -98,3 +98,5 @@ def test_every_check_reads_the_limits_in_effect(compute, ctx, other_ctx,
     assert (limits["maxTotalInstances"], limits["maxServerMeta"],
             limits["maxTotalKeypairs"], limits["maxServerGroupMembers"],
             limits["totalInstancesUsed"]) == (5, 1, 100, 2, 1)
+    theirs = compute.quotas.get_limits(admin_ctx, project_id="project-a")
+    assert theirs == limits
