@@ -1,8 +1,9 @@
-"""Flavor access against a real minova: the ``openstack`` CLI adds it and shows it, openstacksdk reads and removes it.
+"""Flavor access against a real minova: the ``openstack`` CLI adds and shows it.
 
 ``openstack flavor set --project demo`` first resolves the project through
 keystone, here the identity stand-in's project lookup (docs/standins.md);
-both CLI commands run in one process (``cli_session``).
+both CLI commands run in one process (``cli_session``). openstacksdk reads
+and removes the access.
 """
 
 import pytest

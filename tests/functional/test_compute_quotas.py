@@ -1,4 +1,7 @@
-"""Quotas against a real minova: the ``openstack`` CLI sets and shows them, openstacksdk reads, changes and reverts them, creates obey them.
+"""Quotas against a real minova, through the ``openstack`` CLI and openstacksdk.
+
+The CLI sets and shows them, openstacksdk reads, changes and reverts them,
+and a server create beyond them is refused with nova's 403.
 
 The CLI resolves the project argument ``demo`` through the identity
 stand-in's project lookup. Its commands run in one process (the CLI's

@@ -1,4 +1,6 @@
-"""os-quota-sets and os-quota-class-sets through the compute router: nova's bodies, codes, gates and rules.
+"""os-quota-sets and os-quota-class-sets through the compute router.
+
+nova's bodies, status codes, microversion gates and policy rules.
 
 On SQLite only: what the database must hold (limits stored and read back,
 ranges, locks) is tested on every backend in test_compute_quota_sets and

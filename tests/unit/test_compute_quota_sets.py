@@ -1,4 +1,4 @@
-"""minova_tw.compute.quota_sets and the limits compute.quotas enforces from them, on every database."""
+"""minova_tw.compute.quota_sets, and the limits compute.quotas enforces, on every database."""
 
 import pytest
 
