@@ -88,7 +88,7 @@ class ServerActionAPI(base.Service):
     def create_image(self, session, now, context, server_id, name,
                      metadata=None):
         """Snapshot the server; return the new image's id."""
-        quotas.check_metadata(self.conf, metadata or {})
+        quotas.check_metadata(session, self.conf, context, metadata or {})
         instance = servers.checked_instance(
             session, now, context, server_id, lifecycle.CREATE_IMAGE)
         self._begin(session, now, context, instance, lifecycle.CREATE_IMAGE,
@@ -106,7 +106,8 @@ class ServerActionAPI(base.Service):
             session, now, context, server_id, lifecycle.REBUILD)
         if "metadata" in changes:
             instance.meta = dict(changes.pop("metadata"))
-            quotas.check_metadata(self.conf, instance.meta)
+            quotas.check_metadata(session, self.conf, context,
+                                  instance.meta)
         if "key_name" in changes:
             key_name = changes.pop("key_name")
             key = key_name and keypairs.get_keypair(session, context.user_id,
@@ -148,7 +149,7 @@ class ServerActionAPI(base.Service):
 
     def _check_growth(self, session, instance, new_flavor):
         quotas.servers_that_fit(
-            session, self.conf, instance.project_id,
+            session, self.conf, instance.project_id, instance.user_id,
             {"cores": new_flavor["vcpus"] - instance.vcpus,
              "ram": new_flavor["memory_mb"] - instance.memory_mb}, 1, 1)
 

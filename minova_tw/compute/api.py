@@ -13,8 +13,8 @@ the clock (injectable for tests)::
 """
 
 from minova_tw.compute import (actions, availability_zones, flavors,
-                               instance_actions, keypairs, metadata, quotas,
-                               server_tags, servers)
+                               instance_actions, keypairs, metadata,
+                               quota_sets, quotas, server_tags, servers)
 from minova_tw.db import engine as db_engine
 
 
@@ -31,6 +31,7 @@ class API:
         self.instance_actions = instance_actions.InstanceActionAPI(**parts)
         self.keypairs = keypairs.KeypairAPI(**parts)
         self.quotas = quotas.QuotaAPI(**parts)
+        self.quota_sets = quota_sets.QuotaSetAPI(**parts)
         self.availability_zones = availability_zones.AvailabilityZoneAPI(
             **parts)
         self.metadata = metadata.MetadataAPI(**parts)

@@ -152,7 +152,8 @@ class KeypairAPI(base.Service):
             fingerprint = x509_fingerprint(public_key)
         # The quota first, as nova checks it; it holds the user's lock, so
         # a name taken at the same moment elsewhere is seen here.
-        quotas.check_key_pairs(session, self.conf, user_id)
+        quotas.check_key_pairs(session, self.conf, context.project_id,
+                               user_id)
         if session.scalar(sa.select(K.id).where(K.user_id == user_id,
                                                 K.name == name)):
             raise exception.KeyPairExists(key_name=name)

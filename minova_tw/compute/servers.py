@@ -335,7 +335,7 @@ class ServerAPI(base.Service):
                 "create" % (min_count, most))
         max_count = min(max_count, most)
         metadata = dict(metadata or {})
-        quotas.check_metadata(self.conf, metadata)
+        quotas.check_metadata(session, self.conf, context, metadata)
         key = None
         if key_name is not None:
             key = keypairs.get_keypair(session, context.user_id, key_name)
@@ -344,7 +344,7 @@ class ServerAPI(base.Service):
             raise exception.InvalidAvailabilityZone()
         requested = self._requested_ips(networks, max_count)
         count = quotas.servers_that_fit(
-            session, self.conf, context.project_id,
+            session, self.conf, context.project_id, context.user_id,
             {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb},
             min_count, max_count)
         reservation_id = "r-" + "".join(
@@ -500,7 +500,7 @@ class ServerAPI(base.Service):
                                 for_update=True)
         lifecycle.check(context, instance, lifecycle.UPDATE_METADATA)
         merged = dict(metadata) if replace else {**instance.meta, **metadata}
-        quotas.check_metadata(self.conf, merged)
+        quotas.check_metadata(session, self.conf, context, merged)
         instance.meta = merged
         instance.updated_at = now
         return dict(merged)

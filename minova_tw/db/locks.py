@@ -13,7 +13,8 @@ COMMITTED (``db.engine``), so what the caller counts after ``hold`` returns
 includes everything the previous holder wrote.
 
 To stay free of deadlocks, a transaction takes its locks in the order of
-the names' kinds below: a project's, then a user's, then the address pool.
+the names' kinds below: a project's, then a user's, then the address pool;
+a quota class's is taken alone.
 """
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -31,6 +32,11 @@ def project(project_id):
 def user(user_id):
     """The lock of a user's key pairs."""
     return "user:%s" % user_id
+
+
+def quota_class(class_name):
+    """The lock of a quota class's limits."""
+    return "quota_class:%s" % class_name
 
 
 #: The lock of the fixed-IP pool.

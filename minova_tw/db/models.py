@@ -263,3 +263,35 @@ class KeyPair(Base):
     fingerprint: Mapped[str] = mapped_column(sa.String(255))
     created_at = mapped_column(Timestamp, nullable=False)
     updated_at = mapped_column(Timestamp)
+
+
+class Quota(Base):
+    """A limit an admin set for a project (``user_id`` "") or for one user
+    in a project (os-quota-sets)."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (sa.UniqueConstraint("project_id", "user_id",
+                                          "resource"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    resource: Mapped[str] = mapped_column(sa.String(64))
+    hard_limit: Mapped[int]
+    created_at = mapped_column(Timestamp, nullable=False)
+    updated_at = mapped_column(Timestamp)
+
+
+class QuotaClass(Base):
+    """A limit of a quota class; the class ``default`` is every project's
+    default (os-quota-class-sets)."""
+
+    __tablename__ = "quota_classes"
+    __table_args__ = (sa.UniqueConstraint("class_name", "resource"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_name: Mapped[str] = mapped_column(sa.String(255))
+    resource: Mapped[str] = mapped_column(sa.String(64))
+    hard_limit: Mapped[int]
+    created_at = mapped_column(Timestamp, nullable=False)
+    updated_at = mapped_column(Timestamp)

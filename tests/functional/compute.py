@@ -5,10 +5,13 @@ test's tmp_path, short build and action times); ``Client`` talks HTTP to
 its ``/v2.1`` with one token and microversion (conftest's ``compute`` and
 ``start_compute`` fixtures hand out Client factories on a running minova).
 ``fault`` reads nova's JSON fault. ``cli_env`` is the environment the
-``openstack`` CLI (``OPENSTACK_CLI``) runs in.
+``openstack`` CLI (``OPENSTACK_CLI``) runs in; ``cli_session`` runs
+several of its commands in one process.
 """
 
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -130,6 +133,28 @@ def cli_env(**os_variables):
            if not name.startswith("OS_")}
     env.update(os_variables)
     return env
+
+
+def cli_session(base, token, *commands):
+    """Run ``commands`` in one ``openstack`` process (its interactive mode
+    reads them from stdin; each process start costs about two seconds) as
+    noauth2's ``token`` against the minova at ``base``; the JSON documents
+    they printed, in order. Any error output fails the test."""
+    env = cli_env(OS_AUTH_TYPE="token", OS_AUTH_URL=base + "/identity",
+                  OS_TOKEN=token)
+    result = subprocess.run([OPENSTACK_CLI], input="\n".join(commands) + "\n",
+                            capture_output=True, text=True, env=env,
+                            timeout=120)
+    # The interactive mode exits with 1 whatever happened; a failed
+    # command writes to stderr.
+    assert not result.stderr, result.stderr
+    decoder, out, documents = json.JSONDecoder(), result.stdout, []
+    index = len(out) - len(out.lstrip())
+    while index < len(out):
+        document, index = decoder.raw_decode(out, index)
+        documents.append(document)
+        index += len(out[index:]) - len(out[index:].lstrip())
+    return documents
 
 
 def fault(response, code):

@@ -131,8 +131,23 @@ def test_bad_auth_requests_are_400_with_keystones_body(app, raw, message):
                                   "message": message}}
 
 
+def test_any_project_name_is_a_project_of_that_id(app):
+    shown = get(app, "/identity/v3/projects/demo")
+    assert shown.status_int == 200
+    assert shown.json == {"project": {
+        "id": "demo", "name": "demo", "domain_id": "default",
+        "description": "", "enabled": True, "is_domain": False,
+        "parent_id": "default", "tags": [], "options": {},
+        "links": {"self": "http://localhost/identity/v3/projects/demo"}}}
+    listed = get(app, "/identity/v3/projects?name=demo")
+    assert listed.status_int == 200
+    assert listed.json["projects"] == [shown.json["project"]]
+
+
 @pytest.mark.parametrize("method, path", [
     ("GET", "/identity/v3/users"), ("GET", "/identity/v3/auth/tokens"),
+    ("GET", "/identity/v3/projects"), ("POST", "/identity/v3/projects"),
+    ("GET", "/identity/v3/projects/demo/users"),
     ("POST", "/identity/v3"), ("GET", "/image/v2/schemas/image"),
     ("DELETE", "/image/v2/images/" + CIRROS),
     ("GET", "/image/v2/images/not-a-uuid")])

@@ -12,7 +12,10 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+import webob
 
+from minova_tw import context
+from minova_tw.api.openstack.compute import APIRouterV21
 from minova_tw.compute import exception
 from minova_tw.db import engine as db_engine
 from minova_tw.db import models
@@ -230,3 +233,23 @@ def test_the_clock_is_the_database_servers(conf, backend, monkeypatch):
         database.dispose()
     assert first <= second
     assert abs((second - server_time).total_seconds()) < 1
+
+
+def test_a_quota_lowered_through_the_api_holds_under_concurrent_creates(
+        compute, ctx, conf):
+    """PUT /os-quota-sets lowers the project's instances; of many creates
+    at once exactly that many servers are made."""
+    request = webob.Request.blank("/os-quota-sets/%s" % ctx.project_id,
+                                  method="PUT")
+    request.json = {"quota_set": {"instances": 3}}
+    request.environ[context.ENVIRON_KEY] = context.RequestContext(
+        user_id="admin", project_id="admin", is_admin=True)
+    response = request.get_response(APIRouterV21(conf))
+    assert response.status_int == 200, response.text
+    results = _at_once([
+        lambda: compute.servers.create(ctx, "vm", "1", IMAGE)
+        for _ in range(THREADS)])
+    assert sum(isinstance(r, list) for r in results) == 3
+    assert sum(isinstance(r, exception.TooManyInstances)
+               for r in results) == THREADS - 3
+    assert _live_servers(conf, ctx.project_id) == 3

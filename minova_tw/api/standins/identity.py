@@ -13,6 +13,11 @@ What keystoneauth's ``token`` and ``password`` plugins ask, and no more:
   identity, compute (``/v2.1``) and image (``/image``) endpoints are
   siblings of this app's mount, on the same host and port, so the CLI
   reaches the mini nova and the image stand-in of the same process.
+- ``GET /identity/v3/projects/{id}`` and ``GET
+  /identity/v3/projects?name=X``: what the CLI asks to resolve a project
+  argument (``--project demo``). noauth2 has no list of projects: any
+  name is a project whose id is the same string, in the domain
+  ``default``.
 
 Everything else is 404; a body that is not a keystone auth request is 400
 with keystone's error body.
@@ -92,6 +97,15 @@ def token_owner(auth):
     return user, project
 
 
+def project(name_or_id, base):
+    """keystone's project document of ``name_or_id`` (id and name both)."""
+    return {"id": name_or_id, "name": name_or_id,
+            "domain_id": DOMAIN["id"], "description": "", "enabled": True,
+            "is_domain": False, "parent_id": DOMAIN["id"], "tags": [],
+            "options": {},
+            "links": {"self": "%s/v3/projects/%s" % (base, name_or_id)}}
+
+
 def catalog(parent_url):
     """The service catalog: each service at its mount under ``parent_url``."""
     return [{"type": service_type, "name": name, "id": service_type,
@@ -134,9 +148,26 @@ class IdentityStandIn:
             return standins.json_response({"version": self._version(base)})
         if path == "/v3/auth/tokens" and req.method == "POST":
             return self._issue(req, base)
+        if req.method == "GET":
+            found = self._projects(req, path, base)
+            if found is not None:
+                return standins.json_response(found)
         return standins.error_response(
             404, "Not Found", "The identity stand-in serves only version "
-            "discovery and POST /v3/auth/tokens.")
+            "discovery, POST /v3/auth/tokens, GET /v3/projects/{id} and "
+            "GET /v3/projects?name=X.")
+
+    @staticmethod
+    def _projects(req, path, base):
+        """The body of a project lookup, or None if ``path`` is none."""
+        prefix = "/v3/projects/"
+        if path.startswith(prefix) and "/" not in path[len(prefix):]:
+            return {"project": project(path[len(prefix):], base)}
+        if path == "/v3/projects" and req.GET.get("name"):
+            return {"projects": [project(req.GET["name"], base)],
+                    "links": {"self": req.url, "previous": None,
+                              "next": None}}
+        return None
 
     @staticmethod
     def _version(base):

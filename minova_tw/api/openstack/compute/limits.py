@@ -1,4 +1,4 @@
-"""/limits: the project's absolute limits from ``[quota]`` and what it uses now.
+"""/limits: the absolute limits in effect for the project (``compute.quotas``) and what it uses now.
 
 Rate limits are long gone from nova, so ``rate`` is always empty. Keys
 leave by microversion: the network and security group ones in 2.36,

@@ -37,6 +37,8 @@ from minova_tw.api.openstack.compute import (
     ips,
     keypairs,
     limits,
+    quota_classes,
+    quota_sets,
     removed,
     server_metadata,
     server_tags,
@@ -51,6 +53,8 @@ _FLAVOR_ACCESS = flavor_access.FlavorAccessController
 _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
+_QUOTA_CLASSES = quota_classes.QuotaClassSetsController
+_QUOTAS = quota_sets.QuotaSetsController
 _SERVERS = servers.ServersController
 _TAGS = server_tags.ServerTagsController
 _ACTIONS = instance_actions.InstanceActionsController
@@ -106,6 +110,13 @@ ROUTE_LIST = (
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
                            "DELETE": (_KEYPAIRS, "delete")}),
+    ("/os-quota-class-sets/{id}", {"GET": (_QUOTA_CLASSES, "show"),
+                                   "PUT": (_QUOTA_CLASSES, "update")}),
+    ("/os-quota-sets/{id}", {"GET": (_QUOTAS, "show"),
+                             "PUT": (_QUOTAS, "update"),
+                             "DELETE": (_QUOTAS, "delete")}),
+    ("/os-quota-sets/{id}/detail", {"GET": (_QUOTAS, "detail")}),
+    ("/os-quota-sets/{id}/defaults", {"GET": (_QUOTAS, "defaults")}),
     ("/os-security-group-default-rules", {"GET": _GONE, "POST": _GONE}),
     ("/os-security-group-default-rules/{id}",
      {"GET": _GONE, "DELETE": _GONE}),
