@@ -375,7 +375,20 @@ class Resource:
 
     def __init__(self, controller):
         self.controller = controller
-        self.methods, self.wsgi_actions = _methods_of(controller)
+        self.methods, actions = _methods_of(controller)
+        #: Action key -> (controller, method) of the ``action`` route.
+        self.wsgi_actions = {key: (controller, self.methods[name])
+                             for key, name in actions.items()}
+
+    def register_subcontroller_actions(self, controller):
+        """Serve ``controller``'s ``@action`` methods on this resource's
+        ``action`` route too, called on ``controller``: nova keeps a
+        resource's actions in several controllers (the server's console
+        actions are remote_consoles'), all behind one ``.../action``
+        path."""
+        methods, actions = _methods_of(controller)
+        for key, name in actions.items():
+            self.wsgi_actions[key] = (controller, methods[name])
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, request):
@@ -406,8 +419,10 @@ class Resource:
         body = self._decode_body(request) if request.method in (
             "POST", "PUT") else None
         if name == "action":
-            name = self._action_name(body)
-        method = self._select(name, request.api_version_request)
+            owner, method = self._action(body)
+        else:
+            owner, method = self.controller, self.methods.get(name)
+        method = self._select(method, request.api_version_request)
         if body is not None:
             args["body"] = body
         ctx = request.environ.get(context.ENVIRON_KEY)
@@ -419,11 +434,11 @@ class Resource:
                 "doesn't match Context's project_id '%s'"
                 % (project_id, ctx.project_id))
         try:
-            result = method(self.controller, request, **args)
+            result = method(owner, request, **args)
         except TypeError:
             # nova's rule: a call that does not fit the method (an
             # unexpected route or body argument) is the client's error.
-            LOG.exception("bad arguments for %s", name)
+            LOG.exception("bad arguments for %s", method.__name__)
             raise webob.exc.HTTPBadRequest() from None
         return self._serialize(request, method, result)
 
@@ -454,7 +469,7 @@ class Resource:
                 return body
         raise webob.exc.HTTPBadRequest(explanation="Malformed request body")
 
-    def _action_name(self, body):
+    def _action(self, body):
         if not isinstance(body, dict) or len(body) != 1:
             raise webob.exc.HTTPBadRequest(
                 explanation="Malformed request body")
@@ -465,8 +480,10 @@ class Resource:
             raise webob.exc.HTTPBadRequest(
                 explanation="There is no such action: %s" % key) from None
 
-    def _select(self, name, version):
-        method = self.methods.get(name)
+    @staticmethod
+    def _select(method, version):
+        """The variant of ``method`` (a function, a VersionedMethod or
+        None) for ``version``; 404 when there is none."""
         if isinstance(method, VersionedMethod):
             method = (method.select(version)
                       if not version.is_null() else None)

@@ -21,7 +21,10 @@ relative to ``/v2.1`` and every route also exists under ``/{project_id}``
         {"POST": (servers.ServersController, "action")}),
 
    Put fixed paths (``/flavors/detail``) before patterns that would swallow
-   them (``/flavors/{id}``): the first match wins.
+   them (``/flavors/{id}``): the first match wins. A controller whose
+   actions belong on another resource's ``.../action`` path (the console
+   actions on ``/servers/{id}/action``) is listed in ``ACTION_CONTROLLERS``
+   under the routed controller.
 
 Each controller class is built once per process with the ConfigOpts.
 """
@@ -116,12 +119,18 @@ ROUTE_LIST = (
       "DELETE": (_METADATA, "delete")}),
 )
 
+#: Routed controller -> the controllers whose ``@action`` methods its
+#: ``.../action`` route serves too, as nova's action extensions are.
+ACTION_CONTROLLERS = {
+}
+
 
 class APIRouterV21(openstack.APIRouter):
     """The compute API v2.1 app (paste ``osapi_compute_app_v21``)."""
 
-    def __init__(self, conf, route_list=ROUTE_LIST):
-        super().__init__(conf, route_list)
+    def __init__(self, conf, route_list=ROUTE_LIST,
+                 action_controllers=ACTION_CONTROLLERS):
+        super().__init__(conf, route_list, action_controllers)
 
     @classmethod
     def factory(cls, global_conf, **local_conf):
