@@ -11,8 +11,8 @@ the clock (injectable for tests)::
 ``context`` is anything with ``user_id``, ``project_id`` and ``is_admin``.
 """
 
-from minova_tw.compute import (actions, availability_zones, flavors,
-                               keypairs, metadata, quotas, servers)
+from minova_tw.compute import (actions, availability_zones, consoles,
+                               flavors, keypairs, metadata, quotas, servers)
 from minova_tw.db import engine as db_engine
 
 
@@ -30,3 +30,4 @@ class API:
         self.availability_zones = availability_zones.AvailabilityZoneAPI(
             **parts)
         self.metadata = metadata.MetadataAPI(**parts)
+        self.consoles = consoles.ConsoleAPI(**parts)

@@ -32,11 +32,12 @@ Each controller class is built once per process with the ConfigOpts.
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (availability_zone,
+                                             console_auth_tokens,
                                              flavor_access, flavors,
                                              flavors_extraspecs, keypairs,
-                                             limits, removed,
-                                             server_metadata, servers,
-                                             versions)
+                                             limits, remote_consoles,
+                                             removed, server_metadata,
+                                             servers, versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
@@ -46,6 +47,7 @@ _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
 _SERVERS = servers.ServersController
+_CONSOLES = remote_consoles.RemoteConsolesController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -83,6 +85,8 @@ ROUTE_LIST = (
     ("/os-certificates/{id}", {"GET": _GONE}),
     ("/os-cloudpipe", {"GET": _GONE, "POST": _GONE}),
     ("/os-cloudpipe/{id}", {"PUT": _GONE}),
+    ("/os-console-auth-tokens/{id}",
+     {"GET": (console_auth_tokens.ConsoleAuthTokensController, "show")}),
     ("/os-fixed-ips/{id}", {"GET": _GONE}),
     ("/os-fixed-ips/{id}/action",
      {"POST": (removed.FixedIPsController, "action")}),
@@ -111,6 +115,7 @@ ROUTE_LIST = (
     ("/servers/{server_id}/consoles", {"GET": _GONE, "POST": _GONE}),
     ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
+    ("/servers/{server_id}/remote-consoles", {"POST": (_CONSOLES, "create")}),
     ("/servers/{server_id}/metadata",
      {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),
       "PUT": (_METADATA, "update_all")}),
@@ -122,6 +127,7 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
+    _SERVERS: (_CONSOLES,),
 }
 
 
