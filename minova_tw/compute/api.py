@@ -12,7 +12,8 @@ the clock (injectable for tests)::
 """
 
 from minova_tw.compute import (actions, availability_zones, consoles,
-                               flavors, keypairs, metadata, quotas, servers)
+                               flavors, keypairs, metadata, quotas, servers,
+                               usage)
 from minova_tw.db import engine as db_engine
 
 
@@ -31,3 +32,4 @@ class API:
             **parts)
         self.metadata = metadata.MetadataAPI(**parts)
         self.consoles = consoles.ConsoleAPI(**parts)
+        self.usage = usage.UsageAPI(**parts)

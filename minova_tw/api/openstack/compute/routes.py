@@ -37,7 +37,8 @@ from minova_tw.api.openstack.compute import (availability_zone,
                                              flavors_extraspecs, keypairs,
                                              limits, remote_consoles,
                                              removed, server_metadata,
-                                             servers, versions)
+                                             servers, simple_tenant_usage,
+                                             versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
@@ -48,6 +49,7 @@ _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
 _SERVERS = servers.ServersController
 _CONSOLES = remote_consoles.RemoteConsolesController
+_USAGE = simple_tenant_usage.SimpleTenantUsageController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -105,6 +107,8 @@ ROUTE_LIST = (
     ("/os-security-group-default-rules", {"GET": _GONE, "POST": _GONE}),
     ("/os-security-group-default-rules/{id}",
      {"GET": _GONE, "DELETE": _GONE}),
+    ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
+    ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),
                   "POST": (_SERVERS, "create")}),
     ("/servers/detail", {"GET": (_SERVERS, "detail")}),
