@@ -352,10 +352,10 @@ class Controller:
         self.conf = conf
 
 
-def _methods_of(controller):
+def _methods_of(controller_class):
     """``{name: method or VersionedMethod}`` and ``{action key: name}``."""
     methods, actions = {}, {}
-    for klass in reversed(type(controller).__mro__):
+    for klass in reversed(controller_class.__mro__):
         for name, attr in vars(klass).items():
             if name.startswith("__"):
                 continue
@@ -367,6 +367,11 @@ def _methods_of(controller):
     return methods, actions
 
 
+def action_keys(controller_class):
+    """The body keys of the actions ``controller_class`` answers."""
+    return set(_methods_of(controller_class)[1])
+
+
 class Resource:
     """The WSGI app of one controller (see the module doc for the steps)."""
 
@@ -375,7 +380,7 @@ class Resource:
 
     def __init__(self, controller):
         self.controller = controller
-        self.methods, actions = _methods_of(controller)
+        self.methods, actions = _methods_of(type(controller))
         #: Action key -> (controller, method) of the ``action`` route.
         self.wsgi_actions = {key: (controller, self.methods[name])
                              for key, name in actions.items()}
@@ -386,7 +391,7 @@ class Resource:
         resource's actions in several controllers (the server's console
         actions are remote_consoles'), all behind one ``.../action``
         path."""
-        methods, actions = _methods_of(controller)
+        methods, actions = _methods_of(type(controller))
         for key, name in actions.items():
             self.wsgi_actions[key] = (controller, methods[name])
 

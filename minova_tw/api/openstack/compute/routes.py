@@ -33,7 +33,8 @@ from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (availability_zone,
                                              console_auth_tokens,
-                                             flavor_access, flavors,
+                                             extension_info, flavor_access,
+                                             flavors,
                                              flavors_extraspecs, keypairs,
                                              limits, remote_consoles,
                                              removed, server_metadata,
@@ -49,6 +50,7 @@ _KEYPAIRS = keypairs.KeypairController
 _METADATA = server_metadata.ServerMetadataController
 _SERVERS = servers.ServersController
 _CONSOLES = remote_consoles.RemoteConsolesController
+_EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
@@ -57,6 +59,8 @@ ROUTE_LIST = (
     # /v2.1 and /v2.1/ are answered by the urlmap's version app; with a
     # project id (/v2.1/<project>/) the document comes through here.
     ("/", {"GET": (versions.VersionsController, "show")}),
+    ("/extensions", {"GET": (_EXTENSIONS, "index")}),
+    ("/extensions/{id}", {"GET": (_EXTENSIONS, "show")}),
     ("/flavors", {"GET": (_FLAVORS, "index"),
                   "POST": (_FLAVORS, "create")}),
     ("/flavors/detail", {"GET": (_FLAVORS, "detail")}),
