@@ -131,8 +131,18 @@ def test_bad_auth_requests_are_400_with_keystones_body(app, raw, message):
                                   "message": message}}
 
 
+def test_any_project_id_is_a_project_named_after_itself(app):
+    res = get(app, "/identity/v3/projects/demo")
+    assert res.status_int == 200
+    assert res.json["project"]["id"] == res.json["project"]["name"] == "demo"
+    assert res.json["project"]["links"]["self"] == (
+        "http://localhost/identity/v3/projects/demo")
+
+
 @pytest.mark.parametrize("method, path", [
     ("GET", "/identity/v3/users"), ("GET", "/identity/v3/auth/tokens"),
+    ("GET", "/identity/v3/projects"), ("DELETE", "/identity/v3/projects/x"),
+    ("GET", "/identity/v3/projects/x/users"),
     ("POST", "/identity/v3"), ("GET", "/image/v2/schemas/image"),
     ("DELETE", "/image/v2/images/" + CIRROS),
     ("GET", "/image/v2/images/not-a-uuid")])

@@ -14,6 +14,10 @@ What keystoneauth's ``token`` and ``password`` plugins ask, and no more:
   siblings of this app's mount, on the same host and port, so the CLI
   reaches the mini nova and the image stand-in of the same process.
 
+- ``GET /identity/v3/projects/{id}``: the project of that id, named
+  after it. As for noauth2 any string is a project, so any id is found;
+  the CLI looks a ``--project`` up this way (``usage show --project``).
+
 Everything else is 404; a body that is not a keystone auth request is 400
 with keystone's error body.
 """
@@ -36,6 +40,8 @@ CATALOG_MOUNTS = (("identity", "keystone", "/identity"),
                   ("image", "glance", "/image"))
 REGION = "RegionOne"
 INTERFACES = ("public", "internal", "admin")
+#: Where a project is read, under the mount.
+PROJECTS = "/v3/projects/"
 #: How long an issued token says it lasts; nothing enforces it.
 TOKEN_LIFETIME = datetime.timedelta(days=1)
 
@@ -117,6 +123,14 @@ def token_body(user, project, parent_url, method, now):
     }}
 
 
+def project(project_id, base):
+    """keystone's project document for the noauth2 project ``project_id``."""
+    return {"id": project_id, "name": project_id, "domain_id": DOMAIN["id"],
+            "parent_id": DOMAIN["id"], "description": "", "enabled": True,
+            "is_domain": False, "tags": [], "options": {},
+            "links": {"self": "%s%s%s" % (base, PROJECTS, project_id)}}
+
+
 class IdentityStandIn:
     """The WSGI app mounted at ``/identity``; ``now`` is its clock."""
 
@@ -134,9 +148,14 @@ class IdentityStandIn:
             return standins.json_response({"version": self._version(base)})
         if path == "/v3/auth/tokens" and req.method == "POST":
             return self._issue(req, base)
+        project_id = path[len(PROJECTS):]
+        if (path.startswith(PROJECTS) and "/" not in project_id
+                and req.method == "GET"):
+            return standins.json_response(
+                {"project": project(project_id, base)})
         return standins.error_response(
             404, "Not Found", "The identity stand-in serves only version "
-            "discovery and POST /v3/auth/tokens.")
+            "discovery, POST /v3/auth/tokens and GET /v3/projects/{id}.")
 
     @staticmethod
     def _version(base):
