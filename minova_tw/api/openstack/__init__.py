@@ -108,7 +108,8 @@ class APIRouter:
     entries; each controller class is built once with the process's
     ConfigOpts. ``action_controllers`` maps a routed controller class to
     the classes whose ``@action`` methods its ``action`` route serves too
-    (``Resource.register_subcontroller_actions``). A path no route matches is nova's JSON 404 fault
+    (``Resource.register_subcontroller_actions``). A path no route
+    matches is nova's JSON 404 fault
     (``itemNotFound``); a path routed for other methods only is a 405
     ``badMethod`` fault with ``Allow`` naming them (RFC 9110 15.5.6).
     Deviation: nova answers both with webob's plain 404, whose body

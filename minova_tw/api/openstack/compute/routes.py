@@ -31,15 +31,10 @@ Each controller class is built once per process with the ConfigOpts.
 
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
-from minova_tw.api.openstack.compute import (availability_zone,
-                                             console_auth_tokens,
-                                             extension_info, flavor_access,
-                                             flavors,
-                                             flavors_extraspecs, keypairs,
-                                             limits, remote_consoles,
-                                             removed, server_metadata,
-                                             servers, simple_tenant_usage,
-                                             versions)
+from minova_tw.api.openstack.compute import (
+    availability_zone, console_auth_tokens, extension_info, flavor_access,
+    flavors, flavors_extraspecs, keypairs, limits, remote_consoles, removed,
+    server_metadata, servers, simple_tenant_usage, versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
