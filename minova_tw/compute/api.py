@@ -12,9 +12,10 @@ the clock (injectable for tests)::
 ``request_id`` (what instance actions are recorded under).
 """
 
-from minova_tw.compute import (actions, availability_zones, flavors,
-                               instance_actions, keypairs, metadata,
-                               quota_sets, quotas, server_tags, servers)
+from minova_tw.compute import (actions, availability_zones, consoles,
+                               flavors, instance_actions, keypairs, metadata,
+                               quota_sets, quotas, server_tags, servers,
+                               usage)
 from minova_tw.db import engine as db_engine
 
 
@@ -35,3 +36,5 @@ class API:
         self.availability_zones = availability_zones.AvailabilityZoneAPI(
             **parts)
         self.metadata = metadata.MetadataAPI(**parts)
+        self.consoles = consoles.ConsoleAPI(**parts)
+        self.usage = usage.UsageAPI(**parts)

@@ -103,6 +103,18 @@ class PasswordTooLong(Invalid):
     msg_fmt = "Password is too long: at most %(limit)d bytes."
 
 
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = "Invalid console type %(console_type)s"
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = "Unavailable console type %(console_type)s."
+
+
+class InvalidStrTime(Invalid):
+    msg_fmt = "Invalid datetime string: %(reason)s"
+
+
 # -- 403 ---------------------------------------------------------------------
 
 class PolicyNotAuthorized(Forbidden):
@@ -164,6 +176,13 @@ class InstanceActionNotFound(NotFound):
     """The message nova's instance actions API answers with."""
 
     msg_fmt = "Action %(request_id)s not found"
+
+
+class ConsoleTokenNotFound(NotFound):
+    """A console token unknown, expired, or of a deleted server (nova's
+    controller message; its own exception is InvalidToken)."""
+
+    msg_fmt = "Token not found"
 
 
 # -- 409 ---------------------------------------------------------------------

@@ -21,9 +21,9 @@ from oslo_config import cfg
 from oslo_middleware import cors, http_proxy_to_wsgi, sizelimit
 from oslo_middleware.healthcheck import opts as healthcheck_opts
 
-from minova_tw.conf import api, compute, operations, service, wsgi
+from minova_tw.conf import api, compute, consoles, operations, service, wsgi
 
-_MODULES = (service, wsgi, api, compute, operations)
+_MODULES = (service, wsgi, api, compute, consoles, operations)
 
 #: nova's CORS defaults (nova.middleware.set_defaults).
 CORS_DEFAULTS = dict(

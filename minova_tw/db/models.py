@@ -295,3 +295,21 @@ class QuotaClass(Base):
     hard_limit: Mapped[int]
     created_at = mapped_column(Timestamp, nullable=False)
     updated_at = mapped_column(Timestamp)
+
+
+class ConsoleAuthToken(Base):
+    """A console URL's token, kept as its SHA-256 only (nova stores the
+    same), with the server and console it opens until ``expires_at``."""
+
+    __tablename__ = "console_auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    console_type: Mapped[str] = mapped_column(sa.String(255))
+    host: Mapped[str] = mapped_column(sa.String(255))
+    port: Mapped[int]
+    tls_port: Mapped[int | None]
+    internal_access_path: Mapped[str | None] = mapped_column(sa.String(255))
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    created_at = mapped_column(Timestamp, nullable=False)
+    expires_at = mapped_column(Timestamp, nullable=False, index=True)

@@ -1,10 +1,9 @@
 """minova_tw.api.openstack.compute.flavor_access through the compute router: nova's bodies, codes and gates."""
 
 import pytest
-import webob
 
-from minova_tw import context
 from minova_tw.api.openstack.compute import APIRouterV21
+from tests.unit.compute_router import call_as
 
 
 @pytest.fixture
@@ -14,15 +13,7 @@ def call(conf):
     router = APIRouterV21(conf)
 
     def request(method, path, body=None, admin=True, version="2.1"):
-        req = webob.Request.blank(path, method=method, headers={
-            "OpenStack-API-Version": "compute %s" % version})
-        if body is not None:
-            req.json = body
-        req.environ[context.ENVIRON_KEY] = context.RequestContext(
-            user_id="admin" if admin else "user",
-            project_id="admin-project" if admin else "project-a",
-            is_admin=admin)
-        return req.get_response(router)
+        return call_as(router, method, path, body, admin, version)
     return request
 
 

@@ -147,6 +147,7 @@ def test_any_project_name_is_a_project_of_that_id(app):
 @pytest.mark.parametrize("method, path", [
     ("GET", "/identity/v3/users"), ("GET", "/identity/v3/auth/tokens"),
     ("GET", "/identity/v3/projects"), ("POST", "/identity/v3/projects"),
+    ("DELETE", "/identity/v3/projects/x"),
     ("GET", "/identity/v3/projects/demo/users"),
     ("POST", "/identity/v3"), ("GET", "/image/v2/schemas/image"),
     ("DELETE", "/image/v2/images/" + CIRROS),

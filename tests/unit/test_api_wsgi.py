@@ -70,6 +70,16 @@ class ThingsController(wsgi.Controller):
         return {"prodded": body["prod"]}
 
 
+class NudgesController(wsgi.Controller):
+    """Test-only controller whose actions are served on /things/{id}/action."""
+
+    @wsgi.api_version("2.3")
+    @wsgi.action("nudge")
+    def _nudge(self, req, id, body):
+        return {"nudged": id, "by": type(self).__name__,
+                "limit": self.conf["limit"]}
+
+
 ROUTES = (
     ("/things", {"GET": (ThingsController, "index"),
                  "POST": (ThingsController, "create")}),
@@ -85,7 +95,9 @@ ROUTES = (
 @pytest.fixture
 def router(monkeypatch):
     monkeypatch.setattr(api_version_request, "MAX_API_VERSION", "2.5")
-    return APIRouterV21({"limit": 7}, route_list=ROUTES)
+    return APIRouterV21({"limit": 7}, route_list=ROUTES,
+                        action_controllers={
+                            ThingsController: (NudgesController,)})
 
 
 def call(router, path, method="GET", body=None, version=None, project="p",
@@ -243,6 +255,20 @@ def test_action_dispatch_by_body_key(router):
                body='{"prod": "x"}')
     assert res.status_int == 200
     assert res.json == {"prodded": "x"}
+
+
+def test_a_subcontroller_action_runs_on_its_own_controller(router):
+    body = '{"nudge": {}}'
+    res = call(router, "/things/7/action", method="POST", body=body,
+               version="2.3")
+    assert res.json == {"nudged": "7", "by": "NudgesController",
+                        "limit": 7}
+    # its own microversion gate still holds; the main actions still work
+    res = call(router, "/things/7/action", method="POST", body=body)
+    assert res.status_int == 404
+    res = call(router, "/things/1/action", method="POST",
+               body='{"prod": "y"}')
+    assert res.json == {"prodded": "y"}
 
 
 def test_unknown_action_is_400(router):

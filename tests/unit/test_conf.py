@@ -229,6 +229,12 @@ NOVA_OPTIONS = {
               "server_group_members"},
     "database": {"connection", "connection_recycle_time", "max_pool_size",
                  "max_overflow", "pool_timeout"},
+    "vnc": {"enabled", "novncproxy_base_url"},
+    "spice": {"enabled", "html5proxy_base_url",
+              "spice_direct_proxy_base_url"},
+    "serial_console": {"enabled", "base_url"},
+    "mks": {"enabled", "mksproxy_base_url"},
+    "consoleauth": {"token_ttl"},
 }
 MIDDLEWARE_GROUPS = {"oslo_middleware", "cors", "healthcheck"}
 

@@ -106,7 +106,10 @@ class APIRouter:
 
     ``route_list`` holds ``(path, {METHOD: (ControllerClass, action)})``
     entries; each controller class is built once with the process's
-    ConfigOpts. A path no route matches is nova's JSON 404 fault
+    ConfigOpts. ``action_controllers`` maps a routed controller class to
+    the classes whose ``@action`` methods its ``action`` route serves too
+    (``Resource.register_subcontroller_actions``). A path no route
+    matches is nova's JSON 404 fault
     (``itemNotFound``); a path routed for other methods only is a 405
     ``badMethod`` fault with ``Allow`` naming them (RFC 9110 15.5.6).
     Deviation: nova answers both with webob's plain 404, whose body
@@ -114,18 +117,30 @@ class APIRouter:
     message), the only non-JSON error of the API.
     """
 
-    def __init__(self, conf, route_list):
+    def __init__(self, conf, route_list, action_controllers=None):
         self.map = ProjectMapper()
         self.methods = sorted({method for _, methods in route_list
                                for method in methods})
-        resources = {}
+        controllers, resources = {}, {}
+
+        def controller(controller_class):
+            if controller_class not in controllers:
+                controllers[controller_class] = controller_class(conf)
+            return controllers[controller_class]
+
         for path, methods in route_list:
             for method, (controller_class, action) in methods.items():
                 if controller_class not in resources:
                     resources[controller_class] = wsgi.Resource(
-                        controller_class(conf))
+                        controller(controller_class))
                 self.map.create_route(path, method,
                                       resources[controller_class], action)
+        for routed, extra in (action_controllers or {}).items():
+            # a table without the routed controller (a test's) has no
+            # action route for them
+            for controller_class in extra if routed in resources else ():
+                resources[routed].register_subcontroller_actions(
+                    controller(controller_class))
         self.map.create_regs()
 
     def __call__(self, environ, start_response):

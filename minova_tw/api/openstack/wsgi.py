@@ -368,6 +368,11 @@ def methods_of(controller_class):
     return methods, actions
 
 
+def action_keys(controller_class):
+    """The body keys of the actions ``controller_class`` answers."""
+    return set(methods_of(controller_class)[1])
+
+
 class Resource:
     """The WSGI app of one controller (see the module doc for the steps)."""
 
@@ -376,7 +381,20 @@ class Resource:
 
     def __init__(self, controller):
         self.controller = controller
-        self.methods, self.wsgi_actions = methods_of(type(controller))
+        self.methods, actions = methods_of(type(controller))
+        #: Action key -> (controller, method) of the ``action`` route.
+        self.wsgi_actions = {key: (controller, self.methods[name])
+                             for key, name in actions.items()}
+
+    def register_subcontroller_actions(self, controller):
+        """Serve ``controller``'s ``@action`` methods on this resource's
+        ``action`` route too, called on ``controller``: nova keeps a
+        resource's actions in several controllers (the server's console
+        actions are remote_consoles'), all behind one ``.../action``
+        path."""
+        methods, actions = methods_of(type(controller))
+        for key, name in actions.items():
+            self.wsgi_actions[key] = (controller, methods[name])
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, request):
@@ -407,8 +425,10 @@ class Resource:
         body = self._decode_body(request) if request.method in (
             "POST", "PUT") else None
         if name == "action":
-            name = self._action_name(body)
-        method = self._select(name, request.api_version_request)
+            owner, method = self._action(body)
+        else:
+            owner, method = self.controller, self.methods.get(name)
+        method = self._select(method, request.api_version_request)
         if body is not None:
             args["body"] = body
         ctx = request.environ.get(context.ENVIRON_KEY)
@@ -420,11 +440,11 @@ class Resource:
                 "doesn't match Context's project_id '%s'"
                 % (project_id, ctx.project_id))
         try:
-            result = method(self.controller, request, **args)
+            result = method(owner, request, **args)
         except TypeError:
             # nova's rule: a call that does not fit the method (an
             # unexpected route or body argument) is the client's error.
-            LOG.exception("bad arguments for %s", name)
+            LOG.exception("bad arguments for %s", method.__name__)
             raise webob.exc.HTTPBadRequest() from None
         return self._serialize(request, method, result)
 
@@ -455,7 +475,7 @@ class Resource:
                 return body
         raise webob.exc.HTTPBadRequest(explanation="Malformed request body")
 
-    def _action_name(self, body):
+    def _action(self, body):
         if not isinstance(body, dict) or len(body) != 1:
             raise webob.exc.HTTPBadRequest(
                 explanation="Malformed request body")
@@ -466,8 +486,10 @@ class Resource:
             raise webob.exc.HTTPBadRequest(
                 explanation="There is no such action: %s" % key) from None
 
-    def _select(self, name, version):
-        method = self.methods.get(name)
+    @staticmethod
+    def _select(method, version):
+        """The variant of ``method`` (a function, a VersionedMethod or
+        None) for ``version``; 404 when there is none."""
         if isinstance(method, VersionedMethod):
             method = (method.select(version)
                       if not version.is_null() else None)

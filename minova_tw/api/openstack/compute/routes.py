@@ -21,7 +21,10 @@ relative to ``/v2.1`` and every route also exists under ``/{project_id}``
         {"POST": (servers.ServersController, "action")}),
 
    Put fixed paths (``/flavors/detail``) before patterns that would swallow
-   them (``/flavors/{id}``): the first match wins.
+   them (``/flavors/{id}``): the first match wins. A controller whose
+   actions belong on another resource's ``.../action`` path (the console
+   actions on ``/servers/{id}/action``) is listed in ``ACTION_CONTROLLERS``
+   under the routed controller.
 
 Each controller class is built once per process with the ConfigOpts.
 """
@@ -30,6 +33,8 @@ from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
     availability_zone,
+    console_auth_tokens,
+    extension_info,
     flavor_access,
     flavors,
     flavors_extraspecs,
@@ -39,10 +44,12 @@ from minova_tw.api.openstack.compute import (
     limits,
     quota_classes,
     quota_sets,
+    remote_consoles,
     removed,
     server_metadata,
     server_tags,
     servers,
+    simple_tenant_usage,
     versions)
 from minova_tw.db import migration
 
@@ -58,6 +65,9 @@ _QUOTAS = quota_sets.QuotaSetsController
 _SERVERS = servers.ServersController
 _TAGS = server_tags.ServerTagsController
 _ACTIONS = instance_actions.InstanceActionsController
+_CONSOLES = remote_consoles.RemoteConsolesController
+_EXTENSIONS = extension_info.ExtensionInfoController
+_USAGE = simple_tenant_usage.SimpleTenantUsageController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -65,6 +75,8 @@ ROUTE_LIST = (
     # /v2.1 and /v2.1/ are answered by the urlmap's version app; with a
     # project id (/v2.1/<project>/) the document comes through here.
     ("/", {"GET": (versions.VersionsController, "show")}),
+    ("/extensions", {"GET": (_EXTENSIONS, "index")}),
+    ("/extensions/{id}", {"GET": (_EXTENSIONS, "show")}),
     ("/flavors", {"GET": (_FLAVORS, "index"),
                   "POST": (_FLAVORS, "create")}),
     ("/flavors/detail", {"GET": (_FLAVORS, "detail")}),
@@ -95,6 +107,8 @@ ROUTE_LIST = (
     ("/os-certificates/{id}", {"GET": _GONE}),
     ("/os-cloudpipe", {"GET": _GONE, "POST": _GONE}),
     ("/os-cloudpipe/{id}", {"PUT": _GONE}),
+    ("/os-console-auth-tokens/{id}",
+     {"GET": (console_auth_tokens.ConsoleAuthTokensController, "show")}),
     ("/os-fixed-ips/{id}", {"GET": _GONE}),
     ("/os-fixed-ips/{id}/action",
      {"POST": (removed.FixedIPsController, "action")}),
@@ -120,6 +134,8 @@ ROUTE_LIST = (
     ("/os-security-group-default-rules", {"GET": _GONE, "POST": _GONE}),
     ("/os-security-group-default-rules/{id}",
      {"GET": _GONE, "DELETE": _GONE}),
+    ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
+    ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),
                   "POST": (_SERVERS, "create")}),
     ("/servers/detail", {"GET": (_SERVERS, "detail")}),
@@ -136,6 +152,7 @@ ROUTE_LIST = (
     ("/servers/{server_id}/os-instance-actions/{id}",
      {"GET": (_ACTIONS, "show")}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
+    ("/servers/{server_id}/remote-consoles", {"POST": (_CONSOLES, "create")}),
     ("/servers/{server_id}/metadata",
      {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),
       "PUT": (_METADATA, "update_all")}),
@@ -150,12 +167,19 @@ ROUTE_LIST = (
       "DELETE": (_TAGS, "delete")}),
 )
 
+#: Routed controller -> the controllers whose ``@action`` methods its
+#: ``.../action`` route serves too, as nova's action extensions are.
+ACTION_CONTROLLERS = {
+    _SERVERS: (_CONSOLES,),
+}
+
 
 class APIRouterV21(openstack.APIRouter):
     """The compute API v2.1 app (paste ``osapi_compute_app_v21``)."""
 
-    def __init__(self, conf, route_list=ROUTE_LIST):
-        super().__init__(conf, route_list)
+    def __init__(self, conf, route_list=ROUTE_LIST,
+                 action_controllers=ACTION_CONTROLLERS):
+        super().__init__(conf, route_list, action_controllers)
 
     @classmethod
     def factory(cls, global_conf, **local_conf):

@@ -10,7 +10,7 @@ nova keeps the same facts in three tables (quotas, project_user_quotas,
 quota_classes).
 
 Revision ID: 0006_quotas
-Revises: 0004
+Revises: 0005_instance_actions
 """
 
 import sqlalchemy as sa
