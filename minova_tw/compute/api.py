@@ -12,7 +12,8 @@ the clock (injectable for tests)::
 """
 
 from minova_tw.compute import (actions, availability_zones, flavors,
-                               keypairs, metadata, quotas, servers)
+                               keypairs, metadata, quotas, server_groups,
+                               servers)
 from minova_tw.db import engine as db_engine
 
 
@@ -30,3 +31,4 @@ class API:
         self.availability_zones = availability_zones.AvailabilityZoneAPI(
             **parts)
         self.metadata = metadata.MetadataAPI(**parts)
+        self.server_groups = server_groups.ServerGroupAPI(**parts)

@@ -95,6 +95,10 @@ class ComputeHostNotFound(Invalid):
     msg_fmt = "Compute host %(host)s could not be found."
 
 
+class InvalidServerGroupRules(Invalid):
+    msg_fmt = "Only anti-affinity policy supports rules."
+
+
 class PasswordTooLong(Invalid):
     msg_fmt = "Password is too long: at most %(limit)d bytes."
 
@@ -122,6 +126,14 @@ class KeypairLimitExceeded(QuotaError):
     msg_fmt = "Quota exceeded, too many key pairs."
 
 
+class ServerGroupLimitExceeded(QuotaError):
+    msg_fmt = "Quota exceeded, too many server groups."
+
+
+class ServerGroupMembersLimitExceeded(QuotaError):
+    msg_fmt = "Quota exceeded, too many servers in group"
+
+
 # -- 404 ---------------------------------------------------------------------
 
 class InstanceNotFound(NotFound):
@@ -142,6 +154,10 @@ class FlavorAccessNotFound(NotFound):
 
 class FlavorAccessNotAvailable(NotFound):
     msg_fmt = "Access list not available for public flavors."
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Instance group %(group_uuid)s could not be found."
 
 
 class KeypairNotFound(NotFound):

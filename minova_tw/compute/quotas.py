@@ -10,12 +10,12 @@ limit holds exactly. -1 means unlimited.
 
 import sqlalchemy as sa
 
-from minova_tw.compute import base, exception
+from minova_tw.compute import base, exception, server_groups
 from minova_tw.db import locks, models
 
 I = models.Instance
 
-#: Old nova's defaults for quotas minova does not keep (networks, groups).
+#: Old nova's defaults for quotas minova does not keep (networks).
 FLOATING_IPS = 10
 SECURITY_GROUPS = 10
 SECURITY_GROUP_RULES = 20
@@ -119,5 +119,6 @@ class QuotaAPI(base.Service):
             "totalRAMUsed": used["ram"],
             "totalFloatingIpsUsed": 0,
             "totalSecurityGroupsUsed": 0,
-            "totalServerGroupsUsed": 0,
+            "totalServerGroupsUsed": server_groups.usage(session,
+                                                         project_id),
         }

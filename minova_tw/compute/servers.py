@@ -9,6 +9,7 @@ allocated, and becomes ACTIVE ``[minova] build_time`` seconds later.
 
 import base64
 import binascii
+import datetime
 import re
 import secrets
 import string
@@ -16,8 +17,9 @@ import uuid
 
 import sqlalchemy as sa
 
-from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
-                               network, quotas, states)
+from minova_tw.compute import (base, exception, flavors, hosts, keypairs,
+                               lifecycle, network, quotas, scheduler,
+                               server_groups, states)
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -123,6 +125,9 @@ FILTERS = {
     "changes-before": lambda when: E(I.updated_at) <= when,
     "locked": _exact(I.locked),
     "user_id": _exact(I.user_id),
+    # A fake host is its own node (hypervisor_hostname).
+    "host": _exact(I.host),
+    "node": _regex(I.host),
     "vm_state": _exact(E(I.vm_state)),
     "task_state": _exact(E(I.task_state)),
     "power_state": _exact(E(I.power_state)),
@@ -293,16 +298,15 @@ class ServerAPI(base.Service):
         list of {"fixed_ip"?: address, ...}, one port each.
         ``user_data`` is the base64 text the API received. An explicit
         ``availability_zone`` pins the servers to it. ``host`` and
-        ``hypervisor_hostname`` (admin only) must name minova's one host.
+        ``hypervisor_hostname`` (admin only) must name a fake host, which
+        the servers then run on. The ``group`` scheduler hint makes them
+        members of that server group; when its policy leaves no host for
+        them they are created all the same and end in ERROR with a fault,
+        as nova's do.
         """
         flavor = flavors.get_flavor(session, context, flavor_ref)
-        for requested_host in (host, hypervisor_hostname):
-            if requested_host is None:
-                continue
-            base.require_admin(
-                context, "compute:servers:create:requested_destination")
-            if requested_host != self.conf.minova.compute_host:
-                raise exception.ComputeHostNotFound(host=requested_host)
+        requested_host = self._requested_host(context, host,
+                                              hypervisor_hostname)
         most = self.conf.minova.max_servers_per_request
         if min_count > most:
             raise exception.Invalid(
@@ -322,6 +326,9 @@ class ServerAPI(base.Service):
             session, self.conf, context.project_id,
             {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb},
             min_count, max_count)
+        group = self._group(session, context, scheduler_hints, count)
+        placed = scheduler.select_hosts(session, self.conf, count, group,
+                                        requested_host)
         reservation_id = "r-" + "".join(
             secrets.choice(string.ascii_lowercase + string.digits)
             for _ in range(8))
@@ -344,7 +351,7 @@ class ServerAPI(base.Service):
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, progress=0, launch_index=index,
                 reservation_id=reservation_id, availability_zone=zone,
-                host=self.conf.minova.compute_host,
+                host=placed[index] if placed else None,
                 access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
                 auto_disk_config=auto_disk_config,
                 config_drive="True" if config_drive else "",
@@ -355,15 +362,58 @@ class ServerAPI(base.Service):
                                         for tag in dict.fromkeys(tags or ())])
             set_flavor(instance, flavor_copy)
             session.add(instance)
-            if requested is not None:
-                network.allocate(session, self.conf, instance, now,
-                                 max(len(requested), 1),
-                                 [ip for ip in requested if ip])
-            lifecycle.begin(session, instance, now,
-                            self.conf.minova.build_time, states.SCHEDULING,
-                            states.ACTIVE, states.RUNNING, launched=True)
+            session.flush()
+            if group is not None:
+                server_groups.add_member(session, group, instance)
+            if placed is None:
+                self._fail_scheduling(session, instance, now)
+            else:
+                if requested is not None:
+                    network.allocate(session, self.conf, instance, now,
+                                     max(len(requested), 1),
+                                     [ip for ip in requested if ip])
+                lifecycle.begin(session, instance, now,
+                                self.conf.minova.build_time,
+                                states.SCHEDULING, states.ACTIVE,
+                                states.RUNNING, launched=True)
             created.append(instance)
         return created
+
+    def _requested_host(self, context, host, hypervisor_hostname):
+        """The one fake host an admin asked for (by host or node name,
+        which are the same here), or None."""
+        for requested in (host, hypervisor_hostname):
+            if requested is not None:
+                base.require_admin(
+                    context, "compute:servers:create:requested_destination")
+                if not hosts.exists(self.conf, requested):
+                    raise exception.ComputeHostNotFound(host=requested)
+        if host is not None and hypervisor_hostname not in (None, host):
+            raise exception.ComputeHostNotFound(host=host)
+        return host or hypervisor_hostname
+
+    def _group(self, session, context, scheduler_hints, count):
+        """The server group the ``group`` hint names (nova's schema allows
+        a list: its first item), locked and checked for room, or None."""
+        wanted = (scheduler_hints or {}).get("group")
+        if isinstance(wanted, list):
+            wanted = wanted[0] if wanted else None
+        if not wanted:
+            return None
+        return server_groups.join(session, self.conf, context, wanted, count)
+
+    def _fail_scheduling(self, session, instance, now):
+        """No host takes the server: it ends in ERROR when its build
+        would have ended, with nova's NoValidHost fault."""
+        due = now + datetime.timedelta(seconds=self.conf.minova.build_time)
+        instance.fault = {
+            "code": 500, "message": scheduler.NO_VALID_HOST,
+            "details": "nova.exception.NoValidHost: %s"
+                       % scheduler.NO_VALID_HOST,
+            "created": due.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        lifecycle.begin(session, instance, now,
+                        self.conf.minova.build_time, states.SCHEDULING,
+                        states.ERROR, states.NOSTATE)
 
     @staticmethod
     def _requested_ips(networks, max_count):
@@ -438,6 +488,7 @@ class ServerAPI(base.Service):
         lifecycle.check(context, instance, lifecycle.DELETE)
         transitions.cancel(session, instance)
         network.release(session, instance)
+        server_groups.leave(session, instance)
         instance.vm_state = states.DELETED
         instance.task_state = None
         instance.power_state = states.NOSTATE

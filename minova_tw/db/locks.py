@@ -13,7 +13,8 @@ COMMITTED (``db.engine``), so what the caller counts after ``hold`` returns
 includes everything the previous holder wrote.
 
 To stay free of deadlocks, a transaction takes its locks in the order of
-the names' kinds below: a project's, then a user's, then the address pool.
+the names' kinds below: a project's, then a user's, then a server
+group's, then the address pool.
 """
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -31,6 +32,11 @@ def project(project_id):
 def user(user_id):
     """The lock of a user's key pairs."""
     return "user:%s" % user_id
+
+
+def group(group_uuid):
+    """The lock of a server group's members (who joins, on which host)."""
+    return "group:%s" % group_uuid
 
 
 #: The lock of the fixed-IP pool.

@@ -32,8 +32,9 @@ def _flavors(conf):
 
 def test_upgrade_from_empty_to_head(empty_conf):
     assert migration.version(empty_conf) is None
-    assert migration.sync(empty_conf) == migration.head() == "0004"
-    assert migration.version(empty_conf) == "0004"
+    assert (migration.sync(empty_conf) == migration.head()
+            == "0006_server_groups")
+    assert migration.version(empty_conf) == "0006_server_groups"
     tables = set(sa.inspect(db_engine.get_database(empty_conf).engine)
                  .get_table_names())
     assert set(models.Base.metadata.tables) <= tables
@@ -82,8 +83,8 @@ def test_models_match_the_migrated_schema(conf):
 
 
 def test_sync_again_is_a_no_op(conf):
-    assert migration.sync(conf) == "0004"
-    assert migration.sync(conf) == "0004"
+    assert migration.sync(conf) == "0006_server_groups"
+    assert migration.sync(conf) == "0006_server_groups"
     assert _flavors(conf) == DEFAULT_FLAVORS
 
 
@@ -106,7 +107,7 @@ def test_upgrade_keeps_data(empty_conf):
             "INSERT INTO key_pairs (user_id, name, type, public_key, "
             "fingerprint, created_at) VALUES ('u', 'k', 'ssh', 'pk', 'fp', "
             "'2024-01-01 00:00:00')"))
-    assert migration.sync(empty_conf) == "0004"
+    assert migration.sync(empty_conf) == "0006_server_groups"
     with engine.connect() as conn:
         assert conn.execute(sa.text(
             "SELECT name FROM key_pairs")).scalars().all() == ["k"]
@@ -129,8 +130,8 @@ def test_concurrent_sync_from_two_processes(empty_conf):
         for _ in range(2)]
     results = [proc.communicate(timeout=120) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0], results
-    assert [out.strip() for out, _ in results] == ["0004", "0004"]
-    assert migration.version(empty_conf) == "0004"
+    assert [out.strip() for out, _ in results] == ["0006_server_groups"] * 2
+    assert migration.version(empty_conf) == "0006_server_groups"
     assert _flavors(empty_conf) == DEFAULT_FLAVORS
 
 
