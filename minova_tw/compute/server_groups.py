@@ -118,7 +118,11 @@ class ServerGroupAPI(base.Service):
     def create(self, session, now, context, name, policy, rules=None):
         """A new group of ``context``'s project; ``rules`` (only for
         anti-affinity) may set ``max_server_per_host``."""
-        rules = {key: int(value) for key, value in (rules or {}).items()}
+        try:
+            rules = {key: int(value) for key, value in (rules or {}).items()}
+        except ValueError:  # more digits than int() reads
+            raise exception.Invalid("max_server_per_host must be an integer "
+                                    "of at most 4300 digits") from None
         if rules and policy != "anti-affinity":
             raise exception.InvalidServerGroupRules()
         limit = self.conf.quota.server_groups
@@ -141,9 +145,10 @@ class ServerGroupAPI(base.Service):
         stmt = sa.select(G).order_by(G.id)
         if not (all_projects and context.is_admin):
             stmt = stmt.where(G.project_id == context.project_id)
+        # Paged in Python, as nova does: any offset, however large, works.
         max_limit = self.conf.api.max_limit
         limit = min(limit or max_limit, max_limit)
-        groups = session.scalars(stmt.offset(offset).limit(limit)).all()
+        groups = session.scalars(stmt).all()[offset:offset + limit]
         members = _members(session, [group.id for group in groups])
         return [_view(group, members[group.id]) for group in groups]
 

@@ -32,8 +32,8 @@ from minova_tw.api.openstack.compute import (availability_zone,
                                              flavor_access, flavors,
                                              flavors_extraspecs, keypairs,
                                              limits, removed,
-                                             server_metadata, servers,
-                                             versions)
+                                             server_groups, server_metadata,
+                                             servers, versions)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
@@ -41,6 +41,7 @@ _FLAVORS = flavors.FlavorsController
 _FLAVOR_ACCESS = flavor_access.FlavorAccessController
 _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
+_GROUPS = server_groups.ServerGroupController
 _METADATA = server_metadata.ServerMetadataController
 _SERVERS = servers.ServersController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
@@ -98,6 +99,10 @@ ROUTE_LIST = (
     ("/os-security-group-default-rules", {"GET": _GONE, "POST": _GONE}),
     ("/os-security-group-default-rules/{id}",
      {"GET": _GONE, "DELETE": _GONE}),
+    ("/os-server-groups", {"GET": (_GROUPS, "index"),
+                           "POST": (_GROUPS, "create")}),
+    ("/os-server-groups/{id}", {"GET": (_GROUPS, "show"),
+                                "DELETE": (_GROUPS, "delete")}),
     ("/servers", {"GET": (_SERVERS, "index"),
                   "POST": (_SERVERS, "create")}),
     ("/servers/detail", {"GET": (_SERVERS, "detail")}),
