@@ -9,7 +9,7 @@ due. confirmResize and lock/unlock change the server at once.
 import uuid
 
 from minova_tw.compute import (base, exception, flavors, keypairs, lifecycle,
-                               quotas, servers, states as s)
+                               quotas, server_groups, servers, states as s)
 
 #: system_meta key holding the vm_state a resize returns to (nova's name).
 OLD_VM_STATE = "old_vm_state"
@@ -116,7 +116,7 @@ class ServerActionAPI(base.Service):
             end = (s.ACTIVE, s.RUNNING)
         lifecycle.begin(session, instance, now, self.conf.minova.action_time,
                         s.REBUILDING, *end, launched=True)
-        return instance
+        return server_groups.load_groups(session, instance)
 
     @base.writer
     def resize(self, session, now, context, server_id, flavor_ref):

@@ -106,6 +106,14 @@ def leave(session, instance):
     session.execute(sa.delete(M).where(M.instance_id == instance.id))
 
 
+def load_groups(session, instance):
+    """Load ``instance.groups`` while its session is open; return it. Only
+    the views of 2.71 show a server's group, so only the calls behind them
+    (show, update, rebuild) pay for the query."""
+    session.refresh(instance, ["groups"])
+    return instance
+
+
 def usage(session, project_id):
     """How many server groups the project has."""
     return session.scalar(sa.select(sa.func.count(G.id))

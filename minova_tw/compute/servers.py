@@ -466,7 +466,9 @@ class ServerAPI(base.Service):
 
     @base.reader
     def get(self, session, now, context, server_id):
-        return get_instance(session, now, context, server_id)
+        """The server, with its server group."""
+        return server_groups.load_groups(
+            session, get_instance(session, now, context, server_id))
 
     @base.writer
     def update(self, session, now, context, server_id, **changes):
@@ -478,7 +480,7 @@ class ServerAPI(base.Service):
         for field, value in changes.items():
             setattr(instance, field, value)
         instance.updated_at = now
-        return instance
+        return server_groups.load_groups(session, instance)
 
     @base.writer
     def delete(self, session, now, context, server_id):

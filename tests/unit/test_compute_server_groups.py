@@ -183,6 +183,20 @@ def test_soft_policies_prefer_but_never_fail(compute, ctx):
         "compute-2", "compute-1", "compute-2"]
 
 
+def test_show_update_and_rebuild_return_the_group(compute, ctx, clock,
+                                                   conf):
+    group = compute.server_groups.create(ctx, "g", "affinity")
+    [server] = _boot(compute, ctx, group.uuid)
+    clock.advance(conf.minova.build_time)
+    shown = compute.servers.get(ctx, server.uuid)
+    assert shown.vm_state == states.ACTIVE
+    for returned in (shown, compute.servers.update(ctx, server.uuid,
+                                                   name="x"),
+                     compute.server_actions.rebuild(ctx, server.uuid,
+                                                    IMAGE)):
+        assert [g.uuid for g in returned.groups] == [group.uuid]
+
+
 def test_deleting_a_group_keeps_its_servers(compute, ctx):
     group = compute.server_groups.create(ctx, "g", "affinity")
     [server] = _boot(compute, ctx, group.uuid)
