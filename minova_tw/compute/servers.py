@@ -3,8 +3,10 @@
 A project sees only its own servers; an admin sees any (and lists all
 projects with ``all_tenants``). Deleted servers are hidden, except from a
 listing with ``changes-since``/``changes-before`` or an admin's ``deleted``
-filter. A new server is BUILD (building/scheduling) with its fixed IPs
-allocated, and becomes ACTIVE ``[minova] build_time`` seconds later.
+filter. A new server is BUILD (building/scheduling) on a fake host
+(``scheduler``) with its fixed IPs allocated, and becomes ACTIVE
+``[minova] build_time`` seconds later; one that no host may take (its
+server group's policy) has no IPs and becomes ERROR instead.
 """
 
 import base64

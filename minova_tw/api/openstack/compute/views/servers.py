@@ -13,9 +13,10 @@ ERROR, its ``fault``.
 Microversions add ``locked`` (2.9), ``host_status`` (2.16, admin),
 ``description`` (2.19), ``tags`` (2.26), the embedded flavor (2.47),
 ``trusted_image_certificates`` (2.63), ``server_groups`` (2.71, show,
-update and rebuild only: the group the server joined at boot), ``locked_reason`` (2.73), the hostname for
-everyone (2.90), ``pinned_availability_zone`` (2.96), the image's
-``properties`` (2.98) and ``scheduler_hints`` (2.100).
+update and rebuild only: the group the server joined at boot),
+``locked_reason`` (2.73), the hostname for everyone (2.90),
+``pinned_availability_zone`` (2.96), the image's ``properties`` (2.98)
+and ``scheduler_hints`` (2.100).
 """
 
 import hashlib
