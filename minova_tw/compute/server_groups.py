@@ -106,11 +106,17 @@ def leave(session, instance):
     session.execute(sa.delete(M).where(M.instance_id == instance.id))
 
 
+#: The uuid of the group a server (row id ``instance_id``) is in.
+_GROUP_OF = (sa.select(G.uuid).join(M, M.group_id == G.id)
+             .where(M.instance_id == sa.bindparam("instance_id")))
+
+
 def load_groups(session, instance):
-    """Load ``instance.groups`` while its session is open; return it. Only
-    the views of 2.71 show a server's group, so only the calls behind them
-    (show, update, rebuild) pay for the query."""
-    session.refresh(instance, ["groups"])
+    """Set ``instance.group_uuids``, the uuids of the groups it is in (one
+    at most); return it. Only the views of 2.71 show them, so only the
+    calls behind those (show, update, rebuild) pay for the query."""
+    instance.group_uuids = session.scalars(
+        _GROUP_OF, {"instance_id": instance.id}).all()
     return instance
 
 

@@ -142,10 +142,6 @@ class Instance(Base):
     tag_rows: Mapped[list["InstanceTag"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
         order_by="InstanceTag.tag")
-    #: The server group it joined at boot (at most one). Loaded only when
-    #: asked for (``compute.server_groups.load_groups``): few views show it.
-    groups: Mapped[list["InstanceGroup"]] = relationship(
-        secondary="instance_group_members", viewonly=True)
 
     @property
     def tags(self):

@@ -199,8 +199,7 @@ class ViewBuilder:
         if self.trusted_certs:
             server["trusted_image_certificates"] = instance.trusted_certs
         if server_groups and self.server_groups:
-            server["server_groups"] = [group.uuid
-                                       for group in instance.groups]
+            server["server_groups"] = list(instance.group_uuids)
         if self.locked_reason:
             server["locked_reason"] = instance.locked_reason
         if self.pinned_az:
