@@ -71,9 +71,9 @@ def find_group(session, group_uuid, for_update=False):
     return group
 
 
-def _owned_group(session, context, group_uuid, action):
+def _owned_group(session, context, group_uuid, action, for_update=False):
     """The group, when ``context`` is its project's or an admin."""
-    group = find_group(session, group_uuid)
+    group = find_group(session, group_uuid, for_update)
     if not context.is_admin and group.project_id != context.project_id:
         raise exception.PolicyNotAuthorized(action=_RULE % action)
     return group
@@ -173,8 +173,10 @@ class ServerGroupAPI(base.Service):
 
     @base.writer
     def delete(self, session, now, context, group_uuid):
-        """Delete the group; its members keep running, in no group."""
-        group = _owned_group(session, context, group_uuid, "delete")
-        # Of concurrent deletes one wins; the others find it gone.
-        if not session.execute(sa.delete(G).where(G.id == group.id)).rowcount:
-            raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+        """Delete the group; its members keep running, in no group. Under
+        the group's lock, so a server that joins it meanwhile is either in
+        before (and leaves with the rest) or finds it gone, and of
+        concurrent deletes one wins and the others find it gone."""
+        group = _owned_group(session, context, group_uuid, "delete",
+                             for_update=True)
+        session.execute(sa.delete(G).where(G.id == group.id))

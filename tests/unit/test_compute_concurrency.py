@@ -167,11 +167,15 @@ def test_metadata_items_quota_is_exact_under_concurrent_updates(
 
 
 @pytest.mark.parametrize("kind", ["keypair", "server", "flavor",
-                                  "extra_spec", "flavor_access"])
+                                  "extra_spec", "flavor_access",
+                                  "server_group"])
 def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
     if kind == "keypair":
         compute.keypairs.create(ctx, "doomed")
         delete = lambda: compute.keypairs.delete(ctx, "doomed")
+    elif kind == "server_group":
+        group = compute.server_groups.create(ctx, "doomed", "affinity")
+        delete = lambda: compute.server_groups.delete(ctx, group.uuid)
     elif kind == "server":
         server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
         delete = lambda: compute.servers.delete(ctx, server.uuid)
