@@ -11,8 +11,8 @@ when the server reaches the new state (``instance_actions``).
 import uuid
 
 from minova_tw.compute import (base, exception, flavors, instance_actions,
-                               keypairs, lifecycle, quotas, servers,
-                               states as s)
+                               keypairs, lifecycle, quotas, server_groups,
+                               servers, states as s)
 
 #: system_meta key holding the vm_state a resize returns to (nova's name).
 OLD_VM_STATE = "old_vm_state"
@@ -124,7 +124,7 @@ class ServerActionAPI(base.Service):
             end = (s.ACTIVE, s.RUNNING)
         self._begin(session, now, context, instance, lifecycle.REBUILD,
                     s.REBUILDING, *end, launched=True)
-        return instance
+        return server_groups.load_groups(session, instance)
 
     @base.writer
     def resize(self, session, now, context, server_id, flavor_ref):

@@ -14,8 +14,8 @@ the clock (injectable for tests)::
 
 from minova_tw.compute import (actions, availability_zones, consoles,
                                flavors, instance_actions, keypairs, metadata,
-                               quota_sets, quotas, server_tags, servers,
-                               usage)
+                               quota_sets, quotas, server_groups, server_tags,
+                               servers, usage)
 from minova_tw.db import engine as db_engine
 
 
@@ -38,3 +38,4 @@ class API:
         self.metadata = metadata.MetadataAPI(**parts)
         self.consoles = consoles.ConsoleAPI(**parts)
         self.usage = usage.UsageAPI(**parts)
+        self.server_groups = server_groups.ServerGroupAPI(**parts)

@@ -1,10 +1,11 @@
-"""Availability zones: minova's one compute host in ``default_availability_zone``.
+"""Availability zones: minova's fake compute hosts in ``default_availability_zone``.
 
 The internal zone (``internal_service_availability_zone``) holds the control
-services; like nova, only the detailed (admin) listing shows it.
+services, on the controller host; like nova, only the detailed (admin)
+listing shows it.
 """
 
-from minova_tw.compute import base
+from minova_tw.compute import base, hosts
 
 COMPUTE_SERVICES = ("nova-compute",)
 INTERNAL_SERVICES = ("nova-conductor", "nova-scheduler")
@@ -22,9 +23,11 @@ class AvailabilityZoneAPI(base.Service):
         now = self.clock()
         return [
             self._zone(self.conf.default_availability_zone,
-                       self._hosts(COMPUTE_SERVICES, now)),
+                       self._hosts(hosts.names(self.conf),
+                                   COMPUTE_SERVICES, now)),
             self._zone(self.conf.internal_service_availability_zone,
-                       self._hosts(INTERNAL_SERVICES, now)),
+                       self._hosts([hosts.controller(self.conf)],
+                                   INTERNAL_SERVICES, now)),
         ]
 
     @staticmethod
@@ -32,7 +35,9 @@ class AvailabilityZoneAPI(base.Service):
         return {"zoneName": name, "zoneState": {"available": True},
                 "hosts": hosts}
 
-    def _hosts(self, binaries, now):
-        return {self.conf.minova.compute_host: {
-            binary: {"available": True, "active": True, "updated_at": now}
-            for binary in binaries}}
+    @staticmethod
+    def _hosts(names, binaries, now):
+        return {name: {binary: {"available": True, "active": True,
+                                "updated_at": now}
+                       for binary in binaries}
+                for name in names}

@@ -6,7 +6,7 @@ server is not building) and stores a token for the server: its SHA-256
 only, with the console's endpoint and ``[consoleauth] token_ttl`` seconds
 of life. The URL is the protocol's proxy base URL with the token, as nova
 writes it; no proxy runs behind it (docs/consoles.md). The endpoint is
-fictional too: ``[minova] compute_host`` and the port a libvirt host
+fictional too: the server's fake compute host and the port a libvirt host
 would give the first console of its kind.
 
 An admin looks a live token up (``lookup``); a token of a deleted server
@@ -98,7 +98,7 @@ class ConsoleAPI(base.Service):
         port, tls_port = ENDPOINTS[protocol]
         session.add(T(
             token_hash=token_hash(token), console_type=console_type,
-            host=self.conf.minova.compute_host, port=port, tls_port=tls_port,
+            host=instance.host, port=port, tls_port=tls_port,
             internal_access_path=None, instance_uuid=instance.uuid,
             created_at=now, expires_at=now + datetime.timedelta(
                 seconds=self.conf.consoleauth.token_ttl)))

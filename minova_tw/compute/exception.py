@@ -99,6 +99,10 @@ class TooManyTags(Invalid):
     msg_fmt = "The number of tags exceeded the per-server limit %(limit)d"
 
 
+class InvalidServerGroupRules(Invalid):
+    msg_fmt = "Only anti-affinity policy supports rules."
+
+
 class PasswordTooLong(Invalid):
     msg_fmt = "Password is too long: at most %(limit)d bytes."
 
@@ -138,6 +142,14 @@ class KeypairLimitExceeded(QuotaError):
     msg_fmt = "Quota exceeded, too many key pairs."
 
 
+class ServerGroupLimitExceeded(QuotaError):
+    msg_fmt = "Quota exceeded, too many server groups."
+
+
+class ServerGroupMembersLimitExceeded(QuotaError):
+    msg_fmt = "Quota exceeded, too many servers in group"
+
+
 # -- 404 ---------------------------------------------------------------------
 
 class InstanceNotFound(NotFound):
@@ -158,6 +170,10 @@ class FlavorAccessNotFound(NotFound):
 
 class FlavorAccessNotAvailable(NotFound):
     msg_fmt = "Access list not available for public flavors."
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Instance group %(group_uuid)s could not be found."
 
 
 class KeypairNotFound(NotFound):

@@ -87,19 +87,22 @@ EVENT_COLUMNS = (
 ORDER = ((A.start_time, "desc"), (A.id, "desc"))
 
 
-def record(session, now, context, instance, action, finish_at=None):
+def record(session, now, context, instance, action, finish_at=None,
+           result=SUCCESS):
     """Record ``action`` on ``instance`` as asked by ``context`` at
-    ``now``, its events finishing at ``finish_at`` (default: ``now``)."""
+    ``now``, its events finishing at ``finish_at`` (default: ``now``) with
+    ``result`` (ERROR: the action's message is Error too, as nova's)."""
     finish_at = finish_at or now
     row = A(action=action, instance_uuid=instance.uuid,
             request_id=context.request_id, user_id=context.user_id,
             project_id=context.project_id, start_time=now,
-            finish_time=finish_at, updated_at=now)
+            finish_time=finish_at, updated_at=now,
+            message=ERROR if result == ERROR else None)
     session.add(row)
     session.flush()
     for name in EVENTS[action]:
         session.add(EV(action_id=row.id, event=name, start_time=now,
-                       finish_time=finish_at, result=SUCCESS,
+                       finish_time=finish_at, result=result,
                        host=instance.host))
 
 

@@ -29,7 +29,8 @@ _CLASS_RULE = "os_compute_api:os-quota-class-sets:%s"
 
 def _in_use(session, project_id, user_id=None):
     """{resource: amount in use}, as nova's detailed view counts it: the
-    servers' instances, cores and RAM; everything else is 0."""
+    servers' instances, cores and RAM, and the server groups; everything
+    else is 0."""
     used = dict.fromkeys(quotas.RESOURCES, 0)
     used.update(quotas.usage(session, project_id, user_id))
     return used

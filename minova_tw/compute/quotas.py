@@ -22,6 +22,7 @@ from minova_tw.compute import base, exception
 from minova_tw.db import locks, models
 
 I = models.Instance
+G = models.InstanceGroup
 Q = models.Quota
 QC = models.QuotaClass
 
@@ -91,15 +92,19 @@ def limits(session, conf, project_id, user_id=None):
 
 def usage(session, project_id, user_id=None):
     """{"instances", "cores", "ram"} the project's (or one of its users')
-    live servers take."""
+    live servers take, and its "server_groups"."""
     where = [I.project_id == project_id, I.deleted == 0]
+    groups = [G.project_id == project_id]
     if user_id is not None:
         where.append(I.user_id == user_id)
+        groups.append(G.user_id == user_id)
     count, cores, ram = session.execute(
         sa.select(sa.func.count(I.id), sa.func.coalesce(sa.func.sum(I.vcpus), 0),
                   sa.func.coalesce(sa.func.sum(I.memory_mb), 0))
         .where(*where)).one()
-    return {"instances": count, "cores": int(cores), "ram": int(ram)}
+    return {"instances": count, "cores": int(cores), "ram": int(ram),
+            "server_groups": session.scalar(
+                sa.select(sa.func.count(G.id)).where(*groups))}
 
 
 def _fitting(limit, used, amount, min_count, resource, count):
@@ -201,5 +206,5 @@ class QuotaAPI(base.Service):
             "totalRAMUsed": used["ram"],
             "totalFloatingIpsUsed": 0,
             "totalSecurityGroupsUsed": 0,
-            "totalServerGroupsUsed": 0,
+            "totalServerGroupsUsed": used["server_groups"],
         }

@@ -3,13 +3,16 @@
 A project sees only its own servers; an admin sees any (and lists all
 projects with ``all_tenants``). Deleted servers are hidden, except from a
 listing with ``changes-since``/``changes-before`` or an admin's ``deleted``
-filter. A new server is BUILD (building/scheduling) with its fixed IPs
-allocated, and becomes ACTIVE ``[minova] build_time`` seconds later.
-Create and delete record their instance actions (``instance_actions``).
+filter. A new server is BUILD (building/scheduling) on a fake host
+(``scheduler``) with its fixed IPs allocated, and becomes ACTIVE
+``[minova] build_time`` seconds later; one that no host may take (its
+server group's policy) has no IPs and becomes ERROR instead. Create and
+delete record their instance actions (``instance_actions``).
 """
 
 import base64
 import binascii
+import datetime
 import re
 import secrets
 import string
@@ -17,8 +20,10 @@ import uuid
 
 import sqlalchemy as sa
 
-from minova_tw.compute import (base, exception, flavors, instance_actions,
-                               keypairs, lifecycle, network, quotas, states)
+from minova_tw.compute import (base, exception, flavors, hosts,
+                               instance_actions, keypairs, lifecycle,
+                               network, quotas, scheduler, server_groups,
+                               states)
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -120,6 +125,9 @@ FILTERS = {
     "changes-before": lambda when: E(I.updated_at) <= when,
     "locked": _exact(I.locked),
     "user_id": _exact(I.user_id),
+    # A fake host is its own node (hypervisor_hostname).
+    "host": _exact(I.host),
+    "node": _regex(I.host),
     "vm_state": _exact(E(I.vm_state)),
     "task_state": _exact(E(I.task_state)),
     "power_state": _exact(E(I.power_state)),
@@ -318,16 +326,15 @@ class ServerAPI(base.Service):
         list of {"fixed_ip"?: address, ...}, one port each.
         ``user_data`` is the base64 text the API received. An explicit
         ``availability_zone`` pins the servers to it. ``host`` and
-        ``hypervisor_hostname`` (admin only) must name minova's one host.
+        ``hypervisor_hostname`` (admin only) must name a fake host, which
+        the servers then run on. The ``group`` scheduler hint makes them
+        members of that server group; when its policy leaves no host for
+        them they are created all the same and end in ERROR with a fault,
+        as nova's do.
         """
         flavor = flavors.get_flavor(session, context, flavor_ref)
-        for requested_host in (host, hypervisor_hostname):
-            if requested_host is None:
-                continue
-            base.require_admin(
-                context, "compute:servers:create:requested_destination")
-            if requested_host != self.conf.minova.compute_host:
-                raise exception.ComputeHostNotFound(host=requested_host)
+        requested_host = self._requested_host(context, host,
+                                              hypervisor_hostname)
         most = self.conf.minova.max_servers_per_request
         if min_count > most:
             raise exception.Invalid(
@@ -347,6 +354,9 @@ class ServerAPI(base.Service):
             session, self.conf, context.project_id, context.user_id,
             {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb},
             min_count, max_count)
+        group = self._group(session, context, scheduler_hints, count)
+        placed = scheduler.select_hosts(session, self.conf, count, group,
+                                        requested_host)
         reservation_id = "r-" + "".join(
             secrets.choice(string.ascii_lowercase + string.digits)
             for _ in range(8))
@@ -369,7 +379,7 @@ class ServerAPI(base.Service):
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, progress=0, launch_index=index,
                 reservation_id=reservation_id, availability_zone=zone,
-                host=self.conf.minova.compute_host,
+                host=placed[index] if placed else None,
                 access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
                 auto_disk_config=auto_disk_config,
                 config_drive="True" if config_drive else "",
@@ -380,18 +390,64 @@ class ServerAPI(base.Service):
                                         for tag in dict.fromkeys(tags or ())])
             set_flavor(instance, flavor_copy)
             session.add(instance)
-            if requested is not None:
-                network.allocate(session, self.conf, instance, now,
-                                 max(len(requested), 1),
-                                 [ip for ip in requested if ip])
-            built_at = lifecycle.begin(
-                session, instance, now, self.conf.minova.build_time,
-                states.SCHEDULING, states.ACTIVE, states.RUNNING,
-                launched=True)
-            instance_actions.record(session, now, context, instance,
-                                    "create", built_at)
+            session.flush()
+            if group is not None:
+                server_groups.add_member(session, group, instance)
+            if placed is None:
+                built_at = self._fail_scheduling(session, instance, now)
+                instance_actions.record(session, now, context, instance,
+                                        "create", built_at,
+                                        result=instance_actions.ERROR)
+            else:
+                if requested is not None:
+                    network.allocate(session, self.conf, instance, now,
+                                     max(len(requested), 1),
+                                     [ip for ip in requested if ip])
+                built_at = lifecycle.begin(
+                    session, instance, now, self.conf.minova.build_time,
+                    states.SCHEDULING, states.ACTIVE, states.RUNNING,
+                    launched=True)
+                instance_actions.record(session, now, context, instance,
+                                        "create", built_at)
             created.append(instance)
         return created
+
+    def _requested_host(self, context, host, hypervisor_hostname):
+        """The one fake host an admin asked for (by host or node name,
+        which are the same here), or None."""
+        for requested in (host, hypervisor_hostname):
+            if requested is not None:
+                base.require_admin(
+                    context, "compute:servers:create:requested_destination")
+                if not hosts.exists(self.conf, requested):
+                    raise exception.ComputeHostNotFound(host=requested)
+        if host is not None and hypervisor_hostname not in (None, host):
+            raise exception.ComputeHostNotFound(host=host)
+        return host or hypervisor_hostname
+
+    def _group(self, session, context, scheduler_hints, count):
+        """The server group the ``group`` hint names (nova's schema allows
+        a list: its first item), locked and checked for room, or None."""
+        wanted = (scheduler_hints or {}).get("group")
+        if isinstance(wanted, list):
+            wanted = wanted[0] if wanted else None
+        if not wanted:
+            return None
+        return server_groups.join(session, self.conf, context, wanted, count)
+
+    def _fail_scheduling(self, session, instance, now):
+        """No host takes the server: it ends in ERROR when its build
+        would have ended, with nova's NoValidHost fault; return when."""
+        due = now + datetime.timedelta(seconds=self.conf.minova.build_time)
+        instance.fault = {
+            "code": 500, "message": scheduler.NO_VALID_HOST,
+            "details": "nova.exception.NoValidHost: %s"
+                       % scheduler.NO_VALID_HOST,
+            "created": due.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return lifecycle.begin(session, instance, now,
+                               self.conf.minova.build_time,
+                               states.SCHEDULING, states.ERROR,
+                               states.NOSTATE)
 
     @staticmethod
     def _requested_ips(networks, max_count):
@@ -444,7 +500,9 @@ class ServerAPI(base.Service):
 
     @base.reader
     def get(self, session, now, context, server_id):
-        return get_instance(session, now, context, server_id)
+        """The server, with its server group."""
+        return server_groups.load_groups(
+            session, get_instance(session, now, context, server_id))
 
     @base.writer
     def update(self, session, now, context, server_id, **changes):
@@ -458,7 +516,7 @@ class ServerAPI(base.Service):
         for field, value in changes.items():
             setattr(instance, field, value)
         instance.updated_at = now
-        return instance
+        return server_groups.load_groups(session, instance)
 
     @base.writer
     def delete(self, session, now, context, server_id):
@@ -471,6 +529,7 @@ class ServerAPI(base.Service):
         instance_actions.record(session, now, context, instance,
                                 lifecycle.DELETE.action)
         network.release(session, instance)
+        server_groups.leave(session, instance)
         instance.vm_state = states.DELETED
         instance.task_state = None
         instance.power_state = states.NOSTATE

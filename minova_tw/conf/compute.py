@@ -1,16 +1,14 @@
-"""[minova] options: the simulated compute host behind the API (minova additions).
+"""[minova] options: the simulated compute hosts behind the API (minova additions).
 
 nova has a hypervisor and neutron; minova has neither, so how long a server
 takes to build or to finish an action, and which addresses it gets, are set
 here. None of these options exists in nova.
 """
 
-import socket
-
 from oslo_config import cfg
 
 minova_group = cfg.OptGroup("minova", title="minova compute options",
-                            help="The simulated compute host (minova "
+                            help="The simulated compute hosts (minova "
                             "additions; nova has no such group).")
 
 compute_opts = [
@@ -51,12 +49,19 @@ compute_opts = [
         "does. It bounds one request's transaction (and the write lock it "
         "holds) when the instances quota is unlimited (-1).",
     ),
-    cfg.StrOpt(
-        "compute_host",
-        default=socket.gethostname(),
-        sample_default="<hostname>",
-        help="minova addition: name of the one simulated compute host "
-        "servers run on (OS-EXT-SRV-ATTR:host, hostId, availability zones).",
+    cfg.IntOpt(
+        "fake_hosts",
+        default=2,
+        min=1,
+        help="minova addition: how many simulated compute hosts servers "
+        "are placed on, named compute-1 .. compute-N. A count rather than a "
+        "list of names, so that every API host that shares the database "
+        "agrees on the names without coordination, raising the count keeps "
+        "the existing hosts (and their servers), and the names are "
+        "predictable for scripts and tests. A new server goes to the host "
+        "with the fewest servers (ties: the lowest number) that its server "
+        "group's policy allows; compute-1 also runs the control services "
+        "(conductor, scheduler).",
     ),
 ]
 

@@ -13,8 +13,8 @@ COMMITTED (``db.engine``), so what the caller counts after ``hold`` returns
 includes everything the previous holder wrote.
 
 To stay free of deadlocks, a transaction takes its locks in the order of
-the names' kinds below: a project's, then a user's, then the address pool;
-a quota class's is taken alone.
+the names' kinds below: a project's, then a user's, then a server
+group's, then the address pool; a quota class's is taken alone.
 """
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -37,6 +37,11 @@ def user(user_id):
 def quota_class(class_name):
     """The lock of a quota class's limits."""
     return "quota_class:%s" % class_name
+
+
+def group(group_uuid):
+    """The lock of a server group's members (who joins, on which host)."""
+    return "group:%s" % group_uuid
 
 
 #: The lock of the fixed-IP pool.

@@ -127,6 +127,9 @@ class Instance(Base):
     pinned_availability_zone: Mapped[str | None] = mapped_column(
         sa.String(255))
     trusted_certs = mapped_column(sa.JSON)
+    #: Why the server is in ERROR ({code, message, details, created}, the
+    #: time as the API shows it), or None: the API's ``fault``.
+    fault = mapped_column(sa.JSON)
     created_at = mapped_column(Timestamp, nullable=False, index=True)
     updated_at = mapped_column(Timestamp, index=True)
     launched_at = mapped_column(Timestamp)
@@ -165,6 +168,37 @@ class InstanceTag(Base):
     instance_id: Mapped[int] = mapped_column(
         sa.ForeignKey("instances.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(sa.String(60), index=True)
+
+
+class InstanceGroup(Base):
+    """A server group: a placement policy its member servers obey.
+
+    ``policy`` is one of affinity, anti-affinity, soft-affinity,
+    soft-anti-affinity; ``rules`` ({"max_server_per_host": n} or {}) only
+    ever holds anti-affinity's limit."""
+
+    __tablename__ = "instance_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    project_id: Mapped[str] = mapped_column(sa.String(255), index=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    policy: Mapped[str] = mapped_column(sa.String(255))
+    rules = mapped_column(sa.JSON, nullable=False)
+    created_at = mapped_column(Timestamp, nullable=False)
+
+
+class InstanceGroupMember(Base):
+    """A server in a group; the row goes when the server or group does."""
+
+    __tablename__ = "instance_group_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instance_groups.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instances.id", ondelete="CASCADE"), unique=True)
 
 
 class InstanceTransition(Base):

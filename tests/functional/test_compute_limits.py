@@ -57,6 +57,9 @@ def test_availability_zones(compute):
     detail = compute("admin:admin").ok("GET", "/os-availability-zone/detail")
     zones = {z["zoneName"]: z for z in detail["availabilityZoneInfo"]}
     assert set(zones) == {"nova", "internal"}
-    (services,) = zones["nova"]["hosts"].values()
-    assert services["nova-compute"]["available"] is True
+    hosts = zones["nova"]["hosts"]
+    assert set(hosts) == {"compute-1", "compute-2"}
+    assert all(services["nova-compute"]["available"] is True
+               for services in hosts.values())
+    assert set(zones["internal"]["hosts"]) == {"compute-1"}
     fault(compute().get("/os-availability-zone/detail"), 403)

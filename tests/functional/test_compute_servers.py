@@ -336,12 +336,12 @@ def test_create_fields_of_later_versions(compute):
                    "hostname": "web-1.example.org",
                    "availability_zone": "nova",
                    "trusted_image_certificates": ["cert1"]},
-        "os:scheduler_hints": {"group": "x"}})["server"]["id"]
+        "os:scheduler_hints": {"query": "x"}})["server"]["id"]
     server = client.wait(server_id, "ACTIVE")
     assert server["tags"] == ["a", "b"]
     assert server["OS-EXT-SRV-ATTR:hostname"] == "web-1.example.org"
     assert server["pinned_availability_zone"] == "nova"
-    assert server["scheduler_hints"] == {"group": "x"}
+    assert server["scheduler_hints"] == {"query": "x"}
     assert server["trusted_image_certificates"] == ["cert1"]
     fault(compute(version="2.93").post("/servers", {"server": {
         "name": "vm", "flavorRef": "1", "imageRef": IMAGE,

@@ -49,20 +49,22 @@ BODY_KEYS = (
     "block_device_mapping_v2", "personality", "config_drive",
     "OS-DCF:diskConfig", "hostname", "host", "locked_reason", "length",
     "rescue_image_ref", "trusted_image_certificates", "uuid", "fixed_ip",
-    "port", "key", "value", "1", "")
+    "port", "key", "value", "policies", "policy", "rules",
+    "max_server_per_host", "group", "1", "")
 WRAPPERS = (
     "server", "flavor", "keypair", "metadata", "meta", "extra_specs",
     "reboot", "os-stop", "os-start", "pause", "unpause", "suspend", "resume",
     "lock", "unlock", "changePassword", "createImage", "rebuild", "resize",
     "confirmResize", "revertResize", "rescue", "unrescue",
-    "os-getConsoleOutput", "trigger_crash_dump", "flavor_access")
+    "os-getConsoleOutput", "trigger_crash_dump", "flavor_access",
+    "server_group", "os:scheduler_hints")
 QUERY_KEYS = (
     "limit", "marker", "sort_key", "sort_dir", "name", "status",
     "changes-since", "changes-before", "all_tenants", "is_public", "minDisk",
     "minRam", "flavor", "image", "ip", "ip6", "deleted", "host", "user_id",
     "project_id", "tenant_id", "tags", "tags-any", "not-tags", "locked",
     "availability_zone", "reservation_id", "key_name", "description",
-    "include", "reserved")
+    "include", "reserved", "all_projects", "offset", "node")
 TOKENS = ("demo:demo", "admin:admin", "other:other", "", "demo", ":")
 
 text = st.text(max_size=40)
@@ -145,8 +147,8 @@ def check_answer(response, context, faults=False):
 
 @pytest.fixture
 def fuzzed(minova, tmp_path):
-    """minova (compute and metadata) with a server, a keypair and a flavor
-    to aim at; ``(process, {name: id})``."""
+    """minova (compute and metadata) with a server, a keypair, a flavor
+    and a server group to aim at; ``(process, {name: id})``."""
     process = minova(base_config(tmp_path, api={"use_forwarded_for": "true"},
                                  minova={"build_time": 0.1,
                                          "action_time": 0.1}))
@@ -159,8 +161,13 @@ def fuzzed(minova, tmp_path):
     assert created.status_code == 202, created.text
     session.post(compute + "/os-keypairs", json={"keypair": {"name": "key"}},
                  timeout=TIMEOUT).raise_for_status()
+    group = session.post(compute + "/os-server-groups", json={
+        "server_group": {"name": "g", "policies": ["anti-affinity"]}},
+        timeout=TIMEOUT)
+    group.raise_for_status()
     ids = {"server": created.json()["server"]["id"], "flavor": "1",
-           "keypair": "key", "spec": "hw:cpu_policy", "meta": "k"}
+           "keypair": "key", "spec": "hw:cpu_policy", "meta": "k",
+           "group": group.json()["server_group"]["id"]}
     return process, ids
 
 
@@ -176,6 +183,8 @@ def fill(template, ids, fuzz):
         values["id"] = ids["spec"]
     elif "/metadata/" in template:
         values["id"] = ids["meta"]
+    elif "/os-server-groups/" in template:
+        values["id"] = ids["group"]
     path = template
     for name, value in values.items():
         if fuzz is not None:

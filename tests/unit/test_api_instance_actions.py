@@ -49,7 +49,7 @@ def test_list_newest_first(api, server):
 
 
 def test_events_by_version_and_role(api, server, conf):
-    host = conf.minova.compute_host
+    host = "compute-1"  # the first server's fake host
     res = _show(api, server, "req-reboot")
     assert res.status_int == 200
     assert set(res.json["instanceAction"]) == ACTION_KEYS

@@ -117,7 +117,7 @@ def test_console_auth_tokens(call, server, conf):
     res = call("GET", token_path, admin=True, version="2.31")
     assert res.status_int == 200
     assert res.json == {"console": {
-        "instance_uuid": server, "host": conf.minova.compute_host,
+        "instance_uuid": server, "host": "compute-1",
         "port": 5900, "internal_access_path": None}}
     assert _fault(call("GET", token_path, admin=True, version="2.30"),
                   400).startswith("The server could not comply")

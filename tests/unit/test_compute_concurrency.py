@@ -2,9 +2,10 @@
 
 Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
-quotas and the tag limit stay exact, addresses never collide, one of
-several deletes wins and the others find nothing, and a read never waits
-for a write.
+quotas, the tag limit and server group members stay exact, addresses
+never collide, anti-affinity members never share a host, one of several
+deletes wins and the others find nothing, and a read never waits for a
+write.
 """
 
 import sqlite3
@@ -101,6 +102,53 @@ def test_key_pair_quota_is_exact_under_concurrent_creates(compute, ctx, conf,
                   models.KeyPair.user_id == ctx.user_id) == 10
 
 
+def test_server_group_quota_is_exact_under_concurrent_creates(
+        compute, ctx, conf, override):
+    override("server_groups", 3, "quota")
+    results = _at_once([
+        lambda: compute.server_groups.create(ctx, "g", "affinity")
+        for _ in range(THREADS)])
+    assert sum(isinstance(r, exception.ServerGroupLimitExceeded)
+               for r in results) == THREADS - 3
+    assert _count(conf, models.InstanceGroup) == 3
+
+
+def _other_projects(make_context, user=None):
+    """One context per thread, each in its own project (so only the
+    group's lock, not a project's, orders their boots)."""
+    return [make_context(user_id=user or "user-%d" % i,
+                         project_id="project-%d" % i)
+            for i in range(THREADS)]
+
+
+def test_anti_affinity_never_shares_a_host_under_concurrent_boots(
+        compute, ctx, conf, make_context):
+    group = compute.server_groups.create(ctx, "g", "anti-affinity")
+    hints = {"group": group.uuid}
+    results = _at_once([
+        lambda c=c: compute.servers.create(c, "vm", "1", IMAGE,
+                                           scheduler_hints=hints)
+        for c in _other_projects(make_context)])
+    placed = [r[0].host for r in results if r[0].host is not None]
+    assert sorted(placed) == ["compute-1", "compute-2"]
+    assert len(compute.server_groups.get(ctx, group.uuid).members) == (
+        THREADS)
+
+
+def test_group_member_quota_is_exact_under_concurrent_boots(
+        compute, ctx, conf, make_context, override):
+    override("server_group_members", 3, "quota")
+    group = compute.server_groups.create(ctx, "g", "soft-anti-affinity")
+    hints = {"group": group.uuid}
+    results = _at_once([
+        lambda c=c: compute.servers.create(c, "vm", "1", IMAGE,
+                                           scheduler_hints=hints)
+        for c in _other_projects(make_context, user="user-a")])
+    assert sum(isinstance(r, exception.ServerGroupMembersLimitExceeded)
+               for r in results) == THREADS - 3
+    assert len(compute.server_groups.get(ctx, group.uuid).members) == 3
+
+
 def test_same_name_key_pair_has_one_winner(compute, ctx, conf):
     results = _at_once([lambda: compute.keypairs.create(ctx, "same")
                         for _ in range(8)])
@@ -136,11 +184,15 @@ def test_tag_limit_is_exact_under_concurrent_adds(compute, ctx, clock, conf):
 
 
 @pytest.mark.parametrize("kind", ["keypair", "server", "flavor",
-                                  "extra_spec", "flavor_access"])
+                                  "extra_spec", "flavor_access",
+                                  "server_group"])
 def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
     if kind == "keypair":
         compute.keypairs.create(ctx, "doomed")
         delete = lambda: compute.keypairs.delete(ctx, "doomed")
+    elif kind == "server_group":
+        group = compute.server_groups.create(ctx, "doomed", "affinity")
+        delete = lambda: compute.server_groups.delete(ctx, group.uuid)
     elif kind == "server":
         server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
         delete = lambda: compute.servers.delete(ctx, server.uuid)

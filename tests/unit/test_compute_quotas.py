@@ -30,16 +30,17 @@ def test_limits_with_usage(compute, ctx, other_ctx, admin_ctx):
         compute.quotas.get_limits(ctx, project_id="project-b")
 
 
-def test_availability_zones(compute, ctx, admin_ctx, conf, clock):
+def test_availability_zones(compute, ctx, admin_ctx, clock):
     assert compute.availability_zones.list(ctx) == [
         {"zoneName": "nova", "zoneState": {"available": True},
          "hosts": None}]
     with pytest.raises(exception.Forbidden):
         compute.availability_zones.list(ctx, detail=True)
     zones = compute.availability_zones.list(admin_ctx, detail=True)
-    host = conf.minova.compute_host
     assert [z["zoneName"] for z in zones] == ["nova", "internal"]
-    assert zones[0]["hosts"] == {host: {"nova-compute": {
-        "available": True, "active": True, "updated_at": clock.now}}}
-    assert set(zones[1]["hosts"][host]) == {"nova-conductor",
-                                            "nova-scheduler"}
+    service = {"nova-compute": {
+        "available": True, "active": True, "updated_at": clock.now}}
+    assert zones[0]["hosts"] == {"compute-1": service, "compute-2": service}
+    assert list(zones[1]["hosts"]) == ["compute-1"]
+    assert set(zones[1]["hosts"]["compute-1"]) == {"nova-conductor",
+                                                   "nova-scheduler"}

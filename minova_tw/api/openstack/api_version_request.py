@@ -15,6 +15,8 @@ os-hypervisors or os-migrations, and need nothing here):
 * 2.5 - servers: non-admins may filter on ``ip6``.
 * 2.9 - servers: ``locked``.
 * 2.10 - keypairs: an admin may name a ``user_id``.
+* 2.13 - server groups: ``project_id`` and ``user_id``.
+* 2.15 - server groups: the soft-affinity and soft-anti-affinity policies.
 * 2.16 - servers: ``host_status`` (admins).
 * 2.17 - servers: the ``trigger_crash_dump`` action.
 * 2.18 - the project id in the URL is optional (always served both ways).
@@ -36,6 +38,8 @@ os-hypervisors or os-migrations, and need nothing here):
   limits: no personality keys.
 * 2.61 - flavors: ``extra_specs`` in the view.
 * 2.63 - servers: ``trusted_image_certificates``.
+* 2.64 - server groups: one ``policy`` and ``rules`` instead of
+  ``policies``, and no ``metadata``.
 * 2.66 - servers: the ``changes-before`` filter.
 * 2.71 - servers: ``server_groups`` in show, update and rebuild.
 * 2.73 - servers: lock with ``locked_reason``, shown; the ``locked``
@@ -43,7 +47,7 @@ os-hypervisors or os-migrations, and need nothing here):
 * 2.74 - servers: an admin's ``host`` and ``hypervisor_hostname`` at
   create.
 * 2.75 - unknown query parameters are 400 (servers, flavors, keypairs,
-  limits); update and rebuild answer the full server view; flavor ``swap``
+  limits, server groups); update and rebuild answer the full server view; flavor ``swap``
   0 is 0, not "".
 * 2.83 - servers: more filters for non-admins.
 * 2.86 - flavor extra specs: keys in nova's namespaces are validated.

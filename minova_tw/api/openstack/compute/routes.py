@@ -46,6 +46,7 @@ from minova_tw.api.openstack.compute import (
     quota_sets,
     remote_consoles,
     removed,
+    server_groups,
     server_metadata,
     server_tags,
     servers,
@@ -59,6 +60,7 @@ _IPS = ips.IPsController
 _FLAVOR_ACCESS = flavor_access.FlavorAccessController
 _SPECS = flavors_extraspecs.FlavorExtraSpecsController
 _KEYPAIRS = keypairs.KeypairController
+_GROUPS = server_groups.ServerGroupController
 _METADATA = server_metadata.ServerMetadataController
 _QUOTA_CLASSES = quota_classes.QuotaClassSetsController
 _QUOTAS = quota_sets.QuotaSetsController
@@ -134,6 +136,10 @@ ROUTE_LIST = (
     ("/os-security-group-default-rules", {"GET": _GONE, "POST": _GONE}),
     ("/os-security-group-default-rules/{id}",
      {"GET": _GONE, "DELETE": _GONE}),
+    ("/os-server-groups", {"GET": (_GROUPS, "index"),
+                           "POST": (_GROUPS, "create")}),
+    ("/os-server-groups/{id}", {"GET": (_GROUPS, "show"),
+                                "DELETE": (_GROUPS, "delete")}),
     ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
     ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),

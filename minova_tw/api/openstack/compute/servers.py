@@ -37,10 +37,10 @@ USER_FILTERS = (
 )
 #: Query parameters the compute layer filters on under another name.
 FILTER_ALIASES = {"display_name": "name", "image_ref": "image"}
-#: Filters nova accepts that mean nothing in minova's one-host world
-#: (kernels, ramdisks, nodes); they are dropped.
-IGNORED_FILTERS = frozenset(("kernel_id", "ramdisk_id", "node", "host",
-                             "launch_index", "locked_by", "description",
+#: Filters nova accepts that mean nothing in minova's world (kernels,
+#: ramdisks, ...); they are dropped.
+IGNORED_FILTERS = frozenset(("kernel_id", "ramdisk_id", "launch_index",
+                             "locked_by", "description",
                              "display_description", "root_device_name",
                              "access_ip_v4", "access_ip_v6",
                              "auto_disk_config", "soft_deleted", "sort_key",
@@ -319,7 +319,8 @@ class ServersController(wsgi.Controller):
                 ctx, name, str(server["flavorRef"]), **kwargs)
         except exception.KeypairNotFound:
             raise _bad_request("Invalid key_name provided.") from None
-        except exception.FlavorNotFound as exc:
+        except (exception.FlavorNotFound,
+                exception.InstanceGroupNotFound) as exc:
             raise _bad_request(exc.format_message()) from None
         first = created[0]
         if common.parse_bool(server.get("return_reservation_id", False)):

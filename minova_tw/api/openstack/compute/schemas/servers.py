@@ -56,7 +56,14 @@ _bdm_v2 = {
     }, "additionalProperties": False},
 }
 
-_scheduler_hints = {"type": "object", "additionalProperties": True}
+#: Hints are free-form, but the server group one names a group (nova's
+#: schema lets it be a list; the compute layer takes its first item).
+_scheduler_hints = {
+    "type": "object",
+    "properties": {"group": {"oneOf": [
+        {"type": "array", "items": pt.uuid}, pt.uuid]}},
+    "additionalProperties": True,
+}
 
 create = {
     "type": "object",

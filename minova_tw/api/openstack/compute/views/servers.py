@@ -7,13 +7,16 @@ work, so a detail listing of many servers costs little per server.
 The full view (show, detail; update and rebuild from 2.75) has nova's base
 keys plus its old extensions (addresses with their IP type and MAC, the
 availability zone, config drive, key name, usage times, security groups,
-volumes, extended status) and the admin-only extended server attributes.
+volumes, extended status), the admin-only extended server attributes
+(its fake host is also its hypervisor_hostname) and, for a server in
+ERROR, its ``fault``.
 Microversions add ``locked`` (2.9), ``host_status`` (2.16, admin),
 ``description`` (2.19), ``tags`` (2.26), the embedded flavor (2.47),
 ``trusted_image_certificates`` (2.63), ``server_groups`` (2.71, show,
-update and rebuild only), ``locked_reason`` (2.73), the hostname for
-everyone (2.90), ``pinned_availability_zone`` (2.96), the image's
-``properties`` (2.98) and ``scheduler_hints`` (2.100).
+update and rebuild only: the group the server joined at boot),
+``locked_reason`` (2.73), the hostname for everyone (2.90),
+``pinned_availability_zone`` (2.96), the image's ``properties`` (2.98)
+and ``scheduler_hints`` (2.100).
 """
 
 import hashlib
@@ -25,6 +28,8 @@ from minova_tw.compute import states
 #: Statuses that show a ``progress``.
 PROGRESS_STATUSES = frozenset(("ACTIVE", "BUILD", "REBUILD", "RESIZE",
                                "VERIFY_RESIZE", "MIGRATING"))
+#: Statuses that show the server's ``fault``, if it has one.
+FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
 ROOT_DEVICE_NAME = "/dev/vda"
 
 
@@ -126,6 +131,16 @@ class ViewBuilder:
         elif self.hostname_for_all:
             server["OS-EXT-SRV-ATTR:hostname"] = instance.hostname
 
+    def _fault(self, instance):
+        """nova's fault: its details (a traceback there) only for admins
+        when the code is 500."""
+        fault = instance.fault
+        view = {"code": fault["code"], "created": fault["created"],
+                "message": fault["message"]}
+        if fault.get("details") and (self.is_admin or fault["code"] != 500):
+            view["details"] = fault["details"]
+        return view
+
     # -- views -----------------------------------------------------------
 
     def basic(self, instance):
@@ -157,6 +172,8 @@ class ViewBuilder:
         }
         if status in PROGRESS_STATUSES:
             server["progress"] = instance.progress or 0
+        if status in FAULT_STATUSES and instance.fault:
+            server["fault"] = self._fault(instance)
         if self.locked:
             server["locked"] = instance.locked
         if full:
@@ -178,7 +195,7 @@ class ViewBuilder:
                     {"name": name} for name in instance.security_groups]
             self._extended_attributes(instance, server)
             if self.host_status:
-                server["host_status"] = "UP"
+                server["host_status"] = "UP" if instance.host else ""
         if self.description:
             server["description"] = instance.description
         if self.tags:
@@ -186,7 +203,7 @@ class ViewBuilder:
         if self.trusted_certs:
             server["trusted_image_certificates"] = instance.trusted_certs
         if server_groups and self.server_groups:
-            server["server_groups"] = []
+            server["server_groups"] = list(instance.group_uuids)
         if self.locked_reason:
             server["locked_reason"] = instance.locked_reason
         if self.pinned_az:

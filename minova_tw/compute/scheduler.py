@@ -1,0 +1,78 @@
+"""Where new servers go: a fake host for each, as its server group's policy allows.
+
+nova's scheduler filters hosts, then weighs the ones left. Here the filter
+is the group's hard policy (affinity: the host its members are on, if they
+are on one; anti-affinity: hosts with fewer than ``max_server_per_host``
+of its members, 1 by default) and a requested host; the weighing is the
+soft policies (soft-affinity: most members first, soft-anti-affinity:
+fewest) and then ``hosts.pick``'s least-loaded rule. The servers of one
+request are placed one after the other, each counting the ones before
+it; when one of them has no host, none of them has (nova fails the whole
+request with NoValidHost). The caller holds the group's lock, so
+concurrent boots into one group see each other's members.
+"""
+
+import collections
+
+import sqlalchemy as sa
+
+from minova_tw.compute import hosts
+from minova_tw.db import models
+
+M = models.InstanceGroupMember
+I = models.Instance
+
+#: The fault a server gets when no host can take it (nova's NoValidHost).
+NO_VALID_HOST = ("No valid host was found. There are not enough hosts "
+                 "available.")
+
+
+def _member_hosts(session, group):
+    """{host: how many of ``group``'s live members run there}."""
+    rows = session.execute(
+        sa.select(I.host, sa.func.count(I.id)).join(M, M.instance_id == I.id)
+        .where(M.group_id == group.id, I.deleted == 0, I.host.is_not(None))
+        .group_by(I.host))
+    return collections.Counter(dict(rows.all()))
+
+
+def _allowed(group, candidates, members):
+    if group is None:
+        return candidates
+    if group.policy == "affinity" and members:
+        return [host for host in candidates if members[host]]
+    if group.policy == "anti-affinity":
+        most = group.rules.get("max_server_per_host", 1)
+        return [host for host in candidates if members[host] < most]
+    return candidates
+
+
+def _preference(group, members):
+    if group is None:
+        return None
+    if group.policy == "soft-affinity":
+        return lambda host: -members[host]
+    if group.policy == "soft-anti-affinity":
+        return lambda host: members[host]
+    return None
+
+
+def select_hosts(session, conf, count, group=None, requested_host=None):
+    """A host for each of ``count`` new servers, in launch order, or None
+    when they do not all fit. ``group`` is the (locked) server group they
+    join; ``requested_host`` the one host they must run on."""
+    candidates = ([requested_host] if requested_host is not None
+                  else hosts.names(conf))
+    load = hosts.server_counts(session, conf)
+    members = (_member_hosts(session, group) if group is not None
+               else collections.Counter())
+    chosen = []
+    for _ in range(count):
+        host = hosts.pick(_allowed(group, candidates, members), load,
+                          _preference(group, members))
+        if host is None:
+            return None
+        chosen.append(host)
+        load[host] += 1
+        members[host] += 1
+    return chosen
