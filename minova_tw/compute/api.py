@@ -13,8 +13,9 @@ the clock (injectable for tests)::
 """
 
 from minova_tw.compute import (actions, availability_zones, flavors,
-                               instance_actions, keypairs, metadata, quotas,
-                               server_tags, servers)
+                               instance_actions, interfaces, keypairs,
+                               metadata, quotas, server_tags, servers,
+                               volume_attachments)
 from minova_tw.db import engine as db_engine
 
 
@@ -29,6 +30,9 @@ class API:
         self.server_actions = actions.ServerActionAPI(**parts)
         self.server_tags = server_tags.ServerTagAPI(**parts)
         self.instance_actions = instance_actions.InstanceActionAPI(**parts)
+        self.interfaces = interfaces.InterfaceAPI(**parts)
+        self.volume_attachments = volume_attachments.VolumeAttachmentAPI(
+            **parts)
         self.keypairs = keypairs.KeypairAPI(**parts)
         self.quotas = quotas.QuotaAPI(**parts)
         self.availability_zones = availability_zones.AvailabilityZoneAPI(

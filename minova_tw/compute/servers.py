@@ -4,8 +4,10 @@ A project sees only its own servers; an admin sees any (and lists all
 projects with ``all_tenants``). Deleted servers are hidden, except from a
 listing with ``changes-since``/``changes-before`` or an admin's ``deleted``
 filter. A new server is BUILD (building/scheduling) with its fixed IPs
-allocated, and becomes ACTIVE ``[minova] build_time`` seconds later.
-Create and delete record their instance actions (``instance_actions``).
+allocated and the volumes of its block device mappings attached
+(``volumes``), and becomes ACTIVE ``[minova] build_time`` seconds later.
+Create and delete record their instance actions (``instance_actions``);
+delete frees the server's addresses and volumes.
 """
 
 import base64
@@ -18,7 +20,8 @@ import uuid
 import sqlalchemy as sa
 
 from minova_tw.compute import (base, exception, flavors, instance_actions,
-                               keypairs, lifecycle, network, quotas, states)
+                               keypairs, lifecycle, network, quotas, states,
+                               volumes)
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -259,26 +262,33 @@ LISTED_COLUMNS = tuple(
 _LISTED_NAMES = tuple(column.key for column in LISTED_COLUMNS)
 _IP = models.FixedIP.__table__.c
 _TAG = models.InstanceTag.__table__.c
+_VOLUME = models.VolumeAttachment.__table__.c
 _LISTED_IDS = sa.bindparam("ids", expanding=True)
-#: The fixed IPs and tags of listed servers, in the order the model's
-#: relationships give; built once, run with the servers' row ids.
+#: The fixed IPs, tags and volumes of listed servers, in the order the
+#: model's relationships give; built once, run with the servers' row ids.
 _LISTED_IPS = (sa.select(_IP.instance_id, _IP.address, _IP.mac_address,
                          _IP.network)
                .where(_IP.instance_id.in_(_LISTED_IDS)).order_by(_IP.id))
 _LISTED_TAGS = (sa.select(_TAG.instance_id, _TAG.tag)
                 .where(_TAG.instance_id.in_(_LISTED_IDS)).order_by(_TAG.tag))
+_LISTED_VOLUMES = (sa.select(_VOLUME.instance_id, _VOLUME.volume_id,
+                             _VOLUME.delete_on_termination)
+                   .where(_VOLUME.instance_id.in_(_LISTED_IDS))
+                   .order_by(_VOLUME.id))
 
 
 class ListedServer:
     """A server as a listing returns it: the LISTED_COLUMNS of its row as
     attributes, its fixed IPs (rows with ``address``, ``mac_address``,
-    ``network``) and its tags. A listing of many servers is on the hot
-    path, and plain rows cost a fraction of ORM objects."""
+    ``network``), its tags and its volume attachments (rows with
+    ``volume_id``, ``delete_on_termination``). A listing of many servers
+    is on the hot path, and plain rows cost a fraction of ORM objects."""
 
-    def __init__(self, row, fixed_ips, tags):
+    def __init__(self, row, fixed_ips, tags, volume_attachments):
         self.__dict__ = dict(zip(_LISTED_NAMES, row))
         self.fixed_ips = fixed_ips
         self.tags = tags
+        self.volume_attachments = volume_attachments
 
     @property
     def instance_name(self):
@@ -286,18 +296,21 @@ class ListedServer:
 
 
 def _listed(session, rows):
-    """ListedServers of ``rows``, with two more queries: for all their
-    fixed IPs, and for all their tags."""
+    """ListedServers of ``rows``, with three more queries: for all their
+    fixed IPs, tags and volumes."""
     ids = [row.id for row in rows]
     if not ids:
         return []
-    ips, tags = {}, {}
+    ips, tags, volumes_of = {}, {}, {}
     for row in session.execute(_LISTED_IPS, {"ids": ids}).all():
         ips.setdefault(row.instance_id, []).append(row)
     for instance_id, name in session.execute(_LISTED_TAGS,
                                              {"ids": ids}).all():
         tags.setdefault(instance_id, []).append(name)
-    return [ListedServer(row, ips.get(row.id, []), tags.get(row.id, []))
+    for row in session.execute(_LISTED_VOLUMES, {"ids": ids}).all():
+        volumes_of.setdefault(row.instance_id, []).append(row)
+    return [ListedServer(row, ips.get(row.id, []), tags.get(row.id, []),
+                         volumes_of.get(row.id, []))
             for row in rows]
 
 
@@ -310,7 +323,8 @@ class ServerAPI(base.Service):
                description=None, hostname=None, config_drive=False,
                auto_disk_config=False, security_groups=None, networks=None,
                min_count=1, max_count=1, tags=None, scheduler_hints=None,
-               trusted_certs=None, host=None, hypervisor_hostname=None):
+               trusted_certs=None, host=None, hypervisor_hostname=None,
+               block_devices=()):
         """Boot ``min_count``..``max_count`` servers (as many as the quota
         allows); return them, in launch order, sharing a reservation_id.
 
@@ -319,6 +333,8 @@ class ServerAPI(base.Service):
         ``user_data`` is the base64 text the API received. An explicit
         ``availability_zone`` pins the servers to it. ``host`` and
         ``hypervisor_hostname`` (admin only) must name minova's one host.
+        ``block_devices`` are the volumes to attach, each {"volume_id",
+        "device_name"?, "tag"?, "delete_on_termination", "boot_index"}.
         """
         flavor = flavors.get_flavor(session, context, flavor_ref)
         for requested_host in (host, hypervisor_hostname):
@@ -384,6 +400,11 @@ class ServerAPI(base.Service):
                 network.allocate(session, self.conf, instance, now,
                                  max(len(requested), 1),
                                  [ip for ip in requested if ip])
+            for device in block_devices:
+                volumes.attach(session, now, instance, device["volume_id"],
+                               device.get("device_name"), device.get("tag"),
+                               device["delete_on_termination"],
+                               device["boot_index"])
             built_at = lifecycle.begin(
                 session, instance, now, self.conf.minova.build_time,
                 states.SCHEDULING, states.ACTIVE, states.RUNNING,
@@ -471,6 +492,7 @@ class ServerAPI(base.Service):
         instance_actions.record(session, now, context, instance,
                                 lifecycle.DELETE.action)
         network.release(session, instance)
+        instance.volume_attachments.clear()
         instance.vm_state = states.DELETED
         instance.task_state = None
         instance.power_state = states.NOSTATE

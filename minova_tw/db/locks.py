@@ -13,7 +13,8 @@ COMMITTED (``db.engine``), so what the caller counts after ``hold`` returns
 includes everything the previous holder wrote.
 
 To stay free of deadlocks, a transaction takes its locks in the order of
-the names' kinds below: a project's, then a user's, then the address pool.
+the names' kinds below: a project's, then a user's, then the address pool,
+then a volume's.
 """
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -35,6 +36,11 @@ def user(user_id):
 
 #: The lock of the fixed-IP pool.
 FIXED_IPS = "fixed_ips"
+
+
+def volume(volume_id):
+    """The lock of a volume's attachment (one server at a time)."""
+    return "volume:%s" % volume_id
 
 
 def hold(session, name):
