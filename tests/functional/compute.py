@@ -5,10 +5,14 @@ test's tmp_path, short build and action times); ``Client`` talks HTTP to
 its ``/v2.1`` with one token and microversion (conftest's ``compute`` and
 ``start_compute`` fixtures hand out Client factories on a running minova).
 ``fault`` reads nova's JSON fault. ``cli_env`` is the environment the
-``openstack`` CLI (``OPENSTACK_CLI``) runs in.
+``openstack`` CLI (``OPENSTACK_CLI``) runs in; ``cli_session`` runs
+several commands in one CLI process and ``json_documents`` reads what
+their ``-f json`` printed.
 """
 
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -130,6 +134,36 @@ def cli_env(**os_variables):
            if not name.startswith("OS_")}
     env.update(os_variables)
     return env
+
+
+def cli_session(commands, auth_url, token="demo:demo", version=None):
+    """What ``commands`` (one CLI command line each) printed, run in one
+    ``openstack`` process (its interactive mode, reading them from stdin:
+    each process costs about two seconds) against the identity stand-in at
+    ``auth_url``, at compute microversion ``version``."""
+    variables = dict(OS_AUTH_TYPE="token", OS_AUTH_URL=auth_url,
+                     OS_TOKEN=token)
+    if version:
+        variables["OS_COMPUTE_API_VERSION"] = version
+    result = subprocess.run([OPENSTACK_CLI], input="\n".join(commands) + "\n",
+                            capture_output=True, text=True,
+                            env=cli_env(**variables), timeout=120)
+    # Interactive mode exits 1 at the end of its input whatever happened;
+    # a command that failed says so on stderr.
+    assert result.stderr == ""
+    return result.stdout
+
+
+def json_documents(text):
+    """The JSON documents printed one after another."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while True:
+        starts = [i for i in (text.find("{", at), text.find("[", at))
+                  if i != -1]
+        if not starts:
+            return found
+        document, at = decoder.raw_decode(text, min(starts))
+        found.append(document)
 
 
 def fault(response, code):
