@@ -5,9 +5,9 @@ tag. Attaching takes a port uuid the client names (any uuid is a port, as
 any uuid is an image) or the network's uuid, optionally with the address
 wanted, and gives the port a new address and MAC; a port is on one server
 at a time (checked under the address pool's lock, and held by the
-database's unique port id). Detaching releases the address. Both are refused (409) while
-the server is locked or in a state nova refuses them in, and record
-nova's instance action.
+database's unique port id). Detaching releases the address. Both are
+refused (409) while the server is locked or in a state nova refuses them
+in, and record nova's instance action.
 """
 
 import sqlalchemy as sa

@@ -21,6 +21,8 @@ V = models.VolumeAttachment
 #: nova's check of a device path (what its API schema allows too).
 DEVICE_PATH = re.compile(r"(^/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$")
 ROOT_DEVICE = "/dev/vda"
+#: The longest device name the database stores.
+DEVICE_LENGTH = 255
 
 
 def _device_letters():
@@ -43,7 +45,8 @@ def attach(session, now, instance, volume_id, device=None, tag=None,
     """Attach ``volume_id`` to ``instance`` (row-locked or new); return
     the attachment. The root volume (``boot_index`` 0) is ``/dev/vda``
     unless ``device`` says otherwise."""
-    if device and not DEVICE_PATH.match(device):
+    if device and (len(device) > DEVICE_LENGTH
+                   or not DEVICE_PATH.match(device)):
         raise exception.InvalidDevicePath(path=device)
     locks.hold(session, locks.volume(volume_id))
     holder = session.scalar(sa.select(models.Instance.uuid).join(V).where(

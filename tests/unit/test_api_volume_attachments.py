@@ -195,3 +195,17 @@ def test_boot_from_volume_stores_the_mappings(api):
     assert res.json["badRequest"]["message"] == (
         "Cannot detach a root device volume")
     assert api("DELETE", _path(server, VOL2)).status_int == 202
+
+
+@pytest.mark.parametrize("mapping", [
+    {"source_type": "volume", "uuid": "not-a-uuid"},
+    {"source_type": "volume", "uuid": VOL, "boot_index": 2 ** 40},
+    {"source_type": "volume", "uuid": VOL, "boot_index": "first"},
+    {"source_type": "volume", "uuid": VOL,
+     "device_name": "/dev/vd" + "a" * 300},
+])
+def test_bad_mappings_are_400(api, mapping):
+    res = api("POST", "/servers", {"server": {
+        "name": "bfv", "flavorRef": "1", "imageRef": "",
+        "block_device_mapping_v2": [mapping]}})
+    assert res.status_int == 400, res.text

@@ -194,6 +194,10 @@ def _networks(value):
             for net in value]
 
 
+#: A boot index is a database integer (32 bits).
+BOOT_INDEX_LIMIT = 2 ** 31
+
+
 def _block_devices(mappings):
     """The compute layer's ``block_devices``: the mappings of existing
     volumes (``source_type`` volume), which are attached to the server.
@@ -211,8 +215,10 @@ def _block_devices(mappings):
         try:
             boot_index = None if boot_index in (None, "") else int(boot_index)
         except ValueError:
+            boot_index = BOOT_INDEX_LIMIT
+        if boot_index is not None and abs(boot_index) >= BOOT_INDEX_LIMIT:
             raise _bad_request("Block Device Mapping is Invalid: Boot "
-                               "index is invalid.") from None
+                               "index is invalid.")
         devices.append({
             "volume_id": volume_id, "device_name": bdm.get("device_name"),
             "tag": bdm.get("tag"),
