@@ -15,6 +15,7 @@ VOLUME = "5d1b0f3e-7c2a-4e8b-9a6d-1f0e2d3c4b01"
 SDK_VOLUME = "5d1b0f3e-7c2a-4e8b-9a6d-1f0e2d3c4b02"
 PORT = "8e2c1a4f-6b3d-4f7e-8a9c-0d1e2f3a4b01"
 SDK_PORT = "8e2c1a4f-6b3d-4f7e-8a9c-0d1e2f3a4b02"
+HTTP_VOLUME = "5d1b0f3e-7c2a-4e8b-9a6d-1f0e2d3c4b03"
 
 
 def test_volumes_and_ports_through_the_cli_and_sdk(compute):
@@ -54,6 +55,13 @@ def test_volumes_and_ports_through_the_cli_and_sdk(compute):
     interface = conn.compute.create_server_interface(server,
                                                      port_id=SDK_PORT)
     assert interface.port_id == SDK_PORT
+    # From 2.101 an attach answers 202 without a body (the SDK asks 2.89).
+    attached = compute("demo:demo", version="2.101").post(
+        "/servers/%s/os-volume_attachments" % server.id,
+        {"volumeAttachment": {"volumeId": HTTP_VOLUME}})
+    assert (attached.status_code, attached.content) == (202, b"")
+    assert [a.volume_id for a in conn.compute.volume_attachments(server)] == [
+        SDK_VOLUME, HTTP_VOLUME]
     ports = {i.port_id: i for i in conn.compute.server_interfaces(server)}
     assert len(ports) == 2
     assert ports[SDK_PORT].fixed_ips == interface.fixed_ips
