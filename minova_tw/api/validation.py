@@ -68,9 +68,7 @@ def _make_format_checker(legacy_v2):
 
     @checker.checks("uuid", raises=ValueError)
     def _uuid(instance):
-        if isinstance(instance, str):
-            uuid.UUID(instance)
-        return True
+        return not isinstance(instance, str) or is_uuid(instance)
 
     @checker.checks("base64", raises=(binascii.Error, ValueError))
     def _base64(instance):
@@ -89,6 +87,15 @@ def _make_format_checker(legacy_v2):
 
 _CHECKERS = {False: _make_format_checker(False),
              True: _make_format_checker(True)}
+
+
+def is_uuid(value):
+    """Whether ``value`` is a string that reads as a UUID."""
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def parse_isotime(text):

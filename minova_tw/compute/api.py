@@ -13,9 +13,10 @@ the clock (injectable for tests)::
 """
 
 from minova_tw.compute import (actions, availability_zones, consoles,
-                               flavors, instance_actions, keypairs, metadata,
-                               quota_sets, quotas, server_groups, server_tags,
-                               servers, usage)
+                               flavors, instance_actions, interfaces,
+                               keypairs, metadata, quota_sets, quotas,
+                               server_groups, server_tags, servers, usage,
+                               volume_attachments)
 from minova_tw.db import engine as db_engine
 
 
@@ -30,6 +31,9 @@ class API:
         self.server_actions = actions.ServerActionAPI(**parts)
         self.server_tags = server_tags.ServerTagAPI(**parts)
         self.instance_actions = instance_actions.InstanceActionAPI(**parts)
+        self.interfaces = interfaces.InterfaceAPI(**parts)
+        self.volume_attachments = volume_attachments.VolumeAttachmentAPI(
+            **parts)
         self.keypairs = keypairs.KeypairAPI(**parts)
         self.quotas = quotas.QuotaAPI(**parts)
         self.quota_sets = quota_sets.QuotaSetAPI(**parts)

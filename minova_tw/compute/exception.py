@@ -103,6 +103,14 @@ class InvalidServerGroupRules(Invalid):
     msg_fmt = "Only anti-affinity policy supports rules."
 
 
+class InvalidVolume(Invalid):
+    msg_fmt = "Invalid volume: %(reason)s"
+
+
+class InvalidDevicePath(Invalid):
+    msg_fmt = "The supplied device path (%(path)s) is invalid."
+
+
 class PasswordTooLong(Invalid):
     msg_fmt = "Password is too long: at most %(limit)d bytes."
 
@@ -201,6 +209,27 @@ class ConsoleTokenNotFound(NotFound):
     msg_fmt = "Token not found"
 
 
+class NetworkNotFound(NotFound):
+    msg_fmt = "Network %(network_id)s could not be found."
+
+
+class PortNotFound(NotFound):
+    msg_fmt = "Port id %(port_id)s could not be found."
+
+
+class PortNotOnInstance(NotFound):
+    """What nova's os-interface show answers for another server's port."""
+
+    msg_fmt = "Instance %(instance)s does not have a port with id %(port)s"
+
+
+class VolumeNotAttached(NotFound):
+    """What nova's os-volume_attachments answers for a volume the server
+    does not have."""
+
+    msg_fmt = "Instance %(instance)s is not attached to volume %(volume)s"
+
+
 # -- 409 ---------------------------------------------------------------------
 
 class InstanceInvalidState(Conflict):
@@ -239,6 +268,16 @@ class KeyPairExists(Conflict):
 
 class PasswordAlreadySet(Conflict):
     msg_fmt = "Password already set."
+
+
+class PortInUse(Conflict):
+    """Invalid (400) in nova, but its os-interface answers it with 409."""
+
+    msg_fmt = "Port %(port_id)s is still in use."
+
+
+class DevicePathInUse(Conflict):
+    msg_fmt = "The supplied device path (%(path)s) is in use."
 
 
 class NoMoreFixedIps(Conflict):

@@ -54,6 +54,11 @@ EVENTS = {
     "revertResize": ("compute_revert_resize",
                      "compute_finish_revert_resize"),
     "trigger_crash_dump": ("compute_trigger_crash_dump",),
+    "attach_interface": ("compute_attach_interface",),
+    "detach_interface": ("compute_detach_interface",),
+    "attach_volume": ("compute_attach_volume",),
+    "detach_volume": ("compute_detach_volume",),
+    "swap_volume": ("compute_swap_volume",),
     # The API records these; no service reports an event for them.
     "lock": (),
     "unlock": (),

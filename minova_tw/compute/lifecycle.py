@@ -55,6 +55,15 @@ UPDATE_TAG = Guard("update tag", _METADATA_VM, None, check_lock=False)
 UPDATE_TAGS = Guard("update tags", _METADATA_VM, None, check_lock=False)
 DELETE_TAG = Guard("delete tag", _METADATA_VM, None, check_lock=False)
 DELETE_TAGS = Guard("delete tags", _METADATA_VM, None, check_lock=False)
+#: Volumes attach and detach in these states, interfaces in fewer; none
+#: while a task runs.
+_VOLUME_VM = (s.ACTIVE, s.PAUSED, s.STOPPED, s.RESIZED, s.SOFT_DELETED,
+              s.SHELVED, s.SHELVED_OFFLOADED)
+ATTACH_VOLUME = Guard("attach_volume", _VOLUME_VM)
+DETACH_VOLUME = Guard("detach_volume", _VOLUME_VM)
+SWAP_VOLUME = Guard("swap_volume", (s.ACTIVE, s.PAUSED, s.RESIZED))
+ATTACH_INTERFACE = Guard("attach_interface", (s.ACTIVE, s.PAUSED, s.STOPPED))
+DETACH_INTERFACE = Guard("detach_interface", (s.ACTIVE, s.PAUSED, s.STOPPED))
 
 
 def check(context, instance, guard):

@@ -1,7 +1,9 @@
 """Fixed IPs: allocation from ``[minova] fixed_range``, release, the network a server sees.
 
 minova has no neutron: each server port is one row of ``fixed_ips`` with a
-unique address and MAC in the one network ``[minova] network_label``. The
+unique address, MAC and port uuid in the one network ``[minova]
+network_label``, whose uuid (and its one subnet's) ``network_id`` and
+``subnet_id`` derive from that label, so every process agrees. The
 first host of the range is the gateway; it, the network and the broadcast
 address are never allocated. Allocation holds the pool's lock row
 (``db.locks``) until the transaction ends, so two processes or hosts never
@@ -10,6 +12,7 @@ pick the same free address.
 
 import ipaddress
 import random
+import uuid
 
 import sqlalchemy as sa
 
@@ -17,6 +20,18 @@ from minova_tw.compute import exception
 from minova_tw.db import locks, models
 
 MAC_PREFIX = "fa:16:3e"
+
+
+def network_id(conf):
+    """The uuid of the one network."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL,
+                          "minova:network:" + conf.minova.network_label))
+
+
+def subnet_id(conf):
+    """The uuid of the one network's one subnet."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL,
+                          "minova:subnet:" + conf.minova.network_label))
 
 
 def fixed_network(conf):
@@ -42,7 +57,7 @@ def _random_mac(macs):
 
 def allocate(session, conf, instance, now, count, requested=()):
     """Give ``instance`` ``count`` fixed IPs: the ``requested`` addresses
-    first, then the lowest free ones."""
+    first, then the lowest free ones; return the new ports."""
     locks.hold(session, locks.FIXED_IPS)
     net = fixed_network(conf)
     reserved = {net.network_address, net.broadcast_address, gateway(conf)}
@@ -71,12 +86,15 @@ def allocate(session, conf, instance, now, count, requested=()):
         if address is None:
             raise exception.NoMoreFixedIps(net=conf.minova.network_label)
         addresses.append(address)
+    ports = []
     for address in addresses:
         mac = _random_mac(macs)
         macs.add(mac)
-        instance.fixed_ips.append(models.FixedIP(
-            address=address, mac_address=mac,
+        ports.append(models.FixedIP(
+            address=address, mac_address=mac, port_id=models.new_uuid(),
             network=conf.minova.network_label, created_at=now))
+    instance.fixed_ips.extend(ports)
+    return ports
 
 
 def release(session, instance):

@@ -4,10 +4,12 @@ A project sees only its own servers; an admin sees any (and lists all
 projects with ``all_tenants``). Deleted servers are hidden, except from a
 listing with ``changes-since``/``changes-before`` or an admin's ``deleted``
 filter. A new server is BUILD (building/scheduling) on a fake host
-(``scheduler``) with its fixed IPs allocated, and becomes ACTIVE
-``[minova] build_time`` seconds later; one that no host may take (its
-server group's policy) has no IPs and becomes ERROR instead. Create and
-delete record their instance actions (``instance_actions``).
+(``scheduler``) with its fixed IPs allocated and the volumes of its block
+device mappings attached (``volumes``), and becomes ACTIVE ``[minova]
+build_time`` seconds later; one that no host may take (its server group's
+policy) has no IPs and becomes ERROR instead. Create and delete record
+their instance actions (``instance_actions``); delete frees the server's
+addresses and volumes.
 """
 
 import base64
@@ -23,7 +25,7 @@ import sqlalchemy as sa
 from minova_tw.compute import (base, exception, flavors, hosts,
                                instance_actions, keypairs, lifecycle,
                                network, quotas, scheduler, server_groups,
-                               states)
+                               states, volumes)
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -267,26 +269,33 @@ LISTED_COLUMNS = tuple(
 _LISTED_NAMES = tuple(column.key for column in LISTED_COLUMNS)
 _IP = models.FixedIP.__table__.c
 _TAG = models.InstanceTag.__table__.c
+_VOLUME = models.VolumeAttachment.__table__.c
 _LISTED_IDS = sa.bindparam("ids", expanding=True)
-#: The fixed IPs and tags of listed servers, in the order the model's
-#: relationships give; built once, run with the servers' row ids.
+#: The fixed IPs, tags and volumes of listed servers, in the order the
+#: model's relationships give; built once, run with the servers' row ids.
 _LISTED_IPS = (sa.select(_IP.instance_id, _IP.address, _IP.mac_address,
                          _IP.network)
                .where(_IP.instance_id.in_(_LISTED_IDS)).order_by(_IP.id))
 _LISTED_TAGS = (sa.select(_TAG.instance_id, _TAG.tag)
                 .where(_TAG.instance_id.in_(_LISTED_IDS)).order_by(_TAG.tag))
+_LISTED_VOLUMES = (sa.select(_VOLUME.instance_id, _VOLUME.volume_id,
+                             _VOLUME.delete_on_termination)
+                   .where(_VOLUME.instance_id.in_(_LISTED_IDS))
+                   .order_by(_VOLUME.id))
 
 
 class ListedServer:
     """A server as a listing returns it: the LISTED_COLUMNS of its row as
     attributes, its fixed IPs (rows with ``address``, ``mac_address``,
-    ``network``) and its tags. A listing of many servers is on the hot
-    path, and plain rows cost a fraction of ORM objects."""
+    ``network``), its tags and its volume attachments (rows with
+    ``volume_id``, ``delete_on_termination``). A listing of many servers
+    is on the hot path, and plain rows cost a fraction of ORM objects."""
 
-    def __init__(self, row, fixed_ips, tags):
+    def __init__(self, row, fixed_ips, tags, volume_attachments):
         self.__dict__ = dict(zip(_LISTED_NAMES, row))
         self.fixed_ips = fixed_ips
         self.tags = tags
+        self.volume_attachments = volume_attachments
 
     @property
     def instance_name(self):
@@ -294,18 +303,21 @@ class ListedServer:
 
 
 def _listed(session, rows):
-    """ListedServers of ``rows``, with two more queries: for all their
-    fixed IPs, and for all their tags."""
+    """ListedServers of ``rows``, with three more queries: for all their
+    fixed IPs, tags and volumes."""
     ids = [row.id for row in rows]
     if not ids:
         return []
-    ips, tags = {}, {}
+    ips, tags, volumes_of = {}, {}, {}
     for row in session.execute(_LISTED_IPS, {"ids": ids}).all():
         ips.setdefault(row.instance_id, []).append(row)
     for instance_id, name in session.execute(_LISTED_TAGS,
                                              {"ids": ids}).all():
         tags.setdefault(instance_id, []).append(name)
-    return [ListedServer(row, ips.get(row.id, []), tags.get(row.id, []))
+    for row in session.execute(_LISTED_VOLUMES, {"ids": ids}).all():
+        volumes_of.setdefault(row.instance_id, []).append(row)
+    return [ListedServer(row, ips.get(row.id, []), tags.get(row.id, []),
+                         volumes_of.get(row.id, []))
             for row in rows]
 
 
@@ -318,7 +330,8 @@ class ServerAPI(base.Service):
                description=None, hostname=None, config_drive=False,
                auto_disk_config=False, security_groups=None, networks=None,
                min_count=1, max_count=1, tags=None, scheduler_hints=None,
-               trusted_certs=None, host=None, hypervisor_hostname=None):
+               trusted_certs=None, host=None, hypervisor_hostname=None,
+               block_devices=()):
         """Boot ``min_count``..``max_count`` servers (as many as the quota
         allows); return them, in launch order, sharing a reservation_id.
 
@@ -331,6 +344,8 @@ class ServerAPI(base.Service):
         members of that server group; when its policy leaves no host for
         them they are created all the same and end in ERROR with a fault,
         as nova's do.
+        ``block_devices`` are the volumes to attach, each {"volume_id",
+        "device_name"?, "tag"?, "delete_on_termination", "boot_index"}.
         """
         flavor = flavors.get_flavor(session, context, flavor_ref)
         requested_host = self._requested_host(context, host,
@@ -393,6 +408,11 @@ class ServerAPI(base.Service):
             session.flush()
             if group is not None:
                 server_groups.add_member(session, group, instance)
+            for device in block_devices:
+                volumes.attach(session, now, instance, device["volume_id"],
+                               device.get("device_name"), device.get("tag"),
+                               device["delete_on_termination"],
+                               device["boot_index"])
             if placed is None:
                 built_at = self._fail_scheduling(session, instance, now)
                 instance_actions.record(session, now, context, instance,
@@ -530,6 +550,7 @@ class ServerAPI(base.Service):
                                 lifecycle.DELETE.action)
         network.release(session, instance)
         server_groups.leave(session, instance)
+        instance.volume_attachments.clear()
         instance.vm_state = states.DELETED
         instance.task_state = None
         instance.power_state = states.NOSTATE

@@ -14,7 +14,8 @@ includes everything the previous holder wrote.
 
 To stay free of deadlocks, a transaction takes its locks in the order of
 the names' kinds below: a project's, then a user's, then a server
-group's, then the address pool; a quota class's is taken alone.
+group's, then the address pool, then a volume's; a quota class's is taken
+alone.
 """
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -46,6 +47,11 @@ def group(group_uuid):
 
 #: The lock of the fixed-IP pool.
 FIXED_IPS = "fixed_ips"
+
+
+def volume(volume_id):
+    """The lock of a volume's attachment (one server at a time)."""
+    return "volume:%s" % volume_id
 
 
 def hold(session, name):

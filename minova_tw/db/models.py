@@ -11,6 +11,8 @@ is a soft delete: ``deleted`` becomes the row id and ``deleted_at`` is set, so
 ``changes-since`` still finds it; its fixed IPs and pending transition go.
 """
 
+import uuid
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -142,6 +144,9 @@ class Instance(Base):
     tag_rows: Mapped[list["InstanceTag"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
         order_by="InstanceTag.tag")
+    volume_attachments: Mapped[list["VolumeAttachment"]] = relationship(
+        back_populates="instance", cascade="all, delete-orphan",
+        passive_deletes=True, lazy="selectin", order_by="VolumeAttachment.id")
 
     @property
     def tags(self):
@@ -252,12 +257,22 @@ class InstanceActionEvent(Base):
     details = mapped_column(sa.Text)
 
 
+def new_uuid():
+    return str(uuid.uuid4())
+
+
 class FixedIP(Base):
-    """An address allocated to a server; the row goes when it is released."""
+    """A server's port: its address and MAC in the one network, its uuid
+    and tag; the row goes when the port is detached or the server
+    deleted."""
 
     __tablename__ = "fixed_ips"
+    __table_args__ = (sa.UniqueConstraint("port_id",
+                                          name="uq_fixed_ips_port_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    port_id: Mapped[str] = mapped_column(sa.String(36), default=new_uuid)
+    tag: Mapped[str | None] = mapped_column(sa.String(60))
     address: Mapped[str] = mapped_column(sa.String(39), unique=True)
     mac_address: Mapped[str] = mapped_column(sa.String(17), unique=True)
     network: Mapped[str] = mapped_column(sa.String(255))
@@ -266,6 +281,32 @@ class FixedIP(Base):
     created_at = mapped_column(Timestamp, nullable=False)
 
     instance: Mapped[Instance] = relationship(back_populates="fixed_ips")
+
+
+class VolumeAttachment(Base):
+    """A volume attached to a server (nova's volume block device mapping).
+    A volume is on one server at a time; a device name once per server."""
+
+    __tablename__ = "volume_attachments"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "device_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True,
+                                      default=new_uuid)
+    attachment_id: Mapped[str] = mapped_column(sa.String(36),
+                                               default=new_uuid)
+    instance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instances.id", ondelete="CASCADE"))
+    volume_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    device_name: Mapped[str] = mapped_column(sa.String(255))
+    tag: Mapped[str | None] = mapped_column(sa.String(60))
+    delete_on_termination: Mapped[bool]
+    #: 0 for the root disk of a server booted from a volume, else None.
+    boot_index: Mapped[int | None]
+    created_at = mapped_column(Timestamp, nullable=False)
+
+    instance: Mapped[Instance] = relationship(
+        back_populates="volume_attachments")
 
 
 class CacheGeneration(Base):

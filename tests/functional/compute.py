@@ -135,26 +135,31 @@ def cli_env(**os_variables):
     return env
 
 
-def cli_session(base, token, *commands):
+def cli_session(base, token, *commands, version=None):
     """Run ``commands`` in one ``openstack`` process (its interactive mode
     reads them from stdin; each process start costs about two seconds) as
-    noauth2's ``token`` against the minova at ``base``; the JSON documents
-    they printed, in order. Any error output fails the test."""
-    env = cli_env(OS_AUTH_TYPE="token", OS_AUTH_URL=base + "/identity",
-                  OS_TOKEN=token)
+    noauth2's ``token`` against the minova at ``base``, at compute
+    microversion ``version`` if given; the JSON documents they printed, in
+    order (commands without ``-f json`` print none). Any error output
+    fails the test."""
+    variables = dict(OS_AUTH_TYPE="token", OS_AUTH_URL=base + "/identity",
+                     OS_TOKEN=token)
+    if version:
+        variables["OS_COMPUTE_API_VERSION"] = version
     result = subprocess.run([OPENSTACK_CLI], input="\n".join(commands) + "\n",
-                            capture_output=True, text=True, env=env,
-                            timeout=120)
+                            capture_output=True, text=True,
+                            env=cli_env(**variables), timeout=120)
     # The interactive mode exits with 1 whatever happened; a failed
     # command writes to stderr.
     assert not result.stderr, result.stderr
-    decoder, out, documents = json.JSONDecoder(), result.stdout, []
-    index = len(out) - len(out.lstrip())
-    while index < len(out):
-        document, index = decoder.raw_decode(out, index)
+    decoder, text, documents, at = json.JSONDecoder(), result.stdout, [], 0
+    while True:
+        starts = [i for i in (text.find("{", at), text.find("[", at))
+                  if i != -1]
+        if not starts:
+            return documents
+        document, at = decoder.raw_decode(text, min(starts))
         documents.append(document)
-        index += len(out[index:]) - len(out[index:].lstrip())
-    return documents
 
 
 def fault(response, code):

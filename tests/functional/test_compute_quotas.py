@@ -28,9 +28,9 @@ def test_cli_and_sdk_manage_the_quotas_creates_obey(compute):
     shown, defaults, usage = cli_session(
         compute.base, "admin:admin",
         "quota set --instances 2 demo",
-        "quota show demo -f json",
-        "quota show --default demo -f json",
-        "quota show --usage demo -f json")
+        "quota show --compute demo -f json",
+        "quota show --compute --default demo -f json",
+        "quota show --compute --usage demo -f json")
     assert _rows(shown)["instances"]["Limit"] == 2
     assert _rows(shown)["cores"]["Limit"] == 20
     assert _rows(defaults)["instances"]["Limit"] == 10

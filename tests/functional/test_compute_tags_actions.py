@@ -6,26 +6,11 @@ reboot goes over plain HTTP, so that the test knows the request id the
 response carried and finds its action under it.
 """
 
-import json
-import subprocess
-
 import pytest
 
-from tests.functional.compute import IMAGE, OPENSTACK_CLI, cli_env
+from tests.functional.compute import IMAGE, cli_session
 
 openstack = pytest.importorskip("openstack")
-
-
-def _documents(text):
-    """The JSON documents printed one after another."""
-    decoder, found, at = json.JSONDecoder(), [], 0
-    while True:
-        starts = [i for i in (text.find("{", at), text.find("[", at))
-                  if i != -1]
-        if not starts:
-            return found
-        document, at = decoder.raw_decode(text, min(starts))
-        found.append(document)
 
 
 def test_tags_and_events_through_the_cli_and_sdk(compute):
@@ -48,23 +33,14 @@ def test_tags_and_events_through_the_cli_and_sdk(compute):
     request_id = reboot.headers["x-openstack-request-id"]
     compute("demo:demo").wait_task_done(server.id)
 
-    commands = "\n".join((
+    shown, unset, events, event = cli_session(
+        compute.base, "demo:demo",
         "server set --tag a --tag b vm",
         "server show vm -f json -c tags",
         "server unset --tag a vm",
         "server show vm -f json -c tags",
         "server event list vm -f json",
-        "server event show vm %s -f json" % request_id,
-    )) + "\n"
-    env = cli_env(OS_AUTH_TYPE="token", OS_AUTH_URL=auth["auth_url"],
-                  OS_TOKEN="demo:demo", OS_COMPUTE_API_VERSION="2.62")
-    result = subprocess.run([OPENSTACK_CLI], input=commands,
-                            capture_output=True, text=True, env=env,
-                            timeout=120)
-    # Interactive mode exits 1 at the end of its input whatever happened;
-    # a command that failed says so on stderr.
-    assert result.stderr == ""
-    shown, unset, events, event = _documents(result.stdout)
+        "server event show vm %s -f json" % request_id, version="2.62")
     assert sorted(shown["tags"]) == ["a", "b", "x", "y"]
     assert sorted(unset["tags"]) == ["b", "x", "y"]
     assert [(e["Action"], e["Request ID"]) for e in events][:1] == [

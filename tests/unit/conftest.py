@@ -205,6 +205,17 @@ def api(conf, override):
 
 
 @pytest.fixture
+def building_server(api, override):
+    """The id of a server project-a booted through ``api`` that stays BUILD
+    (for the 409s of actions nova refuses while a server builds)."""
+    override("build_time", 60, "minova")
+    res = api("POST", "/servers", {"server": {
+        "name": "building", "flavorRef": "1", "imageRef": IMAGE}})
+    assert res.status_int == 202, res.text
+    return res.json["server"]["id"]
+
+
+@pytest.fixture
 def server(api):
     """The id of a server project-a booted through ``api`` (ACTIVE)."""
     res = api("POST", "/servers", {"server": {

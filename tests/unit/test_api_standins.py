@@ -1,5 +1,6 @@
-"""The identity and image stand-ins, mounted in etc/api-paste.ini's
-osapi_compute stack at /identity and /image, loaded as the host loads it."""
+"""The identity, image, volume and network stand-ins, mounted in
+etc/api-paste.ini's osapi_compute stack at /identity, /image, /volume and
+/network, loaded as the host loads it."""
 
 import datetime
 import json
@@ -10,7 +11,10 @@ from paste.deploy import loadapp
 import webob
 
 from minova_tw import conf as minova_conf
-from minova_tw.api.standins import identity, image
+from minova_tw.api.standins import identity, image, network, volume
+from minova_tw.compute import api as compute_api
+from minova_tw.compute import network as compute_network
+from tests.unit.conftest import Clock, Context
 
 PASTE = os.path.join(os.path.dirname(__file__), "..", "..", "etc",
                      "api-paste.ini")
@@ -19,18 +23,26 @@ OTHER = "0b3a4d2e-58a8-4c43-9b3c-2f6a2b4c1d10"
 NOW = datetime.datetime(2024, 5, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
 
-def load_stack(tmp_path, strategy):
+def load_conf(tmp_path, strategy):
     path = tmp_path / "api.conf"
     path.write_text("[DEFAULT]\nstate_path = state\n"
                     "[api]\nauth_strategy = %s\n" % strategy)
-    conf = minova_conf.load([str(path)])
+    return minova_conf.load([str(path)])
+
+
+def load_stack(conf):
     return loadapp("config:" + os.path.abspath(PASTE), name="osapi_compute",
                    global_conf=minova_conf.paste_global_conf(conf))
 
 
 @pytest.fixture
-def app(tmp_path):
-    return load_stack(tmp_path, "noauth2")
+def noauth_conf(tmp_path):
+    return load_conf(tmp_path, "noauth2")
+
+
+@pytest.fixture
+def app(noauth_conf):
+    return load_stack(noauth_conf)
 
 
 def get(app, path, **kwargs):
@@ -99,6 +111,8 @@ def test_catalog_lists_the_services_beside_the_mount(app):
     assert urls["compute"]["public"] == "http://localhost/v2.1"
     assert urls["image"]["public"] == "http://localhost/image"
     assert urls["identity"]["public"] == "http://localhost/identity"
+    assert urls["block-storage"]["public"] == "http://localhost/volume"
+    assert urls["network"]["public"] == "http://localhost/network"
     assert set(urls["compute"]) == {"public", "internal", "admin"}
 
 
@@ -189,8 +203,64 @@ def test_any_uuid_is_an_image_named_after_itself(app):
     assert res.json == image.image(OTHER, OTHER)
 
 
+@pytest.fixture
+def attached(noauth_conf, app):
+    """A server of the stack's database with OTHER attached as a volume
+    and a port: ``(server uuid, port)``."""
+    clock = Clock()
+    compute = compute_api.API(noauth_conf, clock=clock)
+    ctx = Context()
+    server = compute.servers.create(ctx, "vm", "1", CIRROS)[0].uuid
+    clock.advance(10)
+    compute.volume_attachments.attach(ctx, server, OTHER)
+    port = compute.interfaces.attach(ctx, server, port_id=OTHER)
+    return server, port
+
+
+def test_volume_root_points_at_v3(app):
+    res = get(app, "/volume")
+    assert res.status_int == 300
+    assert res.json["versions"][0]["links"][0]["href"] == (
+        "http://localhost/volume/v3/")
+
+
+def test_any_uuid_is_a_volume_in_use_while_attached(app, attached):
+    server, _ = attached
+    free = get(app, "/volume/v3/volumes/" + CIRROS).json["volume"]
+    assert (free["id"], free["status"], free["attachments"]) == (
+        CIRROS, "available", [])
+    for path in ("/volume/v3/volumes/", "/volume/v3/demo/volumes/"):
+        used = get(app, path + OTHER).json["volume"]
+        assert used["status"] == "in-use"
+        assert [(a["server_id"], a["device"]) for a in used[
+            "attachments"]] == [(server, "/dev/vdb")]
+    assert get(app, "/volume/v3/volumes/junk").status_int == 404
+
+
+def test_network_serves_its_network_and_any_uuid_as_a_port(
+        noauth_conf, app, attached):
+    server, attached_port = attached
+    assert get(app, "/network").json["versions"][0]["id"] == "v2.0"
+    net_id = compute_network.network_id(noauth_conf)
+    shown = get(app, "/network/v2.0/networks/" + net_id).json["network"]
+    assert (shown["id"], shown["name"]) == (net_id, "private")
+    res = get(app, "/network/v2.0/networks/" + OTHER)
+    assert res.status_int == 404
+    assert res.json["NeutronError"]["type"] == "NetworkNotFound"
+    port = get(app, "/network/v2.0/ports/" + OTHER).json["port"]
+    assert (port["status"], port["device_id"], port["mac_address"],
+            port["fixed_ips"][0]["ip_address"]) == (
+        "ACTIVE", server, attached_port.mac_address, attached_port.address)
+    free = get(app, "/network/v2.0/ports/" + CIRROS).json["port"]
+    assert (free["status"], free["device_id"], free["network_id"]) == (
+        "DOWN", "", net_id)
+    assert get(app, "/network/v2.0/ports/junk").status_int == 404
+
+
 @pytest.mark.parametrize("factory, path", [
-    (identity.factory, "/identity"), (image.factory, "/image/v2/images")])
+    (identity.factory, "/identity"), (image.factory, "/image/v2/images"),
+    (volume.factory, "/v3/volumes/" + OTHER),
+    (network.factory, "/v2.0/ports/" + OTHER)])
 def test_not_served_without_noauth2(tmp_path, factory, path):
     conf_file = tmp_path / "keystone.conf"
     conf_file.write_text("[DEFAULT]\nstate_path = state\n"

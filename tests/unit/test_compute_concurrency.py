@@ -3,9 +3,9 @@
 Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
 quotas, the tag limit and server group members stay exact, addresses
-never collide, anti-affinity members never share a host, one of several
-deletes wins and the others find nothing, and a read never waits for a
-write.
+never collide, anti-affinity members never share a host, a volume goes to
+one server, one of several deletes wins and the others find nothing, and
+a read never waits for a write.
 """
 
 import sqlite3
@@ -181,6 +181,23 @@ def test_tag_limit_is_exact_under_concurrent_adds(compute, ctx, clock, conf):
     assert sum(isinstance(r, exception.TooManyTags)
                for r in results) == THREADS - 5
     assert len(compute.server_tags.list(ctx, server.uuid)) == 50
+
+
+def test_a_volume_attaches_to_one_of_many_servers(compute, ctx, clock,
+                                                   conf, override):
+    override("instances", THREADS, "quota")
+    override("cores", THREADS, "quota")
+    servers = compute.servers.create(ctx, "vm", "1", IMAGE,
+                                     min_count=THREADS, max_count=THREADS)
+    clock.advance(conf.minova.build_time)
+    volume = "6f6b8a16-5a6e-4d2b-9d2c-3a1c1f5a0b01"
+    results = _at_once([
+        lambda uuid=server.uuid: compute.volume_attachments.attach(
+            ctx, uuid, volume)
+        for server in servers])
+    assert sum(isinstance(r, exception.InvalidVolume)
+               for r in results) == THREADS - 1
+    assert _count(conf, models.VolumeAttachment) == 1
 
 
 @pytest.mark.parametrize("kind", ["keypair", "server", "flavor",

@@ -1,15 +1,16 @@
-"""Development stand-ins for keystone and glance, for a noauth2 cloud.
+"""Development stand-ins for keystone, glance, cinder and neutron, for a noauth2 cloud.
 
 The ``openstack`` CLI does not talk to a compute endpoint alone: it finds
 every service in the catalog of an identity v3 token, and it looks images
 up in glance before ``server create`` and while listing servers. With
 ``[api] auth_strategy = noauth2`` there is neither, so the mini nova's
 paste file mounts two small stand-ins beside the compute API on its port,
-where devstack mounts the real services: ``/identity`` (``identity``) and
-``/image`` (``image``). They are not keystone or glance: they check
-nothing, store nothing and answer only what the clients ask. With any other
-auth strategy they answer 404, so a cloud with a real keystone never hands
-out their tokens.
+where devstack mounts the real services: ``/identity`` (``identity``),
+``/image`` (``image``), and for the CLI's volume and port lookups
+``/volume`` (``volume``) and ``/network`` (``network``). They are not
+keystone, glance, cinder or neutron: they check nothing, store nothing and
+answer only what the clients ask. With any other auth strategy they answer
+404, so a cloud with a real keystone never hands out their tokens.
 
 This module holds what both share: the paste factory that applies that
 rule, and their JSON answers.
@@ -48,12 +49,14 @@ def not_served(environ, start_response):
     return response(environ, start_response)
 
 
-def standin_factory(app_class):
-    """A paste.app_factory: ``app_class()`` under noauth2, else
+def standin_factory(app_class, with_conf=False):
+    """A paste.app_factory: ``app_class()`` under noauth2 (``app_class(conf)``
+    ``with_conf``: a stand-in that reads the mini nova's database), else
     ``not_served``."""
 
     def factory(global_conf, **local_conf):
-        if minova_conf.from_paste(global_conf).api.auth_strategy != NOAUTH:
+        conf = minova_conf.from_paste(global_conf)
+        if conf.api.auth_strategy != NOAUTH:
             return not_served
-        return app_class()
+        return app_class(conf) if with_conf else app_class()
     return factory

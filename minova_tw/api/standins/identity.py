@@ -10,9 +10,10 @@ What keystoneauth's ``token`` and ``password`` plugins ask, and no more:
   the part before the colon of the token the token method presents; the
   project is the requested project scope (id or name), else the token's
   own project, else the user. The body carries a catalog in which the
-  identity, compute (``/v2.1``) and image (``/image``) endpoints are
-  siblings of this app's mount, on the same host and port, so the CLI
-  reaches the mini nova and the image stand-in of the same process.
+  identity, compute (``/v2.1``), image (``/image``), block-storage
+  (``/volume``) and network (``/network``) endpoints are siblings of this
+  app's mount, on the same host and port, so the CLI reaches the mini nova
+  and the other stand-ins of the same process.
 - ``GET /identity/v3/projects/{id}`` and ``GET
   /identity/v3/projects?name=X``: what the CLI asks to resolve a project
   argument (``--project demo``). noauth2 has no list of projects: any
@@ -38,7 +39,9 @@ DOMAIN = {"id": "default", "name": "Default"}
 #: Where the paste file mounts each service, next to this app's mount.
 CATALOG_MOUNTS = (("identity", "keystone", "/identity"),
                   ("compute", "nova", "/v2.1"),
-                  ("image", "glance", "/image"))
+                  ("image", "glance", "/image"),
+                  ("block-storage", "cinder", "/volume"),
+                  ("network", "neutron", "/network"))
 REGION = "RegionOne"
 INTERFACES = ("public", "internal", "admin")
 #: How long an issued token says it lasts; nothing enforces it.

@@ -14,11 +14,9 @@ about such images, at ``/image``:
 Everything else is 404. Nothing is stored or uploaded.
 """
 
-import uuid
-
 import webob.dec
 
-from minova_tw.api import standins
+from minova_tw.api import standins, validation
 
 VERSION_ID = "v2.16"
 #: The images ``GET /v2/images`` lists: a name for the UUID the README and
@@ -42,20 +40,12 @@ def image(image_id, name):
                 schema="/v2/schemas/image")
 
 
-def is_uuid(value):
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def find(image_id):
     """The image with ``image_id``, or None when it is not a UUID."""
     for known in IMAGES:
         if known["id"] == image_id:
             return image(known["id"], known["name"])
-    return image(image_id, image_id) if is_uuid(image_id) else None
+    return image(image_id, image_id) if validation.is_uuid(image_id) else None
 
 
 def _id_filter(value):

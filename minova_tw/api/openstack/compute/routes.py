@@ -39,6 +39,7 @@ from minova_tw.api.openstack.compute import (
     flavors,
     flavors_extraspecs,
     instance_actions,
+    interfaces,
     ips,
     keypairs,
     limits,
@@ -51,7 +52,8 @@ from minova_tw.api.openstack.compute import (
     server_tags,
     servers,
     simple_tenant_usage,
-    versions)
+    versions,
+    volume_attachments)
 from minova_tw.db import migration
 
 _AZ = availability_zone.AvailabilityZoneController
@@ -70,6 +72,8 @@ _ACTIONS = instance_actions.InstanceActionsController
 _CONSOLES = remote_consoles.RemoteConsolesController
 _EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
+_INTERFACES = interfaces.InterfaceAttachmentController
+_VOLUMES = volume_attachments.VolumeAttachmentController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -157,8 +161,17 @@ ROUTE_LIST = (
      {"GET": (_ACTIONS, "index")}),
     ("/servers/{server_id}/os-instance-actions/{id}",
      {"GET": (_ACTIONS, "show")}),
+    ("/servers/{server_id}/os-interface",
+     {"GET": (_INTERFACES, "index"), "POST": (_INTERFACES, "create")}),
+    ("/servers/{server_id}/os-interface/{id}",
+     {"GET": (_INTERFACES, "show"), "DELETE": (_INTERFACES, "delete")}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
     ("/servers/{server_id}/remote-consoles", {"POST": (_CONSOLES, "create")}),
+    ("/servers/{server_id}/os-volume_attachments",
+     {"GET": (_VOLUMES, "index"), "POST": (_VOLUMES, "create")}),
+    ("/servers/{server_id}/os-volume_attachments/{id}",
+     {"GET": (_VOLUMES, "show"), "PUT": (_VOLUMES, "update"),
+      "DELETE": (_VOLUMES, "delete")}),
     ("/servers/{server_id}/metadata",
      {"GET": (_METADATA, "index"), "POST": (_METADATA, "create"),
       "PUT": (_METADATA, "update_all")}),

@@ -2,7 +2,9 @@
 
 Creation answers 202 with the new server's id, links and (``[api]
 enable_instance_password``) adminPass, and a Location header; the server
-is BUILD until ``[minova] build_time`` has passed. Listing applies the
+is BUILD until ``[minova] build_time`` has passed; the volumes its
+``block_device_mapping_v2`` names are attached to it (booting from a
+volume with an empty ``imageRef``). Listing applies the
 filters a non-admin may use at the request's version (others are dropped,
 unknown ones are 400 from 2.75; an admin may use all), pages by server id
 and sorts by nova's keys. Actions (``POST /servers/{id}/action``) answer
@@ -192,6 +194,41 @@ def _networks(value):
             for net in value]
 
 
+#: A boot index is a database integer (32 bits).
+BOOT_INDEX_LIMIT = 2 ** 31
+
+
+def _block_devices(mappings):
+    """The compute layer's ``block_devices``: the mappings of existing
+    volumes (``source_type`` volume), which are attached to the server.
+    Images, snapshots and blank disks would need cinder to make a volume
+    of them; minova has none, and leaves them out."""
+    devices = []
+    for bdm in mappings or ():
+        if bdm.get("source_type") != "volume":
+            continue
+        volume_id = bdm.get("uuid") or bdm.get("volume_id")
+        if not validation.is_uuid(volume_id):
+            raise _bad_request("Block Device Mapping is Invalid: failed to "
+                               "get volume %s." % volume_id)
+        boot_index = bdm.get("boot_index")
+        try:
+            boot_index = None if boot_index in (None, "") else int(boot_index)
+        except ValueError:
+            boot_index = BOOT_INDEX_LIMIT
+        if boot_index is not None and abs(boot_index) >= BOOT_INDEX_LIMIT:
+            raise _bad_request("Block Device Mapping is Invalid: Boot "
+                               "index is invalid.")
+        devices.append({
+            "volume_id": volume_id, "device_name": bdm.get("device_name"),
+            "tag": bdm.get("tag"),
+            "delete_on_termination": common.parse_bool(
+                bdm.get("delete_on_termination", False)),
+            "boot_index": boot_index if boot_index is not None
+            and boot_index >= 0 else None})
+    return devices
+
+
 def _state_action(key, method, code=202, errors=(404, 409)):
     """The handler of an action ``{key: null}`` that only calls
     ``server_actions.<method>`` (stop, pause, confirmResize ...)."""
@@ -313,7 +350,9 @@ class ServersController(wsgi.Controller):
             tags=server.get("tags"), scheduler_hints=hints,
             trusted_certs=server.get("trusted_image_certificates"),
             host=server.get("host"),
-            hypervisor_hostname=server.get("hypervisor_hostname"))
+            hypervisor_hostname=server.get("hypervisor_hostname"),
+            block_devices=_block_devices(
+                server.get("block_device_mapping_v2")))
         try:
             created = self.compute_api.servers.create(
                 ctx, name, str(server["flavorRef"]), **kwargs)

@@ -7,9 +7,9 @@ work, so a detail listing of many servers costs little per server.
 The full view (show, detail; update and rebuild from 2.75) has nova's base
 keys plus its old extensions (addresses with their IP type and MAC, the
 availability zone, config drive, key name, usage times, security groups,
-volumes, extended status), the admin-only extended server attributes
-(its fake host is also its hypervisor_hostname) and, for a server in
-ERROR, its ``fault``.
+volumes with their ``delete_on_termination`` from 2.3, extended status),
+the admin-only extended server attributes (its fake host is also its
+hypervisor_hostname) and, for a server in ERROR, its ``fault``.
 Microversions add ``locked`` (2.9), ``host_status`` (2.16, admin),
 ``description`` (2.19), ``tags`` (2.26), the embedded flavor (2.47),
 ``trusted_image_certificates`` (2.63), ``server_groups`` (2.71, show,
@@ -112,6 +112,14 @@ class ViewBuilder:
                 "swap": flavor["swap"], "original_name": flavor["name"],
                 "extra_specs": dict(flavor.get("extra_specs") or {})}
 
+    def _volumes(self, instance):
+        if self.v23:
+            return [{"id": row.volume_id,
+                     "delete_on_termination": row.delete_on_termination}
+                    for row in instance.volume_attachments]
+        return [{"id": row.volume_id}
+                for row in instance.volume_attachments]
+
     def _extended_attributes(self, instance, server):
         if self.is_admin:
             server["OS-EXT-SRV-ATTR:host"] = instance.host
@@ -188,7 +196,8 @@ class ViewBuilder:
                 "OS-EXT-STS:task_state": instance.task_state,
                 "OS-EXT-STS:vm_state": instance.vm_state,
                 "OS-EXT-STS:power_state": instance.power_state,
-                "os-extended-volumes:volumes_attached": [],
+                "os-extended-volumes:volumes_attached":
+                    self._volumes(instance),
             })
             if instance.security_groups:
                 server["security_groups"] = [
