@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from minova_tw import conf as minova_conf
+from minova_tw import context
 from minova_tw.compute import api
 from minova_tw.db import engine as db_engine
 from minova_tw.db import migration
@@ -26,14 +27,15 @@ BACKENDS = ["sqlite", *databases.server_params()]
 START = datetime.datetime(2024, 5, 1, 12, 0, 0)
 
 
-class Context:
-    """The duck-typed request context the compute layer takes."""
+class Context(context.RequestContext):
+    """A request context with the roles keystone gives a project member,
+    or an administrator's; nova's default policy judges it."""
 
     def __init__(self, user_id="user-a", project_id="project-a",
                  is_admin=False):
-        self.user_id = user_id
-        self.project_id = project_id
-        self.is_admin = is_admin
+        super().__init__(user_id=user_id, project_id=project_id,
+                         roles=["admin", "member", "reader"] if is_admin
+                         else ["member", "reader"])
 
 
 class Clock:

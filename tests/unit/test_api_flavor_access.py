@@ -21,7 +21,8 @@ def call(conf):
         req.environ[context.ENVIRON_KEY] = context.RequestContext(
             user_id="admin" if admin else "user",
             project_id="admin-project" if admin else "project-a",
-            is_admin=admin)
+            roles=["admin", "member", "reader"] if admin
+            else ["member", "reader"])
         return req.get_response(router)
     return request
 

@@ -23,7 +23,7 @@ def call(conf, override):
         if body is not None:
             req.json = body
         req.environ[context.ENVIRON_KEY] = context.RequestContext(
-            user_id="user", project_id=project, is_admin=False)
+            user_id="user", project_id=project, roles=["member", "reader"])
         return req.get_response(router)
     return request
 

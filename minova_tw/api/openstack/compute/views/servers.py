@@ -7,8 +7,10 @@ work, so a detail listing of many servers costs little per server.
 The full view (show, detail; update and rebuild from 2.75) has nova's base
 keys plus its old extensions (addresses with their IP type and MAC, the
 availability zone, config drive, key name, usage times, security groups,
-volumes, extended status) and the admin-only extended server attributes.
-Microversions add ``locked`` (2.9), ``host_status`` (2.16, admin),
+volumes, extended status) and the extended server attributes (by policy,
+admin only by default, as is ``host_status``; the embedded flavor's extra
+specs are shown when the policy allows them).
+Microversions add ``locked`` (2.9), ``host_status`` (2.16, by policy),
 ``description`` (2.19), ``tags`` (2.26), the embedded flavor (2.47),
 ``trusted_image_certificates`` (2.63), ``server_groups`` (2.71, show,
 update and rebuild only), ``locked_reason`` (2.73), the hostname for
@@ -60,13 +62,18 @@ class ViewBuilder:
         def supported(version):
             return api_version.is_supported(request, version)
 
-        self.is_admin = request.environ["nova.context"].is_admin
+        ctx = request.environ["nova.context"]
+        self.extended_attributes = ctx.can(
+            "os_compute_api:os-extended-server-attributes", fatal=False)
         self.v23 = supported("2.3")
         self.locked = supported("2.9")
-        self.host_status = supported("2.16") and self.is_admin
+        self.host_status = supported("2.16") and ctx.can(
+            "os_compute_api:servers:show:host_status", fatal=False)
         self.description = supported("2.19")
         self.tags = supported("2.26")
         self.embedded_flavor = supported("2.47")
+        self.flavor_extra_specs = self.embedded_flavor and ctx.can(
+            "os_compute_api:servers:show:flavor-extra-specs", fatal=False)
         self.trusted_certs = supported("2.63")
         self.server_groups = supported("2.71")
         self.locked_reason = supported("2.73")
@@ -101,14 +108,16 @@ class ViewBuilder:
                     "links": [{"rel": "bookmark",
                                "href": self.links.bookmark(
                                    "flavors", flavor["flavorid"])}]}
-        return {"vcpus": flavor["vcpus"], "ram": flavor["memory_mb"],
+        view = {"vcpus": flavor["vcpus"], "ram": flavor["memory_mb"],
                 "disk": flavor["root_gb"],
                 "ephemeral": flavor["ephemeral_gb"],
-                "swap": flavor["swap"], "original_name": flavor["name"],
-                "extra_specs": dict(flavor.get("extra_specs") or {})}
+                "swap": flavor["swap"], "original_name": flavor["name"]}
+        if self.flavor_extra_specs:
+            view["extra_specs"] = dict(flavor.get("extra_specs") or {})
+        return view
 
     def _extended_attributes(self, instance, server):
-        if self.is_admin:
+        if self.extended_attributes:
             server["OS-EXT-SRV-ATTR:host"] = instance.host
             server["OS-EXT-SRV-ATTR:instance_name"] = instance.instance_name
             server["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.host
