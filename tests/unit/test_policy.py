@@ -153,6 +153,40 @@ def test_policy_yaml_next_to_the_config_overrides_a_default(tmp_path):
         "os_compute_api:os-flavor-manage:create", fatal=False)
 
 
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_changed_policy_yaml_counts_after_a_recheck(tmp_path):
+    conf = load(tmp_path, '"os_compute_api:servers:index": "!"\n')
+    clock = Clock()
+    judge = policy.enforcer(conf, clock=clock)
+    member = caller("member", enforcer=judge)
+    assert not member.can("os_compute_api:servers:index", fatal=False)
+    path = tmp_path / "policy.yaml"
+    path.write_text('"os_compute_api:servers:index": "@"\n')
+    later = path.stat().st_mtime + 10  # newer, whatever the file system
+    os.utime(path, (later, later))
+    clock.now += policy.RECHECK - 0.01
+    assert not member.can("os_compute_api:servers:index", fatal=False)
+    clock.now += 0.01
+    assert member.can("os_compute_api:servers:index")
+
+
+def test_decisions_are_kept_by_every_credential_a_check_may_read():
+    ctx = caller("member")
+    assert len(policy._credentials(ctx)) == len(ctx.to_policy_values())
+    assert not caller("reader").can("os_compute_api:servers:create",
+                                    fatal=False)
+    assert caller("member").can("os_compute_api:servers:create")
+    assert not caller("member", project="p2").can(
+        "os_compute_api:servers:create", MINE, fatal=False)
+
+
 def stack(conf):
     return loadapp("config:" + os.path.abspath(PASTE), name="osapi_compute",
                    global_conf=minova_conf.paste_global_conf(conf))
