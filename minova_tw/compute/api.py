@@ -8,7 +8,9 @@ the clock (injectable for tests)::
     compute.server_actions.reboot(context, server_id, "HARD")
     compute.metadata.get_by_address("10.0.0.3")
 
-``context`` is anything with ``user_id``, ``project_id`` and ``is_admin``.
+``context`` is a ``minova_tw.context.RequestContext``: who calls
+(``user_id``, ``project_id``, ``is_admin``) and ``can``, the policy check
+each operation makes with nova's rule names.
 """
 
 from minova_tw.compute import (actions, availability_zones, flavors,
