@@ -129,8 +129,10 @@ def test_noauth_hands_out_default_token(conf):
     ("admin:p1", "admin", "p1", True, ["admin", "member", "reader"]),
     ("bob", "bob", "bob", False, ["member", "reader"]),
     ("carol:p2:reader", "carol", "p2", False, ["reader"]),
-    ("dave:p3:reader,admin", "dave", "p3", True, ["reader", "admin"]),
-    ("admin:p1:member", "admin", "p1", False, ["member"]),
+    ("dave:p3:reader,admin", "dave", "p3", True,
+     ["reader", "admin", "member"]),
+    ("admin:p1:member", "admin", "p1", False, ["member", "reader"]),
+    ("erin:p4:manager", "erin", "p4", False, ["manager", "member", "reader"]),
 ])
 def test_noauth_token_becomes_context(conf, token, user, project, admin,
                                       roles):

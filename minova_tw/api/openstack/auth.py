@@ -9,7 +9,9 @@ The token's roles are what the policy judges. ``user:project`` has the
 roles keystone gives a project member (``member``, ``reader``), or for the
 user ``admin`` an administrator's (``admin``, ``member``, ``reader``).
 ``user:project:role,role`` (a minova addition: nova's noauth2 knew no roles)
-has exactly the roles it names, e.g. ``demo:demo:reader``.
+has the roles it names and those they imply in keystone's default chain
+(admin -> member -> reader, manager -> member), as a keystone token would:
+``demo:demo:reader`` is read-only, ``demo:demo:member`` also reads.
 """
 
 import webob
@@ -19,15 +21,28 @@ from minova_tw.api import auth
 from minova_tw.api import wsgi as base_wsgi
 from minova_tw.api.openstack import wsgi
 
-#: keystone's roles of a project member and of an administrator, with the
-#: roles they imply (admin -> member -> reader).
-MEMBER_ROLES = ("member", "reader")
-ADMIN_ROLES = ("admin",) + MEMBER_ROLES
+#: The role implications keystone sets up by default (a role -> the roles
+#: a token with it also carries).
+IMPLIES = {"admin": ("member",), "manager": ("member",),
+           "member": ("reader",)}
+
+
+def with_implied(roles):
+    """``roles`` followed by the roles they imply, each once."""
+    found = []
+    todo = list(roles)
+    while todo:
+        role = todo.pop(0)
+        if role not in found:
+            found.append(role)
+            todo.extend(IMPLIES.get(role, ()))
+    return found
 
 
 def default_roles(user_id):
-    """The roles of a token that names none."""
-    return list(ADMIN_ROLES if user_id == "admin" else MEMBER_ROLES)
+    """The roles of a token that names none: an administrator's for the
+    user ``admin``, a project member's for anyone else."""
+    return with_implied(["admin" if user_id == "admin" else "member"])
 
 
 def parse_token(token):
@@ -35,7 +50,7 @@ def parse_token(token):
     the project defaults to the user, the roles to ``default_roles``."""
     user_id, _, rest = token.partition(":")
     project_id, _, roles = rest.partition(":")
-    roles = [role for role in roles.split(",") if role]
+    roles = with_implied(role for role in roles.split(",") if role)
     return user_id, project_id or user_id, roles or default_roles(user_id)
 
 
