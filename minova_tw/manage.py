@@ -22,8 +22,10 @@ from minova_tw import context
 
 
 def _admin():
+    """The operator's context: the admin role, judged by nova's defaults
+    (minova-manage works on the database, whatever policy.yaml says)."""
     return context.RequestContext(user_id="minova-manage", project_id=None,
-                                  is_admin=True, overwrite=False)
+                                  roles=["admin"], overwrite=False)
 
 
 def db_sync(conf, args):

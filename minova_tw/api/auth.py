@@ -4,7 +4,8 @@
 auth_strategy`` picks (``keystone`` or ``noauth2``). ``authtoken_factory``
 loads keystonemiddleware, an optional extra, only when the keystone pipeline
 is built. ``NovaKeystoneContext`` turns the identity headers authtoken sets
-into the request context controllers use.
+(user, project, ``X-Roles``) into the request context controllers use,
+judged by the process's policy.
 """
 
 import json
@@ -14,7 +15,7 @@ import webob.dec
 import webob.exc
 
 from minova_tw import conf as minova_conf
-from minova_tw import context
+from minova_tw import context, policy
 from minova_tw.api import errors
 from minova_tw.api import wsgi as base_wsgi
 from minova_tw.api.openstack import wsgi
@@ -88,7 +89,7 @@ class NovaKeystoneContext(base_wsgi.Middleware):
                 return webob.exc.HTTPInternalServerError(
                     explanation="Invalid service catalog json.")
         ctx = context.RequestContext.from_environ(
-            req.environ,
+            req.environ, enforcer=policy.enforcer(self.conf),
             remote_address=remote_address(self.conf, req.environ),
             service_catalog=catalog)
         if ctx.user_id is None:

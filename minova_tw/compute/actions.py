@@ -19,15 +19,17 @@ OLD_VM_STATE = "old_vm_state"
 #: What ``rebuild`` may change besides the image.
 REBUILDABLE = servers.UPDATABLE | {"metadata", "key_name", "user_data",
                                    "trusted_certs"}
+SERVERS = "os_compute_api:servers:"
 UNLOCK_OVERRIDE = "os_compute_api:os-lock-server:unlock:unlock_override"
 
 
-def _simple(guard, task_state, vm_state, power_state):
+def _simple(rule, guard, task_state, vm_state, power_state):
     """An action ``(context, server_id)`` that only moves the state: checks
-    ``guard``, sets ``task_state``, ends in (vm_state, power_state)."""
+    the policy ``rule`` and ``guard``, sets ``task_state``, ends in
+    (vm_state, power_state)."""
     @base.writer
     def action(self, session, now, context, server_id):
-        self._act(session, now, context, server_id, guard, task_state,
+        self._act(session, now, context, server_id, rule, guard, task_state,
                   vm_state, power_state)
     action.__doc__ = "%s: %s, then %s." % (
         guard.action, task_state, s.status(vm_state, None))
@@ -36,10 +38,10 @@ def _simple(guard, task_state, vm_state, power_state):
 
 class ServerActionAPI(base.Service):
 
-    def _act(self, session, now, context, server_id, guard, task_state,
+    def _act(self, session, now, context, server_id, rule, guard, task_state,
              vm_state, power_state):
         instance = servers.checked_instance(session, now, context,
-                                            server_id, guard)
+                                            server_id, guard, rule)
         self._begin(session, now, context, instance, guard, task_state,
                     vm_state, power_state)
 
@@ -63,26 +65,36 @@ class ServerActionAPI(base.Service):
         else:
             raise exception.Invalid("Argument 'type' for reboot is not HARD "
                                     "or SOFT")
-        self._act(session, now, context, server_id, guard, task, s.ACTIVE,
-                  s.RUNNING)
+        self._act(session, now, context, server_id, SERVERS + "reboot", guard,
+                  task, s.ACTIVE, s.RUNNING)
 
-    stop = _simple(lifecycle.STOP, s.POWERING_OFF, s.STOPPED, s.SHUTDOWN)
-    start = _simple(lifecycle.START, s.POWERING_ON, s.ACTIVE, s.RUNNING)
-    pause = _simple(lifecycle.PAUSE, s.PAUSING, s.PAUSED, s.PAUSED_POWER)
-    unpause = _simple(lifecycle.UNPAUSE, s.UNPAUSING, s.ACTIVE, s.RUNNING)
-    suspend = _simple(lifecycle.SUSPEND, s.SUSPENDING, s.SUSPENDED,
+    stop = _simple(SERVERS + "stop", lifecycle.STOP, s.POWERING_OFF,
+                   s.STOPPED, s.SHUTDOWN)
+    start = _simple(SERVERS + "start", lifecycle.START, s.POWERING_ON,
+                    s.ACTIVE, s.RUNNING)
+    pause = _simple("os_compute_api:os-pause-server:pause", lifecycle.PAUSE,
+                    s.PAUSING, s.PAUSED, s.PAUSED_POWER)
+    unpause = _simple("os_compute_api:os-pause-server:unpause",
+                      lifecycle.UNPAUSE, s.UNPAUSING, s.ACTIVE, s.RUNNING)
+    suspend = _simple("os_compute_api:os-suspend-server:suspend",
+                      lifecycle.SUSPEND, s.SUSPENDING, s.SUSPENDED,
                       s.SUSPENDED_POWER)
-    resume = _simple(lifecycle.RESUME, s.RESUMING, s.ACTIVE, s.RUNNING)
+    resume = _simple("os_compute_api:os-suspend-server:resume",
+                     lifecycle.RESUME, s.RESUMING, s.ACTIVE, s.RUNNING)
     #: The API generates (or takes) the adminPass rescue returns.
-    rescue = _simple(lifecycle.RESCUE, s.RESCUING, s.RESCUED, s.RUNNING)
-    unrescue = _simple(lifecycle.UNRESCUE, s.UNRESCUING, s.ACTIVE, s.RUNNING)
+    rescue = _simple("os_compute_api:os-rescue", lifecycle.RESCUE,
+                     s.RESCUING, s.RESCUED, s.RUNNING)
+    unrescue = _simple("os_compute_api:os-unrescue", lifecycle.UNRESCUE,
+                       s.UNRESCUING, s.ACTIVE, s.RUNNING)
 
     @base.writer
     def change_password(self, session, now, context, server_id,
                         admin_password):
         """PASSWORD for a while; the guest's password is not kept."""
-        self._act(session, now, context, server_id, lifecycle.CHANGE_PASSWORD,
-                  s.UPDATING_PASSWORD, s.ACTIVE, s.RUNNING)
+        self._act(session, now, context, server_id,
+                  "os_compute_api:os-admin-password",
+                  lifecycle.CHANGE_PASSWORD, s.UPDATING_PASSWORD, s.ACTIVE,
+                  s.RUNNING)
 
     @base.writer
     def create_image(self, session, now, context, server_id, name,
@@ -90,7 +102,8 @@ class ServerActionAPI(base.Service):
         """Snapshot the server; return the new image's id."""
         quotas.check_metadata(session, self.conf, context, metadata or {})
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.CREATE_IMAGE)
+            session, now, context, server_id, lifecycle.CREATE_IMAGE,
+            SERVERS + "create_image")
         self._begin(session, now, context, instance, lifecycle.CREATE_IMAGE,
                     s.IMAGE_SNAPSHOT, instance.vm_state, instance.power_state)
         return str(uuid.uuid4())
@@ -103,7 +116,8 @@ class ServerActionAPI(base.Service):
         return the server. A stopped server stays stopped."""
         servers.check_updatable(changes, REBUILDABLE)
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.REBUILD)
+            session, now, context, server_id, lifecycle.REBUILD,
+            SERVERS + "rebuild")
         if "metadata" in changes:
             instance.meta = dict(changes.pop("metadata"))
             quotas.check_metadata(session, self.conf, context,
@@ -131,7 +145,8 @@ class ServerActionAPI(base.Service):
         """RESIZE, then VERIFY_RESIZE with the new flavor (quota checked
         for what grows)."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.RESIZE)
+            session, now, context, server_id, lifecycle.RESIZE,
+            SERVERS + "resize")
         flavor = flavors.get_flavor(session, context, flavor_ref)
         if flavor.flavorid == instance.flavorid:
             raise exception.CannotResizeToSameFlavor()
@@ -165,7 +180,8 @@ class ServerActionAPI(base.Service):
     def confirm_resize(self, session, now, context, server_id):
         """Keep the new flavor: back to ACTIVE (or SHUTOFF) at once."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.CONFIRM_RESIZE)
+            session, now, context, server_id, lifecycle.CONFIRM_RESIZE,
+            SERVERS + "confirm_resize")
         instance.vm_state = self._end_resize(instance)
         instance.updated_at = now
         instance_actions.record(session, now, context, instance,
@@ -175,7 +191,8 @@ class ServerActionAPI(base.Service):
     def revert_resize(self, session, now, context, server_id):
         """REVERT_RESIZE with the old flavor, then the state before."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.REVERT_RESIZE)
+            session, now, context, server_id, lifecycle.REVERT_RESIZE,
+            SERVERS + "revert_resize")
         old_flavor = instance.old_flavor
         self._check_growth(session, instance, old_flavor)
         servers.set_flavor(instance, old_flavor)
@@ -185,8 +202,9 @@ class ServerActionAPI(base.Service):
 
     @base.writer
     def lock(self, session, now, context, server_id, reason=None):
-        instance = servers.get_instance(session, now, context, server_id,
-                                        for_update=True)
+        instance = servers.get_instance(
+            session, now, context, server_id, for_update=True,
+            rule="os_compute_api:os-lock-server:lock")
         instance.locked = True
         instance.locked_by = ("owner" if context.project_id ==
                               instance.project_id else "admin")
@@ -197,10 +215,11 @@ class ServerActionAPI(base.Service):
     @base.writer
     def unlock(self, session, now, context, server_id):
         """Unlock; a lock an admin set needs an admin."""
-        instance = servers.get_instance(session, now, context, server_id,
-                                        for_update=True)
+        instance = servers.get_instance(
+            session, now, context, server_id, for_update=True,
+            rule="os_compute_api:os-lock-server:unlock")
         if instance.locked_by == "admin":
-            base.require_admin(context, UNLOCK_OVERRIDE)
+            context.can(UNLOCK_OVERRIDE, servers.target(instance))
         instance.locked = False
         instance.locked_by = instance.locked_reason = None
         instance.updated_at = now
@@ -210,7 +229,8 @@ class ServerActionAPI(base.Service):
     def trigger_crash_dump(self, session, now, context, server_id):
         """NMI to the guest (2.17): checked like nova, no state moves."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.TRIGGER_CRASH_DUMP)
+            session, now, context, server_id, lifecycle.TRIGGER_CRASH_DUMP,
+            SERVERS + "trigger_crash_dump")
         instance.updated_at = now
         instance_actions.record(session, now, context, instance,
                                 lifecycle.TRIGGER_CRASH_DUMP.action)
@@ -220,7 +240,9 @@ class ServerActionAPI(base.Service):
                            length=None):
         """The server's console log; the last ``length`` lines (None or -1:
         all). InstanceNotReady while it builds."""
-        instance = servers.get_instance(session, now, context, server_id)
+        instance = servers.get_instance(
+            session, now, context, server_id,
+            rule="os_compute_api:os-console-output")
         if instance.vm_state == s.BUILDING:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         lines = [

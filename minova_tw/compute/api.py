@@ -8,8 +8,10 @@ the clock (injectable for tests)::
     compute.server_actions.reboot(context, server_id, "HARD")
     compute.metadata.get_by_address("10.0.0.3")
 
-``context`` is anything with ``user_id``, ``project_id``, ``is_admin`` and
-``request_id`` (what instance actions are recorded under).
+``context`` is a ``minova_tw.context.RequestContext``: who calls
+(``user_id``, ``project_id``, ``is_admin``), ``request_id`` (what instance
+actions are recorded under) and ``can``, the policy check each operation
+makes with nova's rule names.
 """
 
 from minova_tw.compute import (actions, availability_zones, consoles,

@@ -16,6 +16,7 @@ class AvailabilityZoneAPI(base.Service):
     def list(self, context, detail=False):
         """os-availability-zone's availabilityZoneInfo: [{zoneName,
         zoneState, hosts}] (``hosts`` None unless ``detail``; admin only)."""
+        context.can("os_compute_api:os-availability-zone:list")
         if not detail:
             return [self._zone(self.conf.default_availability_zone, None)]
         base.require_admin(context,

@@ -84,7 +84,8 @@ class ConsoleAPI(base.Service):
         protocol is disabled, ConsoleTypeInvalid (400) for a type it does
         not have, InstanceNotReady (409) while the server builds.
         """
-        instance = servers.get_instance(session, now, context, server_id)
+        instance = servers.get_instance(session, now, context, server_id,
+                                        rule="os_compute_api:os-remote-consoles")
         if instance.task_state == states.MIGRATING:
             raise exception.InstanceInvalidState(
                 action="get_%s_console" % protocol,

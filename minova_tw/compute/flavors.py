@@ -197,10 +197,12 @@ class FlavorAPI(base.Service):
 
     @base.reader
     def get_extra_specs(self, session, now, context, flavorid):
+        context.can("os_compute_api:os-flavor-extra-specs:index")
         return get_flavor(session, context, flavorid).extra_specs_dict
 
     @base.reader
     def get_extra_spec(self, session, now, context, flavorid, key):
+        context.can("os_compute_api:os-flavor-extra-specs:show")
         specs = get_flavor(session, context, flavorid).extra_specs_dict
         if key not in specs:
             raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid,
@@ -208,10 +210,11 @@ class FlavorAPI(base.Service):
         return specs[key]
 
     @base.writer
-    def update_extra_specs(self, session, now, context, flavorid, specs):
-        """Add or overwrite ``specs`` (a dict); return all of them."""
-        base.require_admin(context,
-                           "os_compute_api:os-flavor-extra-specs:update")
+    def update_extra_specs(self, session, now, context, flavorid, specs,
+                           action="update"):
+        """Add or overwrite ``specs`` (a dict); return all of them.
+        ``action``: the policy's name of the call (``create`` for POST)."""
+        context.can("os_compute_api:os-flavor-extra-specs:" + action)
         flavor = get_flavor(session, context, flavorid, for_update=True)
         by_key = {spec.key: spec for spec in flavor.extra_specs}
         for key, value in specs.items():

@@ -126,9 +126,10 @@ def cut_short(session, instance, now):
         finish_time=now, message=ERROR))
 
 
-def _server(session, context, server_id, read_deleted):
+def _server(session, context, server_id, read_deleted, action):
     """``(uuid, project_id)`` of the server ``context`` may see, deleted
-    too when ``read_deleted``; else InstanceNotFound."""
+    too when ``read_deleted``, once the policy lets it ``action`` (list,
+    show) the server's actions; else InstanceNotFound."""
     stmt = sa.select(I.uuid, I.project_id).where(I.uuid == server_id)
     if not read_deleted:
         stmt = stmt.where(I.deleted == 0)
@@ -137,6 +138,8 @@ def _server(session, context, server_id, read_deleted):
     server = session.execute(stmt).first()
     if server is None:
         raise exception.InstanceNotFound(instance_id=server_id)
+    context.can("os_compute_api:os-instance-actions:%s" % action,
+                {"project_id": server.project_id})
     return server
 
 
@@ -149,7 +152,7 @@ class InstanceActionAPI(base.Service):
         """The server's actions as they are at ``now``, newest first.
         ``paged`` (2.58) applies nova's limit and marker (a request id)
         and the ``updated_at`` window."""
-        server = _server(session, context, server_id, read_deleted)
+        server = _server(session, context, server_id, read_deleted, "list")
         stmt = sa.select(*ACTION_COLUMNS).where(
             A.instance_uuid == server.uuid)
         params = {"now": now}
@@ -171,7 +174,7 @@ class InstanceActionAPI(base.Service):
         """``(action, events, server project)`` of the server's action
         under ``request_id`` as it is at ``now``, events newest first;
         InstanceActionNotFound if there is none."""
-        server = _server(session, context, server_id, read_deleted)
+        server = _server(session, context, server_id, read_deleted, "show")
         params = {"now": now}
         action = session.execute(paging.page(
             session, sa.select(*ACTION_COLUMNS).where(

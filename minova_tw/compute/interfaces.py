@@ -17,6 +17,8 @@ from minova_tw.compute import (base, exception, instance_actions, lifecycle,
 from minova_tw.db import locks, models
 
 P = models.FixedIP
+#: nova's policy rules of interface attachments.
+RULE = "os_compute_api:os-attach-interfaces:%s"
 
 
 def _port(instance, port_id):
@@ -30,12 +32,13 @@ class InterfaceAPI(base.Service):
 
     @base.reader
     def list(self, session, now, context, server_id):
-        return list(servers.get_instance(session, now, context,
-                                         server_id).fixed_ips)
+        return list(servers.get_instance(session, now, context, server_id,
+                                         rule=RULE % "list").fixed_ips)
 
     @base.reader
     def get(self, session, now, context, server_id, port_id):
-        instance = servers.get_instance(session, now, context, server_id)
+        instance = servers.get_instance(session, now, context, server_id,
+                                        rule=RULE % "show")
         port = _port(instance, port_id)
         if port is None:
             raise exception.PortNotOnInstance(instance=server_id,
@@ -48,7 +51,8 @@ class InterfaceAPI(base.Service):
         """Attach a new port (``port_id``, else a fresh uuid) on the
         network, at ``fixed_ip`` or the lowest free address; return it."""
         instance = servers.checked_instance(session, now, context, server_id,
-                                            lifecycle.ATTACH_INTERFACE)
+                                            lifecycle.ATTACH_INTERFACE,
+                                            RULE % "create")
         if network_id is not None and network_id != network.network_id(
                 self.conf):
             raise exception.NetworkNotFound(network_id=network_id)
@@ -70,7 +74,8 @@ class InterfaceAPI(base.Service):
     @base.writer
     def detach(self, session, now, context, server_id, port_id):
         instance = servers.checked_instance(session, now, context, server_id,
-                                            lifecycle.DETACH_INTERFACE)
+                                            lifecycle.DETACH_INTERFACE,
+                                            RULE % "delete")
         port = _port(instance, port_id)
         if port is None:
             raise exception.PortNotFound(port_id=port_id)

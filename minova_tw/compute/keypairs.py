@@ -103,11 +103,12 @@ def generate_x509_cert(user_id, project_id, now):
             cert.public_bytes(serialization.Encoding.PEM).decode())
 
 
-def _owner(context, user_id):
-    """The user whose key pairs ``context`` works on (another: admin only)."""
-    if user_id is None or user_id == context.user_id:
-        return context.user_id
-    base.require_admin(context, "os_compute_api:os-keypairs")
+def _owner(context, user_id, action):
+    """The user whose key pairs ``context`` works on (another: admin only,
+    by the default of the os-keypairs ``action``'s rule)."""
+    if user_id is None:
+        user_id = context.user_id
+    context.can("os_compute_api:os-keypairs:" + action, {"user_id": user_id})
     return user_id
 
 
@@ -135,7 +136,7 @@ class KeypairAPI(base.Service):
 
         Returns (keypair, private key PEM or None).
         """
-        user_id = _owner(context, user_id)
+        user_id = _owner(context, user_id, "create")
         if key_type not in KEY_TYPES:
             raise exception.InvalidKeypair(
                 reason="Specified Keypair type %s is invalid" % key_type)
@@ -167,7 +168,7 @@ class KeypairAPI(base.Service):
 
     def list(self, context, user_id=None, limit=None, marker=None):
         """A user's key pairs by name; ``marker`` is a key pair name."""
-        user_id = _owner(context, user_id)
+        user_id = _owner(context, user_id, "index")
         keypairs = self._cache.get(user_id, lambda: self.db.run(
             lambda session: session.scalars(
                 sa.select(K).where(K.user_id == user_id)
@@ -183,13 +184,13 @@ class KeypairAPI(base.Service):
 
     @base.reader
     def get(self, session, now, context, name, user_id=None):
-        return get_keypair(session, _owner(context, user_id), name)
+        return get_keypair(session, _owner(context, user_id, "show"), name)
 
     @base.writer
     def delete(self, session, now, context, name, user_id=None):
         """Delete a key pair; of concurrent deletes one wins, the others
         find it gone (KeypairNotFound)."""
-        user_id = _owner(context, user_id)
+        user_id = _owner(context, user_id, "delete")
         deleted = session.execute(sa.delete(K).where(
             K.user_id == user_id, K.name == name)).rowcount
         if not deleted:

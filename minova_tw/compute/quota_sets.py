@@ -116,14 +116,14 @@ class QuotaSetAPI(base.Service):
     @base.reader
     def get(self, session, now, context, project_id, user_id=None):
         """{resource: limit} in effect for the project (or user)."""
-        base.require_project_reader(context, project_id, _RULE % "show")
+        context.can(_RULE % "show", {"project_id": project_id})
         return quotas.limits(session, self.conf, project_id, user_id)
 
     @base.reader
     def get_detail(self, session, now, context, project_id, user_id=None):
         """{resource: {"limit", "in_use", "reserved"}} of the project (or
         user); nothing is ever reserved."""
-        base.require_project_reader(context, project_id, _RULE % "detail")
+        context.can(_RULE % "detail", {"project_id": project_id})
         limits = quotas.limits(session, self.conf, project_id, user_id)
         used = _in_use(session, project_id, user_id)
         return {resource: {"limit": limits[resource],

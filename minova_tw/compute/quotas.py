@@ -181,6 +181,7 @@ class QuotaAPI(base.Service):
         """The absolute limits and usage of /limits, every key of every
         microversion (the API drops what its version does not show).
         ``project_id`` (admin only) asks about another project."""
+        context.can("os_compute_api:limits")
         if project_id is None or project_id == context.project_id:
             project_id = context.project_id
         else:

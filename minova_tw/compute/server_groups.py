@@ -73,10 +73,11 @@ def find_group(session, group_uuid, for_update=False):
 
 
 def _owned_group(session, context, group_uuid, action, for_update=False):
-    """The group, when ``context`` is its project's or an admin."""
+    """The group, when the policy lets ``context`` ``action`` it (by
+    default: its project's members, or an admin)."""
     group = find_group(session, group_uuid, for_update)
-    if not context.is_admin and group.project_id != context.project_id:
-        raise exception.PolicyNotAuthorized(action=_RULE % action)
+    context.can(_RULE % action, {"project_id": group.project_id,
+                                 "user_id": group.user_id})
     return group
 
 
@@ -133,6 +134,7 @@ class ServerGroupAPI(base.Service):
         except ValueError:  # more digits than int() reads
             raise exception.Invalid("max_server_per_host must be an integer "
                                     "of at most 4300 digits") from None
+        context.can(_RULE % "create")
         if rules and policy != "anti-affinity":
             raise exception.InvalidServerGroupRules()
         limit = quotas.limits(session, self.conf, context.project_id,
@@ -154,8 +156,10 @@ class ServerGroupAPI(base.Service):
         """The project's groups (every project's for an admin who asks
         ``all_projects``), oldest first, ``limit`` (at most ``[api]
         max_limit``) from ``offset``."""
+        context.can(_RULE % "index")
         stmt = sa.select(G).order_by(G.id)
-        if not (all_projects and context.is_admin):
+        if not (all_projects and context.can(_RULE % "index:all_projects",
+                                             fatal=False)):
             stmt = stmt.where(G.project_id == context.project_id)
         # Paged in Python, as nova does: any offset, however large, works.
         max_limit = self.conf.api.max_limit

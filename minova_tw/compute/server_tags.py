@@ -12,6 +12,8 @@ from minova_tw.compute import base, exception, lifecycle, servers
 from minova_tw.db import models
 
 #: nova's per-server limit.
+#: nova's policy rules of server tags.
+RULE = "os_compute_api:os-server-tags:%s"
 MAX_TAGS = 50
 T = models.InstanceTag
 
@@ -20,18 +22,21 @@ class ServerTagAPI(base.Service):
 
     @base.reader
     def list(self, session, now, context, server_id):
-        return servers.get_instance(session, now, context, server_id).tags
+        return servers.get_instance(session, now, context, server_id,
+                                    rule=RULE % "index").tags
 
     @base.reader
     def exists(self, session, now, context, server_id, tag):
-        instance = servers.get_instance(session, now, context, server_id)
+        instance = servers.get_instance(session, now, context, server_id,
+                                        rule=RULE % "show")
         return tag in instance.tags
 
     @base.writer
     def add(self, session, now, context, server_id, tag):
         """Add ``tag``; return False if the server had it already."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.UPDATE_TAG)
+            session, now, context, server_id, lifecycle.UPDATE_TAG,
+            RULE % "update")
         if len(instance.tag_rows) >= MAX_TAGS:
             raise exception.TooManyTags(limit=MAX_TAGS)
         if tag in instance.tags:
@@ -44,7 +49,8 @@ class ServerTagAPI(base.Service):
         """Make ``tags`` (at most MAX_TAGS, duplicates once) the server's
         tags; return them."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.UPDATE_TAGS)
+            session, now, context, server_id, lifecycle.UPDATE_TAGS,
+            RULE % "update_all")
         wanted = set(tags)
         if len(wanted) > MAX_TAGS:
             raise exception.TooManyTags(limit=MAX_TAGS)
@@ -58,7 +64,8 @@ class ServerTagAPI(base.Service):
     @base.writer
     def delete(self, session, now, context, server_id, tag):
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.DELETE_TAG)
+            session, now, context, server_id, lifecycle.DELETE_TAG,
+            RULE % "delete")
         deleted = session.execute(sa.delete(T).where(
             T.instance_id == instance.id, T.tag == tag)).rowcount
         if not deleted:
@@ -68,5 +75,6 @@ class ServerTagAPI(base.Service):
     @base.writer
     def delete_all(self, session, now, context, server_id):
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.DELETE_TAGS)
+            session, now, context, server_id, lifecycle.DELETE_TAGS,
+            RULE % "delete_all")
         session.execute(sa.delete(T).where(T.instance_id == instance.id))

@@ -216,19 +216,31 @@ def find_instance(session, now, instance_uuid, project_id=None,
     return transitions.overlay(session, instance, now)
 
 
-def get_instance(session, now, context, instance_uuid, for_update=False):
+def target(instance):
+    """What a rule about a server is checked against: its owner."""
+    return {"project_id": instance.project_id, "user_id": instance.user_id}
+
+
+def get_instance(session, now, context, instance_uuid, for_update=False,
+                 rule=None):
     """The live server ``instance_uuid`` as ``context`` may see it at
-    ``now``."""
-    return find_instance(session, now, instance_uuid,
-                         None if context.is_admin else context.project_id,
-                         for_update)
+    ``now`` (another project's is not found, unless the caller is an
+    admin), once the policy ``rule`` allows the caller this server."""
+    instance = find_instance(
+        session, now, instance_uuid,
+        None if context.is_admin else context.project_id, for_update)
+    if rule is not None:
+        context.can(rule, target(instance))
+    return instance
 
 
-def checked_instance(session, now, context, instance_uuid, guard):
-    """The live server, row-locked for a writer, once ``guard``
-    (``lifecycle``) allows its action now."""
+def checked_instance(session, now, context, instance_uuid, guard,
+                     rule=None):
+    """The live server, row-locked for a writer, once the policy ``rule``
+    allows the caller this server and ``guard`` (``lifecycle``) allows its
+    action now."""
     instance = get_instance(session, now, context, instance_uuid,
-                            for_update=True)
+                            for_update=True, rule=rule)
     lifecycle.check(context, instance, guard)
     return instance
 
@@ -347,6 +359,11 @@ class ServerAPI(base.Service):
         ``block_devices`` are the volumes to attach, each {"volume_id",
         "device_name"?, "tag"?, "delete_on_termination", "boot_index"}.
         """
+        context.can("os_compute_api:servers:create")
+        if isinstance(networks, list):
+            context.can("os_compute_api:servers:create:attach_network")
+        if trusted_certs:
+            context.can("os_compute_api:servers:create:trusted_certs")
         flavor = flavors.get_flavor(session, context, flavor_ref)
         requested_host = self._requested_host(context, host,
                                               hypervisor_hostname)
@@ -485,19 +502,24 @@ class ServerAPI(base.Service):
 
     @base.reader
     def list(self, session, now, context, filters=None, sort_keys=None,
-             sort_dirs=None, limit=None, marker=None):
+             sort_dirs=None, limit=None, marker=None, detail=False):
         """Servers ``context`` may see, by ``filters`` (see FILTERS and
         ADMIN_FILTERS), sorted by ``sort_keys``/``sort_dirs`` (default
-        created_at desc), at most ``limit`` after the server ``marker``."""
+        created_at desc), at most ``limit`` after the server ``marker``.
+        ``detail`` says which list's policy rules apply (servers/detail's
+        or servers')."""
         filters = dict(filters or {})
         unknown = set(filters) - set(FILTERS) - set(ADMIN_FILTERS)
         if unknown:
             raise exception.Invalid(
                 "Invalid filter field: %s." % ", ".join(sorted(unknown)))
-        for name in ADMIN_FILTERS:
-            if name in filters:
-                base.require_admin(context,
-                                   "os_compute_api:servers:index:%s" % name)
+        listing = "detail" if detail else "index"
+        context.can("os_compute_api:servers:" + listing,
+                    {"project_id": context.project_id})
+        if filters.get("all_tenants"):
+            context.can("os_compute_api:servers:%s:get_all_tenants" % listing)
+        if set(filters) & set(ADMIN_FILTERS) - {"all_tenants"}:
+            context.can("os_compute_api:servers:allow_all_filters")
         all_tenants = filters.pop("all_tenants", False)
         tenant_id = filters.pop("tenant_id", None)
         project_id = filters.pop("project_id", tenant_id)
@@ -519,10 +541,13 @@ class ServerAPI(base.Service):
         return _listed(session, rows)
 
     @base.reader
-    def get(self, session, now, context, server_id):
-        """The server, with its server group."""
+    def get(self, session, now, context, server_id,
+            rule="os_compute_api:servers:show"):
+        """The server, with its server group, if the policy ``rule`` lets
+        the caller see it."""
         return server_groups.load_groups(
-            session, get_instance(session, now, context, server_id))
+            session, get_instance(session, now, context, server_id,
+                                  rule=rule))
 
     @base.writer
     def update(self, session, now, context, server_id, **changes):
@@ -530,7 +555,8 @@ class ServerAPI(base.Service):
         hostname, auto_disk_config, pinned_availability_zone)."""
         check_updatable(changes, UPDATABLE)
         instance = get_instance(session, now, context, server_id,
-                                for_update=True)
+                                for_update=True,
+                                rule="os_compute_api:servers:update")
         if "pinned_availability_zone" in changes:
             check_repin(instance, changes["pinned_availability_zone"])
         for field, value in changes.items():
@@ -542,7 +568,8 @@ class ServerAPI(base.Service):
     def delete(self, session, now, context, server_id):
         """Soft-delete the server at once; free its IPs."""
         instance = get_instance(session, now, context, server_id,
-                                for_update=True)
+                                for_update=True,
+                                rule="os_compute_api:servers:delete")
         lifecycle.check(context, instance, lifecycle.DELETE)
         transitions.cancel(session, instance)
         instance_actions.cut_short(session, instance, now)
@@ -562,22 +589,28 @@ class ServerAPI(base.Service):
 
     @base.reader
     def get_metadata(self, session, now, context, server_id):
-        return dict(get_instance(session, now, context, server_id).meta)
+        return dict(get_instance(
+            session, now, context, server_id,
+            rule="os_compute_api:server-metadata:index").meta)
 
     @base.reader
     def get_metadata_item(self, session, now, context, server_id, key):
-        meta = get_instance(session, now, context, server_id).meta
+        meta = get_instance(session, now, context, server_id,
+                            rule="os_compute_api:server-metadata:show").meta
         if key not in meta:
             raise exception.MetadataNotFound()
         return meta[key]
 
     @base.writer
     def update_metadata(self, session, now, context, server_id, metadata,
-                        replace=False):
+                        replace=False, rule=None):
         """Merge ``metadata`` into the server's (or replace it all); return
-        the result."""
+        the result. ``rule``: the policy's name of the call (PUT of one
+        key is ``update``), else ``create`` or ``update_all``."""
+        rule = rule or "os_compute_api:server-metadata:" + (
+            "update_all" if replace else "create")
         instance = get_instance(session, now, context, server_id,
-                                for_update=True)
+                                for_update=True, rule=rule)
         lifecycle.check(context, instance, lifecycle.UPDATE_METADATA)
         merged = dict(metadata) if replace else {**instance.meta, **metadata}
         quotas.check_metadata(session, self.conf, context, merged)
@@ -588,7 +621,8 @@ class ServerAPI(base.Service):
     @base.writer
     def delete_metadata_item(self, session, now, context, server_id, key):
         instance = get_instance(session, now, context, server_id,
-                                for_update=True)
+                                for_update=True,
+                                rule="os_compute_api:server-metadata:delete")
         lifecycle.check(context, instance, lifecycle.DELETE_METADATA)
         if key not in instance.meta:
             raise exception.MetadataNotFound()

@@ -110,9 +110,9 @@ class UsageAPI(base.Service):
         if project_id is None:
             base.require_admin(context,
                                "os_compute_api:os-simple-tenant-usage:list")
-        elif not context.is_admin and context.project_id != project_id:
-            raise exception.PolicyNotAuthorized(
-                action="os_compute_api:os-simple-tenant-usage:show")
+        else:
+            context.can("os_compute_api:os-simple-tenant-usage:show",
+                        {"project_id": project_id})
         # nova reads its clock once for each absent bound, the start
         # first: with neither given, the window is empty but valid.
         given = start is not None or stop is not None

@@ -14,6 +14,8 @@ from minova_tw.compute import (base, exception, instance_actions, lifecycle,
 from minova_tw.db import locks, models
 
 V = models.VolumeAttachment
+#: nova's policy rules of volume attachments.
+RULE = "os_compute_api:os-volumes-attachments:%s"
 
 
 def _attachment(instance, volume_id):
@@ -33,19 +35,22 @@ class VolumeAttachmentAPI(base.Service):
 
     @base.reader
     def list(self, session, now, context, server_id):
-        return list(servers.get_instance(session, now, context,
-                                         server_id).volume_attachments)
+        return list(servers.get_instance(
+            session, now, context, server_id,
+            rule=RULE % "index").volume_attachments)
 
     @base.reader
     def get(self, session, now, context, server_id, volume_id):
-        instance = servers.get_instance(session, now, context, server_id)
+        instance = servers.get_instance(session, now, context, server_id,
+                                        rule=RULE % "show")
         return _attachment(instance, volume_id)
 
     @base.writer
     def attach(self, session, now, context, server_id, volume_id,
                device=None, tag=None, delete_on_termination=False):
         instance = servers.checked_instance(session, now, context, server_id,
-                                            lifecycle.ATTACH_VOLUME)
+                                            lifecycle.ATTACH_VOLUME,
+                                            RULE % "create")
         row = volumes.attach(session, now, instance, volume_id, device, tag,
                      delete_on_termination)
         instance_actions.record(session, now, context, instance,
@@ -60,11 +65,11 @@ class VolumeAttachmentAPI(base.Service):
         ``new_volume_id`` if it differs (an admin's move); return the
         attachment. ``changes`` None is the swap alone (before 2.85)."""
         instance = servers.get_instance(session, now, context, server_id,
-                                        for_update=True)
+                                        for_update=True,
+                                        rule=RULE % "update")
         swap = changes is None or new_volume_id != volume_id
         if swap:
-            base.require_admin(context,
-                               "os_compute_api:os-volumes-attachments:swap")
+            context.can(RULE % "swap", servers.target(instance))
         row = _attachment(instance, volume_id)
         current = {"volume_id": row.volume_id, "instance_uuid": instance.uuid,
                    "device_name": row.device_name, "tag": row.tag}
@@ -93,7 +98,8 @@ class VolumeAttachmentAPI(base.Service):
     @base.writer
     def detach(self, session, now, context, server_id, volume_id):
         instance = servers.checked_instance(session, now, context, server_id,
-                                            lifecycle.DETACH_VOLUME)
+                                            lifecycle.DETACH_VOLUME,
+                                            RULE % "delete")
         row = _attachment(instance, volume_id)
         if row.boot_index == 0:
             raise exception.Invalid("Cannot detach a root device volume")

@@ -20,6 +20,7 @@ import os
 from oslo_config import cfg
 from oslo_middleware import cors, http_proxy_to_wsgi, sizelimit
 from oslo_middleware.healthcheck import opts as healthcheck_opts
+from oslo_policy import opts as policy_opts
 
 from minova_tw.conf import api, compute, consoles, operations, service, wsgi
 
@@ -69,6 +70,9 @@ def list_opts():
     for group, opts in _middleware_opts().items():
         # oslo.middleware's own options first, minova's additions after.
         groups[group] = opts + groups.get(group, [])
+    # [oslo_policy]: the Enforcer would register them on first use; here
+    # they are known from the start (the sample, minova-manage check).
+    groups.update(policy_opts.list_opts())
     return list(groups.items())
 
 

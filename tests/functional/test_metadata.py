@@ -19,6 +19,7 @@ import requests
 
 from tests.functional.process import base_config, run_minova, write_config
 from minova_tw import conf as minova_conf
+from minova_tw import context
 from minova_tw.compute import api as compute_api
 from minova_tw.db import migration
 from tests.polling import wait_for
@@ -34,11 +35,10 @@ USER_DATA = b"#cloud-config\nhostname: from-user-data\n\xff\x00binary"
 LOOPBACK_RANGE = "127.0.0.0/24"
 
 
-class Context:
-    def __init__(self, project_id="project-a", user_id="user-a"):
-        self.user_id = user_id
-        self.project_id = project_id
-        self.is_admin = False
+def Context(project_id="project-a", user_id="user-a"):
+    """A project member's request context."""
+    return context.RequestContext(user_id=user_id, project_id=project_id,
+                                  roles=["member", "reader"])
 
 
 def sign(value, secret=SECRET):

@@ -14,12 +14,25 @@ ADMIN_PROJECT = "admin-project"
 PROJECT = "project-a"
 
 
-def call_as(router, method, path, body=None, admin=False, version="2.1"):
+def context_for(user, project, admin=False, **kwargs):
+    """A context with the roles keystone gives an administrator, else a
+    project member (member, reader): nova's default policy judges it."""
+    return context.RequestContext(
+        user_id=user, project_id=project,
+        roles=["admin", "member", "reader"] if admin
+        else ["member", "reader"], **kwargs)
+
+
+def call_as(router, method, path, body=None, admin=False, version="2.1",
+            project=None, request_id=None):
+    """One request to ``router`` as the admin of ``admin-project`` or the
+    user of ``project`` (default ``project-a``); the webob response."""
     req = webob.Request.blank(path, method=method, headers={
         "OpenStack-API-Version": "compute %s" % version})
     if body is not None:
         req.json = body
-    req.environ[context.ENVIRON_KEY] = context.RequestContext(
-        user_id="admin" if admin else "user",
-        project_id=ADMIN_PROJECT if admin else PROJECT, is_admin=admin)
+    req.environ[context.ENVIRON_KEY] = context_for(
+        "admin" if admin else "user",
+        project or (ADMIN_PROJECT if admin else PROJECT), admin,
+        **({"request_id": request_id} if request_id else {}))
     return req.get_response(router)

@@ -5,6 +5,10 @@ SQLite file under ``tmp_path``, or (parametrized) a database created for
 this test session on the local PostgreSQL (127.0.0.1:5432, user postgres)
 or MariaDB (127.0.0.1:3306, user root), emptied before each test and dropped
 at the end. Those two skip, with the reason, when the server is not there.
+The API's own tests (``test_api_*``, ``test_policy*``) run on SQLite only:
+they judge what the router makes of requests, while the compute layer's
+tests (``test_compute_*``, ``test_db_*``) hold the database servers to the
+same behaviour.
 ``clock`` is the injectable time of the compute layer; ``compute`` an
 ``API`` on both; ``api`` calls the compute router over the same database.
 """
@@ -15,7 +19,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-import webob
 
 from minova_tw import conf as minova_conf
 from minova_tw import context
@@ -24,6 +27,7 @@ from minova_tw.compute import api as compute_api
 from minova_tw.db import engine as db_engine
 from minova_tw.db import migration
 from tests import databases
+from tests.unit import compute_router
 
 BACKENDS = ["sqlite", *databases.server_params()]
 START = datetime.datetime(2024, 5, 1, 12, 0, 0)
@@ -31,15 +35,17 @@ START = datetime.datetime(2024, 5, 1, 12, 0, 0)
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 
 
-class Context:
-    """The duck-typed request context the compute layer takes."""
+class Context(context.RequestContext):
+    """A request context with the roles keystone gives a project member,
+    or an administrator's; nova's default policy judges it."""
 
     def __init__(self, user_id="user-a", project_id="project-a",
                  is_admin=False, request_id=None):
-        self.user_id = user_id
-        self.project_id = project_id
-        self.is_admin = is_admin
-        self.request_id = request_id or "req-" + str(uuid.uuid4())
+        super().__init__(user_id=user_id, project_id=project_id,
+                         roles=["admin", "member", "reader"] if is_admin
+                         else ["member", "reader"],
+                         **({"request_id": request_id} if request_id
+                            else {}))
 
 
 class Clock:
@@ -98,7 +104,21 @@ def write_config(directory, url=None, **minova):
     return minova_conf.load([str(path)])
 
 
-@pytest.fixture(params=BACKENDS)
+#: Modules whose tests use SQLite alone (see the module docstring).
+SQLITE_ONLY = ("test_api_", "test_policy")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that uses a database runs once per backend."""
+    if "backend" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rpartition(".")[2]
+        metafunc.parametrize(
+            "backend",
+            ["sqlite"] if module.startswith(SQLITE_ONLY) else BACKENDS,
+            indirect=True)
+
+
+@pytest.fixture
 def backend(request):
     return request.param
 
@@ -193,14 +213,8 @@ def api(conf, override):
 
     def request(method, path, body=None, version="2.1", admin=False,
                 project="project-a", request_id=None):
-        req = webob.Request.blank(path, method=method, headers={
-            "OpenStack-API-Version": "compute %s" % version})
-        if body is not None:
-            req.json = body
-        req.environ[context.ENVIRON_KEY] = context.RequestContext(
-            user_id="admin" if admin else "user", project_id=project,
-            is_admin=admin, request_id=request_id)
-        return req.get_response(router)
+        return compute_router.call_as(router, method, path, body, admin,
+                                      version, project, request_id)
     return request
 
 

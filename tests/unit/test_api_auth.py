@@ -124,14 +124,20 @@ def test_noauth_hands_out_default_token(conf):
     assert res.headers["Content-Type"].startswith("text/plain")
 
 
-@pytest.mark.parametrize("token, user, project, admin", [
-    ("alice:p1", "alice", "p1", False),
-    ("admin:p1", "admin", "p1", True),
-    ("bob", "bob", "bob", False),
+@pytest.mark.parametrize("token, user, project, admin, roles", [
+    ("alice:p1", "alice", "p1", False, ["member", "reader"]),
+    ("admin:p1", "admin", "p1", True, ["admin", "member", "reader"]),
+    ("bob", "bob", "bob", False, ["member", "reader"]),
+    ("carol:p2:reader", "carol", "p2", False, ["reader"]),
+    ("dave:p3:reader,admin", "dave", "p3", True,
+     ["reader", "admin", "member"]),
+    ("admin:p1:member", "admin", "p1", False, ["member", "reader"]),
+    ("erin:p4:manager", "erin", "p4", False, ["manager", "member", "reader"]),
 ])
-def test_noauth_token_becomes_context(conf, token, user, project, admin):
+def test_noauth_token_becomes_context(conf, token, user, project, admin,
+                                      roles):
     res = noauth_call(conf, {"X-Auth-Token": token})
     assert res.status_int == 200
     body = res.json
-    assert (body["user"], body["project"], body["admin"], body["addr"]) == (
-        user, project, admin, "10.1.1.1")
+    assert (body["user"], body["project"], body["admin"], body["roles"],
+            body["addr"]) == (user, project, admin, roles, "10.1.1.1")

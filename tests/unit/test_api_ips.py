@@ -5,7 +5,6 @@ import pytest
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 
 
-
 def test_index_and_show_match_the_servers_addresses(api, server):
     addresses = api("GET", "/servers/%s" % server).json["server"][
         "addresses"]

@@ -12,6 +12,7 @@ import webob
 
 from minova_tw import context
 from minova_tw.api.openstack.compute import APIRouterV21
+from tests.unit import compute_router
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 #: nova's defaults at 2.1, in a project without limits of its own.
@@ -45,9 +46,8 @@ def call(conf):
             "OpenStack-API-Version": "compute %s" % version})
         if body is not None:
             req.json = body
-        req.environ[context.ENVIRON_KEY] = context.RequestContext(
-            user_id=user, project_id=user + "-project",
-            is_admin=user == "admin")
+        req.environ[context.ENVIRON_KEY] = compute_router.context_for(
+            user, user + "-project", user == "admin")
         return req.get_response(router)
     return request
 

@@ -5,6 +5,7 @@ import webob
 
 from minova_tw import context
 from minova_tw.api.openstack.compute import APIRouterV21
+from tests.unit import compute_router
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 MISSING = "0f8b3e55-3bd4-4a6d-8d2b-2bbfd2bd6e4c"
@@ -24,9 +25,8 @@ def call(conf):
             "OpenStack-API-Version": "compute %s" % version})
         if body is not None:
             req.json = body
-        req.environ[context.ENVIRON_KEY] = context.RequestContext(
-            user_id=user, project_id=projects[user],
-            is_admin=user == "admin")
+        req.environ[context.ENVIRON_KEY] = compute_router.context_for(
+            user, projects[user], user == "admin")
         return req.get_response(router)
     return request
 

@@ -86,7 +86,14 @@ def test_token_method_issues_the_presented_noauth2_token(app):
     assert token["user"]["id"] == "demo"
     assert token["project"]["id"] == "proj"
     assert token["methods"] == ["token"]
-    assert token["roles"] == [{"id": "member", "name": "member"}]
+    assert token["roles"] == [{"id": "member", "name": "member"},
+                              {"id": "reader", "name": "reader"}]
+
+
+def test_token_method_keeps_the_presented_tokens_roles(app):
+    res = post_token(app, token_auth("demo:proj:reader"))
+    assert res.headers["X-Subject-Token"] == "demo:proj:reader"
+    assert res.json["token"]["roles"] == [{"id": "reader", "name": "reader"}]
 
 
 def test_project_scope_wins_over_the_tokens_project(app):
@@ -100,7 +107,8 @@ def test_password_method_scopes_to_the_user_without_a_scope(app):
         "methods": ["password"],
         "password": {"user": {"name": "admin", "password": "x"}}}}})
     assert res.headers["X-Subject-Token"] == "admin:admin"
-    assert res.json["token"]["roles"][0]["name"] == "admin"
+    assert [role["name"] for role in res.json["token"]["roles"]] == [
+        "admin", "member", "reader"]
 
 
 def test_catalog_lists_the_services_beside_the_mount(app):
@@ -117,7 +125,8 @@ def test_catalog_lists_the_services_beside_the_mount(app):
 
 
 def test_token_lifetime_comes_from_the_clock():
-    body = identity.token_body("u", "p", "http://h", "token", NOW)["token"]
+    body = identity.token_body("u", "p", ["member"], "http://h", "token",
+                               NOW)["token"]
     assert body["issued_at"] == "2024-05-01T12:00:00.000000Z"
     assert body["expires_at"] == "2024-05-02T12:00:00.000000Z"
 

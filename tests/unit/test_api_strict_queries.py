@@ -15,6 +15,7 @@ from minova_tw import context
 from minova_tw import conf as minova_conf
 from minova_tw.api.openstack.compute import (APIRouterV21, removed, routes,
                                              versions)
+from tests.unit import compute_router
 
 GETS = [path for path, methods in routes.ROUTE_LIST
         if "GET" in methods
@@ -34,8 +35,8 @@ def _get(router, path, version):
                               "?bogus=1", headers={
                                   "OpenStack-API-Version":
                                   "compute %s" % version})
-    req.environ[context.ENVIRON_KEY] = context.RequestContext(
-        user_id="admin", project_id="admin", is_admin=True)
+    req.environ[context.ENVIRON_KEY] = compute_router.context_for(
+        "admin", "admin", admin=True)
     return req.get_response(router)
 
 

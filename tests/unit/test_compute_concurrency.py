@@ -20,6 +20,7 @@ from minova_tw.api.openstack.compute import APIRouterV21
 from minova_tw.compute import exception
 from minova_tw.db import engine as db_engine
 from minova_tw.db import models
+from tests.unit import compute_router
 
 THREADS = 16
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
@@ -311,8 +312,8 @@ def test_a_quota_lowered_through_the_api_holds_under_concurrent_creates(
     request = webob.Request.blank("/os-quota-sets/%s" % ctx.project_id,
                                   method="PUT")
     request.json = {"quota_set": {"instances": 3}}
-    request.environ[context.ENVIRON_KEY] = context.RequestContext(
-        user_id="admin", project_id="admin", is_admin=True)
+    request.environ[context.ENVIRON_KEY] = compute_router.context_for(
+        "admin", "admin", admin=True)
     response = request.get_response(APIRouterV21(conf))
     assert response.status_int == 200, response.text
     results = _at_once([

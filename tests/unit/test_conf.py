@@ -201,7 +201,8 @@ def test_the_sample_config_is_generated_from_the_definitions(tmp_path):
 
 #: nova's options (reference/nova-api-facts.md §1.2), plus oslo.log's
 #: ``debug`` and oslo.db's ``[database]`` connection and pool options, which
-#: nova registers too. oslo.middleware's groups are listed whole in MIDDLEWARE_GROUPS.
+#: nova registers too. The oslo libraries' groups (oslo.middleware's,
+#: oslo.policy's) are listed whole in LIBRARY_GROUPS.
 NOVA_OPTIONS = {
     "DEFAULT": {"enabled_apis", "enabled_ssl_apis", "osapi_compute_listen",
                 "osapi_compute_listen_port", "osapi_compute_workers",
@@ -236,14 +237,14 @@ NOVA_OPTIONS = {
     "mks": {"enabled", "mksproxy_base_url"},
     "consoleauth": {"token_ttl"},
 }
-MIDDLEWARE_GROUPS = {"oslo_middleware", "cors", "healthcheck"}
+LIBRARY_GROUPS = {"oslo_middleware", "cors", "healthcheck", "oslo_policy"}
 
 
 def test_every_minova_addition_says_so():
     unmarked = []
     for group, opts in conf.list_opts():
         group = getattr(group, "name", group)
-        if group in MIDDLEWARE_GROUPS:
+        if group in LIBRARY_GROUPS:
             continue
         for opt in opts:
             if (opt.name not in NOVA_OPTIONS.get(group, ())

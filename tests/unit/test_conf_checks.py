@@ -63,6 +63,13 @@ def test_known_options_pass_under_new_and_deprecated_names(tmp_path):
     assert names(conf) == []
 
 
+def test_oslo_policys_options_are_known_and_misspellings_found(tmp_path):
+    conf, _ = load(tmp_path, "[oslo_policy]\npolicy_file = p.yaml\n"
+                   "policy_dirs = p.d\nenforce_new_defaults = true\n"
+                   "policy_flie = p.yaml\n")
+    assert names(conf) == [("oslo_policy", "policy_flie")]
+
+
 def test_an_api_not_enabled_has_no_options(tmp_path):
     """<api>_* options exist for the built-ins and the enabled names only:
     a misspelled API name in an option is found."""

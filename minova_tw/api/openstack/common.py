@@ -100,12 +100,13 @@ class Links:
 def cached_json(cache, request, build, *key):
     """``build()`` serialized to JSON, kept in ``cache`` (a
     ``db.generations.Cache`` of the table ``build`` reads) for the requests
-    that ask the same: same caller, version, links, query string and
-    ``key``. For a listing that stays the same until its table is written:
-    a hit costs one generation lookup, not a view and its serialization.
+    that ask the same: same caller (and roles), version, links, query
+    string and ``key``. For a listing that stays the same until its table
+    is written: a hit costs one generation lookup, not a view and its
+    serialization. A hit runs no policy check: the caller checks before.
     """
     ctx = request.environ["nova.context"]
-    full_key = (ctx.user_id, ctx.project_id, ctx.is_admin,
+    full_key = (ctx.user_id, ctx.project_id, ctx.is_admin, tuple(ctx.roles),
                 request.api_version_request, request.application_url,
                 url_project_id(request), tuple(request.GET.items())) + key
     return cache.get(full_key, lambda: json.dumps(build()).encode("utf-8"))

@@ -6,10 +6,12 @@ What keystoneauth's ``token`` and ``password`` plugins ask, and no more:
   the client at v3.
 - ``POST /identity/v3/auth/tokens``: a token for the ``token`` or
   ``password`` method. Nothing is checked. The issued token is noauth2's
-  ``user:project``: the user is the password method's user (name or id) or
-  the part before the colon of the token the token method presents; the
-  project is the requested project scope (id or name), else the token's
-  own project, else the user. The body carries a catalog in which the
+  ``user:project[:roles]``: the user is the password method's user (name
+  or id) or the user of the token the token method presents; the project
+  is the requested project scope (id or name), else the token's own
+  project, else the user; the roles are the presented token's, else
+  noauth2's defaults for the user, and the token document lists the same
+  ones. The body carries a catalog in which the
   identity, compute (``/v2.1``), image (``/image``), block-storage
   (``/volume``) and network (``/network``) endpoints are siblings of this
   app's mount, on the same host and port, so the CLI reaches the mini nova
@@ -29,6 +31,7 @@ import datetime
 import webob.dec
 
 from minova_tw.api import standins
+from minova_tw.api.openstack import auth as noauth
 
 VERSION = {
     "id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
@@ -70,8 +73,8 @@ def _name_or_id(entity, what):
 
 
 def token_owner(auth):
-    """``(user, project)`` of a keystone v3 ``auth`` object, as noauth2's
-    ``user:project`` token will carry them."""
+    """``(user, project, roles)`` of a keystone v3 ``auth`` object, as
+    noauth2's token will carry them."""
     if not isinstance(auth, dict):
         raise BadAuthRequest("the body needs an 'auth' object")
     identity = auth.get("identity")
@@ -83,12 +86,11 @@ def token_owner(auth):
         password = identity.get("password")
         user = _name_or_id(password.get("user") if isinstance(
             password, dict) else None, "auth.identity.password.user")
-        project = user
+        project, roles = user, noauth.default_roles(user)
     elif method == "token":
         token = identity.get("token")
-        presented = _name_or_id(token, "auth.identity.token")
-        user, _, project = presented.partition(":")
-        project = project or user
+        user, project, roles = noauth.parse_token(
+            _name_or_id(token, "auth.identity.token"))
     else:
         raise BadAuthRequest("auth method %r is not supported by this "
                              "stand-in (token, password)" % method)
@@ -97,7 +99,7 @@ def token_owner(auth):
         project = _name_or_id(scope["project"], "auth.scope.project")
     elif scope not in (None, "unscoped"):
         raise BadAuthRequest("only a project scope is supported")
-    return user, project
+    return user, project, roles
 
 
 def project(name_or_id, base):
@@ -120,14 +122,13 @@ def catalog(parent_url):
             for service_type, name, mount in CATALOG_MOUNTS]
 
 
-def token_body(user, project, parent_url, method, now):
+def token_body(user, project, roles, parent_url, method, now):
     """keystone's token document for ``user`` scoped to ``project``."""
-    role = "admin" if user == "admin" else "member"
     return {"token": {
         "methods": [method],
         "user": {"id": user, "name": user, "domain": DOMAIN},
         "project": {"id": project, "name": project, "domain": DOMAIN},
-        "roles": [{"id": role, "name": role}],
+        "roles": [{"id": role, "name": role} for role in roles],
         "catalog": catalog(parent_url),
         "issued_at": _timestamp(now),
         "expires_at": _timestamp(now + TOKEN_LIFETIME),
@@ -179,7 +180,7 @@ class IdentityStandIn:
     def _issue(self, req, base):
         try:
             body = req.json_body
-            user, project = token_owner(
+            user, project, roles = token_owner(
                 body.get("auth") if isinstance(body, dict) else None)
         except ValueError:
             return standins.error_response(
@@ -189,9 +190,10 @@ class IdentityStandIn:
         parent_url = base.rsplit("/", 1)[0]
         method = body["auth"]["identity"]["methods"][0]
         return standins.json_response(
-            token_body(user, project, parent_url, method, self.now()),
+            token_body(user, project, roles, parent_url, method, self.now()),
             status=201,
-            headers={"X-Subject-Token": "%s:%s" % (user, project)})
+            headers={"X-Subject-Token": noauth.make_token(user, project,
+                                                          roles)})
 
 
 factory = standins.standin_factory(IdentityStandIn)

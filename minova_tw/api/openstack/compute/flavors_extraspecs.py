@@ -47,7 +47,8 @@ class FlavorExtraSpecsController(wsgi.Controller):
     def create(self, req, flavor_id, body):
         ctx = req.environ["nova.context"]
         specs = _stringify(req, body["extra_specs"])
-        self.compute_api.flavors.update_extra_specs(ctx, flavor_id, specs)
+        self.compute_api.flavors.update_extra_specs(ctx, flavor_id, specs,
+                                                    action="create")
         return {"extra_specs": specs}
 
     @wsgi.expected_errors(404)

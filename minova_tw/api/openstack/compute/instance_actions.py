@@ -21,6 +21,10 @@ from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 from minova_tw.api.openstack.compute.views import servers as server_views
 from minova_tw.compute import api as compute
 
+#: Who sees an event's traceback and host, and its details (2.84).
+EVENTS_RULE = "os_compute_api:os-instance-actions:events"
+DETAILS_RULE = "os_compute_api:os-instance-actions:events:details"
+
 ACTION_KEYS = ("action", "instance_uuid", "request_id", "user_id",
                "project_id", "start_time", "message")
 ACTION_KEYS_V258 = ACTION_KEYS + ("updated_at",)
@@ -89,16 +93,20 @@ class InstanceActionsController(wsgi.Controller):
             ctx, server_id, id, read_deleted=self._read_deleted(req))
         new = api_version.is_supported(req, "2.58")
         body = _format(action, ACTION_KEYS_V258 if new else ACTION_KEYS)
-        admin = ctx.is_admin
+        owner = action.project_id or project_id
+        target = {"project_id": owner}
+        admin = ctx.can(EVENTS_RULE, target, fatal=False)
+        details = (api_version.is_supported(req, "2.84")
+                   and ctx.can(DETAILS_RULE, target, fatal=False))
         if admin or api_version.is_supported(req, "2.51"):
-            body["events"] = [self._event(req, event, admin,
-                                          action.project_id or project_id)
+            body["events"] = [self._event(req, event, admin, details, owner)
                               for event in events]
         return {"instanceAction": body}
 
     @staticmethod
-    def _event(req, event, admin, project_id):
-        """One event as this request's version and caller see it."""
+    def _event(req, event, admin, details, project_id):
+        """One event as this request's version and caller see it: the
+        traceback and host need the events rule, details its own."""
         view = _format(event, EVENT_KEYS)
         if admin:
             view["traceback"] = event.traceback
@@ -106,6 +114,6 @@ class InstanceActionsController(wsgi.Controller):
             if admin:
                 view["host"] = event.host
             view["hostId"] = server_views.host_id(project_id, event.host)
-        if admin and api_version.is_supported(req, "2.84"):
+        if details:
             view["details"] = event.details
         return view

@@ -21,22 +21,23 @@ class IPsController(wsgi.Controller):
         super().__init__(conf)
         self.compute_api = compute.API(conf)
 
-    def _addresses(self, req, server_id):
-        instance = self.compute_api.servers.get(req.environ["nova.context"],
-                                                server_id)
+    def _addresses(self, req, server_id, action):
+        instance = self.compute_api.servers.get(
+            req.environ["nova.context"], server_id,
+            rule="os_compute_api:ips:" + action)
         return views.addresses(instance, extended=False)
 
     @wsgi.expected_errors(404)
     @common.compute_errors
     @validation.query_schema(pt.no_query_v2102, "2.102")
     def index(self, req, server_id):
-        return {"addresses": self._addresses(req, server_id)}
+        return {"addresses": self._addresses(req, server_id, "index")}
 
     @wsgi.expected_errors(404)
     @common.compute_errors
     @validation.query_schema(pt.no_query_v2102, "2.102")
     def show(self, req, server_id, id):
-        addresses = self._addresses(req, server_id)
+        addresses = self._addresses(req, server_id, "show")
         if id not in addresses:
             raise webob.exc.HTTPNotFound(
                 explanation="Instance is not a member of specified network")

@@ -68,6 +68,10 @@ class KeypairController(wsgi.Controller):
     @validation.query_schema(schema.index_query_v210, "2.10", "2.34")
     @validation.query_schema(schema.index_query, "2.1", "2.9")
     def index(self, req):
+        # Before the cache, whose hits run no check.
+        ctx = req.environ["nova.context"]
+        ctx.can("os_compute_api:os-keypairs:index",
+                {"user_id": _user_id(req) or ctx.user_id})
         return common.cached_json(self.compute_api.keypairs.views, req,
                                   lambda: self._index(req))
 

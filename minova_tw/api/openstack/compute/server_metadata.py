@@ -21,10 +21,10 @@ class ServerMetadataController(wsgi.Controller):
         super().__init__(conf)
         self.compute_api = compute.API(conf)
 
-    def _update(self, req, server_id, metadata, replace):
+    def _update(self, req, server_id, metadata, replace, rule=None):
         return self.compute_api.servers.update_metadata(
             req.environ["nova.context"], server_id, metadata,
-            replace=replace)
+            replace=replace, rule=rule)
 
     @wsgi.expected_errors(404)
     @common.compute_errors
@@ -63,7 +63,8 @@ class ServerMetadataController(wsgi.Controller):
         if id not in meta:
             raise webob.exc.HTTPBadRequest(
                 explanation="Request body and URI mismatch")
-        self._update(req, server_id, meta, replace=False)
+        self._update(req, server_id, meta, replace=False,
+                     rule="os_compute_api:server-metadata:update")
         return {"meta": meta}
 
     @wsgi.response(204)

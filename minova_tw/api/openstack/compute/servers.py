@@ -81,7 +81,8 @@ def _search_options(req, ctx):
     Returns None when nova answers an empty list without asking (an
     unknown status before 2.38).
     """
-    allowed = None if ctx.is_admin else _user_filters(req)
+    allowed = None if ctx.can("os_compute_api:servers:allow_all_filters",
+                              fatal=False) else _user_filters(req)
     filters = {}
     for name in req.GET:
         if name in IGNORED_FILTERS or (allowed is not None
@@ -261,7 +262,7 @@ class ServersController(wsgi.Controller):
         sort_keys, sort_dirs = _sort_params(req, ctx)
         instances = self.compute_api.servers.list(
             ctx, filters=filters, sort_keys=sort_keys, sort_dirs=sort_dirs,
-            limit=limit, marker=marker)
+            limit=limit, marker=marker, detail=detail)
         return builder.index(instances, detail=detail)
 
     @wsgi.expected_errors((400, 403))

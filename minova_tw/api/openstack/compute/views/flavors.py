@@ -16,7 +16,10 @@ class ViewBuilder:
         self.conf, self.request = conf, request
         self.links = common.Links(conf, request)
         self.description = api_version.is_supported(request, "2.55")
-        self.extra_specs = api_version.is_supported(request, "2.61")
+        self.extra_specs = (
+            api_version.is_supported(request, "2.61")
+            and request.environ["nova.context"].can(
+                "os_compute_api:os-flavor-extra-specs:index", fatal=False))
         self.swap_int = api_version.is_supported(request, "2.75")
         self.retired_fields = not api_version.is_supported(request, "2.102")
 

@@ -8,9 +8,11 @@ The full view (show, detail; update and rebuild from 2.75) has nova's base
 keys plus its old extensions (addresses with their IP type and MAC, the
 availability zone, config drive, key name, usage times, security groups,
 volumes with their ``delete_on_termination`` from 2.3, extended status),
-the admin-only extended server attributes (its fake host is also its
-hypervisor_hostname) and, for a server in ERROR, its ``fault``.
-Microversions add ``locked`` (2.9), ``host_status`` (2.16, admin),
+the extended server attributes (by policy, admin only by default, as is
+``host_status``; its fake host is also its hypervisor_hostname; the
+embedded flavor's extra specs are shown when the policy allows them) and,
+for a server in ERROR, its ``fault``.
+Microversions add ``locked`` (2.9), ``host_status`` (2.16, by policy),
 ``description`` (2.19), ``tags`` (2.26), the embedded flavor (2.47),
 ``trusted_image_certificates`` (2.63), ``server_groups`` (2.71, show,
 update and rebuild only: the group the server joined at boot),
@@ -65,13 +67,20 @@ class ViewBuilder:
         def supported(version):
             return api_version.is_supported(request, version)
 
-        self.is_admin = request.environ["nova.context"].is_admin
+        ctx = request.environ["nova.context"]
+        #: nova shows a fault's details to admins only (context.is_admin).
+        self.is_admin = ctx.is_admin
+        self.extended_attributes = ctx.can(
+            "os_compute_api:os-extended-server-attributes", fatal=False)
         self.v23 = supported("2.3")
         self.locked = supported("2.9")
-        self.host_status = supported("2.16") and self.is_admin
+        self.host_status = supported("2.16") and ctx.can(
+            "os_compute_api:servers:show:host_status", fatal=False)
         self.description = supported("2.19")
         self.tags = supported("2.26")
         self.embedded_flavor = supported("2.47")
+        self.flavor_extra_specs = self.embedded_flavor and ctx.can(
+            "os_compute_api:servers:show:flavor-extra-specs", fatal=False)
         self.trusted_certs = supported("2.63")
         self.server_groups = supported("2.71")
         self.locked_reason = supported("2.73")
@@ -106,11 +115,13 @@ class ViewBuilder:
                     "links": [{"rel": "bookmark",
                                "href": self.links.bookmark(
                                    "flavors", flavor["flavorid"])}]}
-        return {"vcpus": flavor["vcpus"], "ram": flavor["memory_mb"],
+        view = {"vcpus": flavor["vcpus"], "ram": flavor["memory_mb"],
                 "disk": flavor["root_gb"],
                 "ephemeral": flavor["ephemeral_gb"],
-                "swap": flavor["swap"], "original_name": flavor["name"],
-                "extra_specs": dict(flavor.get("extra_specs") or {})}
+                "swap": flavor["swap"], "original_name": flavor["name"]}
+        if self.flavor_extra_specs:
+            view["extra_specs"] = dict(flavor.get("extra_specs") or {})
+        return view
 
     def _volumes(self, instance):
         if self.v23:
@@ -121,7 +132,7 @@ class ViewBuilder:
                 for row in instance.volume_attachments]
 
     def _extended_attributes(self, instance, server):
-        if self.is_admin:
+        if self.extended_attributes:
             server["OS-EXT-SRV-ATTR:host"] = instance.host
             server["OS-EXT-SRV-ATTR:instance_name"] = instance.instance_name
             server["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.host

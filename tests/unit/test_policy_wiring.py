@@ -1,0 +1,66 @@
+"""The compute router's resources ask oslo.policy with nova's rule names: a project reader reads, a member writes.
+
+Each case is a pair of requests on the same server of project-a: the
+read goes through for a token with only the reader role, the write is 403
+with nova's message naming the rule. The resources are those that came
+after the policy module, so that none of them authorizes by hand.
+"""
+
+import pytest
+import webob
+
+from minova_tw import context
+from minova_tw.api.openstack.compute import APIRouterV21
+
+VOLUME = "5e3a2f6c-7d5b-4a51-9b1e-1f2d3c4b5a69"
+CASES = [
+    ("GET", "/servers/{id}/tags", None, "2.26", None),
+    ("PUT", "/servers/{id}/tags/a", None, "2.26",
+     "os_compute_api:os-server-tags:update"),
+    ("GET", "/servers/{id}/os-interface", None, "2.1", None),
+    ("POST", "/servers/{id}/os-interface", {"interfaceAttachment": {}},
+     "2.1", "os_compute_api:os-attach-interfaces:create"),
+    ("GET", "/servers/{id}/os-volume_attachments", None, "2.1", None),
+    ("POST", "/servers/{id}/os-volume_attachments",
+     {"volumeAttachment": {"volumeId": VOLUME}}, "2.1",
+     "os_compute_api:os-volumes-attachments:create"),
+    ("GET", "/servers/{id}/os-instance-actions", None, "2.1", None),
+    ("GET", "/servers/{id}/ips", None, "2.1", None),
+    ("POST", "/servers/{id}/remote-consoles",
+     {"remote_console": {"protocol": "vnc", "type": "novnc"}}, "2.6",
+     "os_compute_api:os-remote-consoles"),
+    ("GET", "/os-server-groups", None, "2.1", None),
+    ("POST", "/os-server-groups",
+     {"server_group": {"name": "g", "policies": ["affinity"]}}, "2.1",
+     "os_compute_api:os-server-groups:create"),
+    ("GET", "/os-quota-sets/project-a", None, "2.1", None),
+    ("GET", "/os-simple-tenant-usage/project-a", None, "2.1", None),
+]
+
+
+@pytest.fixture
+def as_reader(conf):
+    router = APIRouterV21(conf)
+
+    def request(method, path, body, version):
+        req = webob.Request.blank(path, method=method, headers={
+            "OpenStack-API-Version": "compute %s" % version})
+        if body is not None:
+            req.json = body
+        req.environ[context.ENVIRON_KEY] = context.RequestContext(
+            user_id="user", project_id="project-a", roles=["reader"])
+        return req.get_response(router)
+    return request
+
+
+@pytest.mark.parametrize("method, path, body, version, rule", CASES,
+                         ids=["%s %s" % case[:2] for case in CASES])
+def test_a_reader_reads_and_may_not_write(server, as_reader, method,
+                                          path, body, version, rule):
+    res = as_reader(method, path.format(id=server), body, version)
+    if rule is None:
+        assert res.status_int == 200, res.text
+    else:
+        assert res.status_int == 403, res.text
+        assert res.json["forbidden"]["message"] == (
+            "Policy doesn't allow %s to be performed." % rule)
