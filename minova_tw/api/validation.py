@@ -128,11 +128,24 @@ def _query_detail(error):
     return _reason(error)
 
 
+#: Every schema the decorators were given, for ``check_schemas``.
+_SCHEMAS = []
+
+
+def check_schemas():
+    """Check every schema the decorators were given against JSON Schema's
+    metaschema (jsonschema's SchemaError for the first that is not a
+    schema). The unit tests run it over the whole API; a process does not:
+    the check costs more than the rest of the API's import together."""
+    for schema in _SCHEMAS:
+        _STRICT.check_schema(schema)
+
+
 class _Validator:
-    """One schema, checked once, with its strict and legacy validators."""
+    """One schema with its strict and legacy validators."""
 
     def __init__(self, schema, detail):
-        _STRICT.check_schema(schema)
+        _SCHEMAS.append(schema)
         self.schema = schema
         self.detail = detail
         self.strict = _STRICT(schema, format_checker=_CHECKERS[False])

@@ -1,5 +1,7 @@
-"""minova_tw.api.validation: regressions the fuzzer found (tests/functional/test_fuzz.py)."""
+"""minova_tw.api.validation: every schema checked, and regressions the fuzzer found (tests/functional/test_fuzz.py)."""
 
+import jsonschema
+import pytest
 import webob
 
 from minova_tw.api import validation
@@ -15,3 +17,19 @@ def test_an_unknown_query_parameter_given_twice_is_dropped_not_500():
     req = wsgi.Request.blank("/?name=&name=x&limit=1&limit=2")
     req.set_api_version_request()
     assert index(None, req) == [("limit", "1"), ("limit", "2")]
+
+
+def test_every_schema_of_the_api_is_a_json_schema():
+    # Importing the route table imports every controller, and with them
+    # every schema their decorators were given.
+    import minova_tw.api.openstack.compute.routes  # noqa: F401
+    assert validation._SCHEMAS
+    validation.check_schemas()
+
+
+def test_a_malformed_schema_is_caught_by_the_check(monkeypatch):
+    monkeypatch.setattr(validation, "_SCHEMAS", [])
+    validation.schema({"type": "object", "required": "name"})(
+        lambda self, req, body: None)
+    with pytest.raises(jsonschema.SchemaError):
+        validation.check_schemas()

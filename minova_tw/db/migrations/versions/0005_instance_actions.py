@@ -6,7 +6,7 @@ event finishes); ``instance_actions_events`` the steps of an action. Rows
 are keyed by the server's uuid, not its row id, and outlive the server, as
 nova's do: actions of a deleted server stay readable.
 
-Revision ID: 0005_instance_actions
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0005_instance_actions"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

@@ -9,16 +9,16 @@ class ``default`` is what every project gets where nothing closer is set.
 nova keeps the same facts in three tables (quotas, project_user_quotas,
 quota_classes).
 
-Revision ID: 0006_quotas
-Revises: 0005_instance_actions
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0006_quotas"
-down_revision = "0005_instance_actions"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -5,16 +5,16 @@ of its token (the token itself is only ever in the URL), the server, the
 console's type and (fictional) endpoint, and when it expires. An admin
 looks a token up through ``GET /os-console-auth-tokens/{token}``.
 
-Revision ID: 0007_console_auth_tokens
-Revises: 0006_quotas
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0007_console_auth_tokens"
-down_revision = "0006_quotas"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

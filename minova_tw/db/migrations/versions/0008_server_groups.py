@@ -5,16 +5,16 @@
 joins at most one). ``instances.fault`` says why a server is in ERROR
 (the scheduler found no host its group allows).
 
-Revision ID: 0008_server_groups
-Revises: 0007_console_auth_tokens
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0008_server_groups"
-down_revision = "0007_console_auth_tokens"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

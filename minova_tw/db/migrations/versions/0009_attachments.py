@@ -9,8 +9,8 @@ across workers; a device name is used once per server. ``fixed_ips``, a
 server's ports, gains the port's uuid (existing ports get a fresh one) and
 its tag.
 
-Revision ID: 0009_attachments
-Revises: 0008_server_groups
+Revision ID: 0009
+Revises: 0008
 """
 
 import uuid
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0009_attachments"
-down_revision = "0008_server_groups"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
