@@ -42,8 +42,7 @@ class Context(context.RequestContext):
     def __init__(self, user_id="user-a", project_id="project-a",
                  is_admin=False, request_id=None):
         super().__init__(user_id=user_id, project_id=project_id,
-                         roles=["admin", "member", "reader"] if is_admin
-                         else ["member", "reader"],
+                         roles=compute_router.roles(is_admin),
                          **({"request_id": request_id} if request_id
                             else {}))
 

@@ -8,9 +8,7 @@ test_compute_concurrency; these tests are about the API's shapes.
 """
 
 import pytest
-import webob
 
-from minova_tw import context
 from minova_tw.api.openstack.compute import APIRouterV21
 from tests.unit import compute_router
 
@@ -42,13 +40,9 @@ def call(conf):
     router = APIRouterV21(conf)
 
     def request(method, path, body=None, user="admin", version="2.1"):
-        req = webob.Request.blank(path, method=method, headers={
-            "OpenStack-API-Version": "compute %s" % version})
-        if body is not None:
-            req.json = body
-        req.environ[context.ENVIRON_KEY] = compute_router.context_for(
-            user, user + "-project", user == "admin")
-        return req.get_response(router)
+        return compute_router.call_as(
+            router, method, path, body, admin=user == "admin",
+            version=version, project=user + "-project", user=user)
     return request
 
 

@@ -1,9 +1,7 @@
 """minova_tw.api.openstack.compute.server_groups through the compute router, and what servers show of groups and hosts."""
 
 import pytest
-import webob
 
-from minova_tw import context
 from minova_tw.api.openstack.compute import APIRouterV21
 from tests.unit import compute_router
 
@@ -21,13 +19,9 @@ def call(conf):
                 "other": "project-b"}
 
     def request(method, path, body=None, version="2.1", user="user"):
-        req = webob.Request.blank(path, method=method, headers={
-            "OpenStack-API-Version": "compute %s" % version})
-        if body is not None:
-            req.json = body
-        req.environ[context.ENVIRON_KEY] = compute_router.context_for(
-            user, projects[user], user == "admin")
-        return req.get_response(router)
+        return compute_router.call_as(
+            router, method, path, body, admin=user == "admin",
+            version=version, project=projects[user], user=user)
     return request
 
 
