@@ -33,6 +33,8 @@ def _in_use(session, project_id, user_id=None):
     else is 0."""
     used = dict.fromkeys(quotas.RESOURCES, 0)
     used.update(quotas.usage(session, project_id, user_id))
+    used["server_groups"] = quotas.server_groups_used(session, project_id,
+                                                      user_id)
     return used
 
 

@@ -141,8 +141,8 @@ class ServerGroupAPI(base.Service):
                               context.user_id)["server_groups"]
         if limit >= 0:
             locks.hold(session, locks.project(context.project_id))
-            if quotas.usage(session, context.project_id)[
-                    "server_groups"] >= limit:
+            if quotas.server_groups_used(session,
+                                         context.project_id) >= limit:
                 raise exception.ServerGroupLimitExceeded()
         group = G(uuid=str(uuid.uuid4()), name=name,
                   project_id=context.project_id, user_id=context.user_id,
