@@ -17,9 +17,12 @@ import pytest
 from bench import hosts, matrix
 from tests.functional.process import ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
-                                reason="wrk is not installed "
-                                "(bench/run.sh installs it)")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("wrk") is None,
+                       reason="wrk is not installed (bench/run.sh installs it)"),
+    # One xdist worker runs the module: the smoke run is made once.
+    pytest.mark.xdist_group("bench"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,10 @@ import requests
 from tests.functional.process import ROOT
 from tests.hosting import services
 
+#: One xdist worker runs every hosting test: they share the real services
+#: (conftest.py), set up once per worker that runs them.
+pytestmark = pytest.mark.xdist_group("hosting")
+
 ETC = os.path.join(ROOT, "etc")
 UNIT = os.path.join(ETC, "minova-controlplane.service")
 #: Every API in the sample imports a whole OpenStack project at start-up,

@@ -26,6 +26,10 @@ from tests.functional.workers import Load
 from tests.hosting import services
 from tests.polling import wait_for
 
+#: One xdist worker runs every hosting test: they share the real services
+#: (conftest.py), set up once per worker that runs them.
+pytestmark = pytest.mark.xdist_group("hosting")
+
 #: nova's import does its whole process set-up (config, DB, service row):
 #: seconds on a quiet machine, much more on a loaded 2-core CI runner.
 START_DEADLINE = 180.0
