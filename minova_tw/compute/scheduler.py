@@ -17,7 +17,7 @@ import collections
 import sqlalchemy as sa
 
 from minova_tw.compute import hosts
-from minova_tw.db import models
+from minova_tw.db import models, transitions
 
 M = models.InstanceGroupMember
 I = models.Instance
@@ -27,12 +27,14 @@ NO_VALID_HOST = ("No valid host was found. There are not enough hosts "
                  "available.")
 
 
-def _member_hosts(session, group):
-    """{host: how many of ``group``'s live members run there}."""
+def _member_hosts(session, group, now):
+    """{host: how many of ``group``'s live members run there at ``now``}."""
+    host = transitions.effective(I.host)
     rows = session.execute(
-        sa.select(I.host, sa.func.count(I.id)).join(M, M.instance_id == I.id)
-        .where(M.group_id == group.id, I.deleted == 0, I.host.is_not(None))
-        .group_by(I.host))
+        sa.select(host, sa.func.count(I.id))
+        .select_from(transitions.JOINED.join(M, M.instance_id == I.id))
+        .where(M.group_id == group.id, I.deleted == 0, host.is_not(None))
+        .group_by(host), {"now": now})
     return collections.Counter(dict(rows.all()))
 
 
@@ -57,14 +59,16 @@ def _preference(group, members):
     return None
 
 
-def select_hosts(session, conf, count, group=None, requested_host=None):
+def select_hosts(session, conf, now, count, group=None,
+                 requested_host=None):
     """A host for each of ``count`` new servers, in launch order, or None
-    when they do not all fit. ``group`` is the (locked) server group they
-    join; ``requested_host`` the one host they must run on."""
+    when they do not all fit, with the servers where they are at ``now``.
+    ``group`` is the (locked) server group they join; ``requested_host``
+    the one host they must run on."""
     candidates = ([requested_host] if requested_host is not None
                   else hosts.names(conf))
-    load = hosts.server_counts(session, conf)
-    members = (_member_hosts(session, group) if group is not None
+    load = hosts.server_counts(session, conf, now)
+    members = (_member_hosts(session, group, now) if group is not None
                else collections.Counter())
     chosen = []
     for _ in range(count):

@@ -218,6 +218,10 @@ class InstanceTransition(Base):
     task_state: Mapped[str | None] = mapped_column(sa.String(255))
     power_state: Mapped[int]
     launched: Mapped[bool] = mapped_column(default=False)
+    #: An optional second step: the vm_state reached at ``then_at`` (after
+    #: ``due_at``), task_state and power_state unchanged.
+    then_at = mapped_column(Timestamp)
+    then_vm_state: Mapped[str | None] = mapped_column(sa.String(255))
 
 
 class InstanceAction(Base):
