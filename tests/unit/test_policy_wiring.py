@@ -35,6 +35,17 @@ CASES = [
      "os_compute_api:os-server-groups:create"),
     ("GET", "/os-quota-sets/project-a", None, "2.1", None),
     ("GET", "/os-simple-tenant-usage/project-a", None, "2.1", None),
+    ("POST", "/servers/{id}/action", {"shelve": None}, "2.1",
+     "os_compute_api:os-shelve:shelve"),
+    ("POST", "/servers/{id}/action", {"unshelve": None}, "2.1",
+     "os_compute_api:os-shelve:unshelve"),
+    ("POST", "/servers/{id}/action", {"restore": None}, "2.1",
+     "os_compute_api:os-deferred-delete:restore"),
+    ("POST", "/servers/{id}/action", {"forceDelete": None}, "2.1",
+     "os_compute_api:os-deferred-delete:force"),
+    ("POST", "/servers/{id}/action",
+     {"createBackup": {"name": "b", "backup_type": "daily", "rotation": 1}},
+     "2.1", "os_compute_api:os-create-backup"),
 ]
 
 

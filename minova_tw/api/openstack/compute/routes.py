@@ -32,8 +32,11 @@ Each controller class is built once per process with the ConfigOpts.
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
+    admin_actions,
     availability_zone,
     console_auth_tokens,
+    create_backup,
+    deferred_delete,
     extension_info,
     flavor_access,
     flavors,
@@ -51,6 +54,7 @@ from minova_tw.api.openstack.compute import (
     server_metadata,
     server_tags,
     servers,
+    shelve,
     simple_tenant_usage,
     versions,
     volume_attachments)
@@ -189,7 +193,10 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES,),
+    _SERVERS: (_CONSOLES, admin_actions.AdminActionsController,
+               create_backup.CreateBackupController,
+               deferred_delete.DeferredDeleteController,
+               shelve.ShelveController),
 }
 
 
