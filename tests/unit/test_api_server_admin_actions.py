@@ -159,6 +159,10 @@ def test_create_backup_answers_by_version(api, act, server):
     res = act(body, version="2.45")
     assert res.status_int == 202 and "Location" not in res.headers
     assert len(res.json["image_id"]) == 36
+    # createImage answers the same way, with a Location before 2.45.
+    res = act({"createImage": {"name": "s"}}, version="2.44")
+    assert res.status_int == 202 and res.body == b""
+    assert res.headers["Location"].startswith("http://localhost/images/")
 
 
 @pytest.mark.parametrize("inner", [

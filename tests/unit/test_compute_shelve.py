@@ -37,6 +37,16 @@ def _actions(compute, ctx, uuid):
     return [a.action for a in compute.instance_actions.list(ctx, uuid)]
 
 
+@pytest.fixture
+def shelved(compute, ctx, clock, boot, override):
+    """A SHELVED server of ``ctx`` that is never offloaded on its own."""
+    override("shelved_offload_time", -1, None)
+    uuid = boot()
+    compute.server_actions.shelve(ctx, uuid)
+    clock.advance(1)
+    return uuid
+
+
 def test_shelve_offloads_at_once_by_default(compute, ctx, clock, boot):
     uuid = boot()
     assert compute.servers.get(ctx, uuid).host == "compute-1"
@@ -76,10 +86,8 @@ def test_a_shelved_server_is_offloaded_after_shelved_offload_time(
 
 
 def test_a_negative_offload_time_keeps_it_until_shelve_offload(
-        compute, ctx, admin_ctx, clock, boot, override):
-    override("shelved_offload_time", -1, None)
-    uuid = boot()
-    compute.server_actions.shelve(ctx, uuid)
+        compute, ctx, admin_ctx, clock, shelved):
+    uuid = shelved
     clock.advance(3600)
     assert _status(compute, ctx, uuid) == "SHELVED"
     compute.server_actions.shelve_offload(admin_ctx, uuid)
@@ -142,11 +150,8 @@ def test_unshelve_puts_an_offloaded_server_on_the_least_loaded_host(
 
 
 def test_unshelve_of_a_shelved_server_keeps_its_host(compute, ctx, clock,
-                                                     boot, override):
-    override("shelved_offload_time", -1, None)
-    uuid = boot()
-    compute.server_actions.shelve(ctx, uuid)
-    clock.advance(1)
+                                                     shelved):
+    uuid = shelved
     compute.server_actions.unshelve(ctx, uuid)
     clock.advance(1)
     server = compute.servers.get(ctx, uuid)
@@ -154,11 +159,8 @@ def test_unshelve_of_a_shelved_server_keeps_its_host(compute, ctx, clock,
 
 
 def test_a_zone_or_host_is_for_an_offloaded_server_only(
-        compute, ctx, admin_ctx, clock, boot, override):
-    override("shelved_offload_time", -1, None)
-    uuid = boot()
-    compute.server_actions.shelve(ctx, uuid)
-    clock.advance(1)
+        compute, ctx, admin_ctx, shelved):
+    uuid = shelved
     message = ('Specifying an availability zone or a host when unshelving '
                'server "%s" with status "shelved" is not supported' % uuid)
     with pytest.raises(exception.UnshelveInstanceInvalidState,
@@ -293,11 +295,12 @@ def test_a_soft_deleted_server_is_reclaimed_after_the_interval(
     assert deleted[0].deleted != 0
 
 
-def test_force_delete_deletes_at_once(compute, ctx, clock, boot,
-                                      soft_delete):
+@pytest.mark.parametrize("again", ["force_delete", "delete"])
+def test_a_soft_deleted_server_is_deleted_at_once_when_asked_again(
+        compute, ctx, boot, soft_delete, again):
     uuid = boot()
     compute.servers.delete(ctx, uuid)
-    compute.servers.force_delete(ctx, uuid)
+    getattr(compute.servers, again)(ctx, uuid)
     with pytest.raises(exception.InstanceNotFound):
         compute.servers.get(ctx, uuid)
 
@@ -308,15 +311,6 @@ def test_a_server_that_never_launched_is_deleted_at_once(
     compute.servers.delete(ctx, server.uuid)
     with pytest.raises(exception.InstanceNotFound):
         compute.servers.get(ctx, server.uuid)
-
-
-def test_deleting_a_soft_deleted_server_deletes_it(compute, ctx, boot,
-                                                   soft_delete):
-    uuid = boot()
-    compute.servers.delete(ctx, uuid)
-    compute.servers.delete(ctx, uuid)
-    with pytest.raises(exception.InstanceNotFound):
-        compute.servers.get(ctx, uuid)
 
 
 def test_restore_needs_a_soft_deleted_server_and_room_in_the_quota(

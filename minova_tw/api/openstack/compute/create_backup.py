@@ -5,8 +5,8 @@ image's Location (only when the rotation is not 0, as nova answers).
 """
 
 from minova_tw.api import validation
-from minova_tw.api.openstack import api_version_request as api_version
 from minova_tw.api.openstack import common, wsgi
+from minova_tw.api.openstack.compute import servers
 from minova_tw.api.openstack.compute.schemas import create_backup as schema
 from minova_tw.compute import api as compute
 
@@ -29,11 +29,5 @@ class CreateBackupController(wsgi.Controller):
             req.environ["nova.context"], id, params["name"],
             params["backup_type"], rotation,
             metadata=params.get("metadata"))
-        if api_version.is_supported(req, "2.45"):
-            return {"image_id": image_id}
-        headers = {}
-        if rotation > 0:
-            links = common.Links(self.conf, req)
-            headers["Location"] = "%s/images/%s" % (links.image_base,
-                                                    image_id)
-        return wsgi.ResponseObject(None, headers=headers)
+        return servers.image_created(self.conf, req, image_id,
+                                     location=rotation > 0)

@@ -247,6 +247,19 @@ def state_action(key, method, code=202, errors=(404, 409),
     return handler
 
 
+def image_created(conf, req, image_id, location=True):
+    """The answer of an action that made an image (createImage,
+    createBackup): ``{"image_id"}`` from 2.45; before, no body and (with
+    ``location``) the image's Location."""
+    if api_version.is_supported(req, "2.45"):
+        return {"image_id": image_id}
+    headers = {}
+    if location:
+        headers["Location"] = "%s/images/%s" % (
+            common.Links(conf, req).image_base, image_id)
+    return wsgi.ResponseObject(None, headers=headers)
+
+
 class ServersController(wsgi.Controller):
 
     def __init__(self, conf):
@@ -460,11 +473,7 @@ class ServersController(wsgi.Controller):
         image_id = self.compute_api.server_actions.create_image(
             req.environ["nova.context"], id, params["name"],
             metadata=params.get("metadata"))
-        if api_version.is_supported(req, "2.45"):
-            return {"image_id": image_id}
-        links = common.Links(self.conf, req)
-        return wsgi.ResponseObject(None, headers={
-            "Location": "%s/images/%s" % (links.image_base, image_id)})
+        return image_created(self.conf, req, image_id)
 
     @wsgi.response(202)
     @wsgi.expected_errors((400, 403, 404, 409))
