@@ -96,3 +96,20 @@ def test_the_sdk_shelves_restores_resets_and_backs_up(compute):
     conn.compute.delete_server(server, force=True)
     conn.compute.wait_for_delete(server, wait=30, interval=0.1)
     assert conn.compute.find_server(server.id) is None
+
+
+def test_a_soft_deleted_server_is_reclaimed_after_the_interval(
+        start_compute):
+    compute = start_compute(DEFAULT={"reclaim_instance_interval": 1})
+    client = compute()
+    server_id = client.boot(name="vm")
+    client.ok("DELETE", "/servers/" + server_id, status=204)
+    assert client.ok("GET", "/servers/" + server_id)["server"][
+        "status"] == "SOFT_DELETED"
+    used = client.ok("GET", "/limits")["limits"]["absolute"]
+    assert used["totalInstancesUsed"] == 0
+    client.wait(server_id, "DELETED")
+    assert client.ok("GET", "/servers")["servers"] == []
+    (listed,) = cli_session(compute.base, "demo:demo",
+                            "server list -f json")
+    assert listed == []
