@@ -11,13 +11,13 @@ shelve ends SHELVED and is offloaded ``[DEFAULT] shelved_offload_time``
 seconds later (at once for 0 or a volume-backed server, never for a
 negative value) -- SHELVED_OFFLOADED, no host; unshelve puts an offloaded
 server on a host again, chosen as a new server's is. createImage and
-createBackup answer a new image id; minova keeps no images, so a backup's
-rotation has none to delete.
+createBackup record the image they make (``images``); a backup keeps the
+newest ``rotation`` of its server and type.
 """
 
 import uuid
 
-from minova_tw.compute import (base, exception, flavors, hosts,
+from minova_tw.compute import (base, exception, flavors, hosts, images,
                                instance_actions, keypairs, lifecycle, quotas,
                                scheduler, server_groups, servers,
                                states as s)
@@ -113,36 +113,44 @@ class ServerActionAPI(base.Service):
                   lifecycle.CHANGE_PASSWORD, s.UPDATING_PASSWORD, s.ACTIVE,
                   s.RUNNING)
 
-    def _image(self, session, now, context, server_id, metadata, guard,
-               rule, task_state):
-        """Image the server under ``task_state``; return the image's id."""
+    def _image(self, session, now, context, server_id, name, metadata,
+               guard, rule, task_state, backup_type=None):
+        """Image the server under ``task_state`` (a backup when
+        ``backup_type`` is given); return the image's id."""
         quotas.check_metadata(session, self.conf, context, metadata or {})
         instance = servers.checked_instance(session, now, context,
                                             server_id, guard, rule)
-        if guard is lifecycle.CREATE_BACKUP and not instance.image_ref:
+        if backup_type is not None and not instance.image_ref:
             raise exception.Invalid(
                 "Backup is not supported for volume-backed instances.")
         self._begin(session, now, context, instance, guard, task_state,
                     instance.vm_state, instance.power_state)
-        return str(uuid.uuid4())
+        return images.record(
+            session, now, instance, name,
+            images.SNAPSHOT if backup_type is None else images.BACKUP,
+            backup_type), instance
 
     @base.writer
     def create_image(self, session, now, context, server_id, name,
                      metadata=None):
         """Snapshot the server; return the new image's id."""
-        return self._image(session, now, context, server_id, metadata,
-                           lifecycle.CREATE_IMAGE, SERVERS + "create_image",
-                           s.IMAGE_SNAPSHOT)
+        image_id, _ = self._image(session, now, context, server_id, name,
+                                  metadata, lifecycle.CREATE_IMAGE,
+                                  SERVERS + "create_image", s.IMAGE_SNAPSHOT)
+        return image_id
 
     @base.writer
     def create_backup(self, session, now, context, server_id, name,
                       backup_type, rotation, metadata=None):
-        """Back the server up (an image of ``backup_type`` kept in a
-        rotation of ``rotation``); return the new image's id. Not for a
-        server booted from a volume (400)."""
-        return self._image(session, now, context, server_id, metadata,
-                           lifecycle.CREATE_BACKUP,
-                           "os_compute_api:os-create-backup", s.IMAGE_BACKUP)
+        """Back the server up, keeping its ``rotation`` newest backups of
+        ``backup_type`` (``images.rotate``); return the new image's id.
+        Not for a server booted from a volume (400)."""
+        image_id, instance = self._image(
+            session, now, context, server_id, name, metadata,
+            lifecycle.CREATE_BACKUP, "os_compute_api:os-create-backup",
+            s.IMAGE_BACKUP, backup_type)
+        images.rotate(session, instance, backup_type, rotation)
+        return image_id
 
     @base.writer
     def shelve(self, session, now, context, server_id):

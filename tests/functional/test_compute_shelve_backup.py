@@ -4,8 +4,7 @@ The minova keeps deleted servers (``reclaim_instance_interval``) and
 offloads shelved ones at once (nova's default). Each CLI session is one
 ``openstack`` process; the test polls the API between them for the
 states the commands lead to. ``server backup create`` finds the new image
-by name in the image stand-in, which stores none: the backup's name is a
-UUID, which the stand-in shows as an image.
+by name in the image stand-in.
 """
 
 import pytest
@@ -15,7 +14,6 @@ from tests.functional.compute import IMAGE, cli_session
 openstack = pytest.importorskip("openstack")
 
 ADMIN = "admin:admin"
-BACKUP_NAME = "1f0e9f53-3a55-4b8e-a0a3-6f3c0d0b9a11"
 
 
 @pytest.fixture
@@ -46,13 +44,13 @@ def test_the_cli_shelves_restores_resets_and_backs_up(compute):
     cli_session(compute.base, ADMIN,
                 "server set --auto-approve --state active %s" % server_id)
 
-    # The CLI then looks the backup up in glance by its name; minova's
-    # image stand-in keeps no images and finds any UUID, so the name is one.
+    # The CLI then looks the backup up in glance (the stand-in) by name.
     (backup,) = cli_session(
         compute.base, "demo:demo",
-        "server backup create --name %s --type daily --rotate 2 vm -f json"
-        % BACKUP_NAME, version="2.45")
-    assert backup["name"] == BACKUP_NAME
+        "server backup create --name nightly --type daily --rotate 2 vm "
+        "-f json", version="2.45")
+    assert backup["name"] == "nightly"
+    assert backup["properties"]["backup_type"] == "daily"
     assert client.wait_task_done(server_id)["status"] == "ACTIVE"
     actions = client.ok("GET", "/servers/%s/os-instance-actions"
                         % server_id)["instanceActions"]

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from minova_tw.compute import exception, quotas, states
 from minova_tw.db import engine as db_engine
+from minova_tw.db import models
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 ZONE = "nova"
@@ -390,6 +392,39 @@ def test_create_backup_images_the_server(compute, ctx, clock, boot):
     clock.advance(1)
     assert _status(compute, ctx, uuid) == "ACTIVE"
     assert _actions(compute, ctx, uuid)[0] == "createBackup"
+
+
+def _images(conf, uuid):
+    rows = db_engine.get_database(conf).run(lambda s: s.execute(
+        sa.select(models.Image.uuid, models.Image.image_type,
+                  models.Image.backup_type)
+        .where(models.Image.instance_uuid == uuid)
+        .order_by(models.Image.id)).all(), write=False)
+    return [tuple(row) for row in rows]
+
+
+def test_backups_rotate_by_server_and_type(compute, ctx, clock, boot, conf):
+    uuid, other = boot(), boot()
+    snapshot = compute.server_actions.create_image(ctx, uuid, "snap")
+    clock.advance(1)
+
+    def backup(server, backup_type, rotation):
+        made = compute.server_actions.create_backup(
+            ctx, server, "b", backup_type, rotation)
+        clock.advance(1)
+        return made
+
+    daily = [backup(uuid, "daily", 2) for _ in range(3)]
+    weekly = backup(uuid, "weekly", 1)
+    elsewhere = backup(other, "daily", 1)
+    assert _images(conf, uuid) == [
+        (snapshot, "snapshot", None), (daily[1], "backup", "daily"),
+        (daily[2], "backup", "daily"), (weekly, "backup", "weekly")]
+    # Rotation 0 keeps none of that type, not even the new backup.
+    backup(uuid, "daily", 0)
+    assert _images(conf, uuid) == [(snapshot, "snapshot", None),
+                                   (weekly, "backup", "weekly")]
+    assert _images(conf, other) == [(elsewhere, "backup", "daily")]
 
 
 def test_a_volume_backed_server_has_no_backup(compute, ctx, clock):
