@@ -12,8 +12,9 @@ their instance actions (``instance_actions``); delete frees the server's
 addresses and volumes.
 
 With ``[DEFAULT] reclaim_instance_interval`` > 0 a delete of a server that
-has launched only soft-deletes it (SOFT_DELETED, counted in no quota, as
-nova counts), with a transition to ``deleted`` when the interval ends:
+has launched only soft-deletes it (SOFT_DELETED, counted in no quota and
+listed only with the deleted ones, as in nova), with a transition to
+``deleted`` when the interval ends:
 from then on every reader sees it gone, and the next server create (or
 forceDelete of it) reclaims it for real, freeing what it holds
 (``reclaim``). ``restore`` brings it back; ``force_delete`` deletes it at
@@ -568,10 +569,13 @@ class ServerAPI(base.Service):
         if project_id is not None or not all_tenants:
             scope.append(I.project_id == (project_id or context.project_id))
         deleted = filters.pop("deleted", None)
+        # Soft-deleted servers count as deleted here (nova's database
+        # layer), reclaimed by now or not.
+        live = sa.and_(I.deleted == 0, I.vm_state != states.SOFT_DELETED)
         if deleted is not None:
-            scope.append(I.deleted != 0 if deleted else I.deleted == 0)
+            scope.append(sa.not_(live) if deleted else live)
         elif not {"changes-since", "changes-before"} & set(filters):
-            scope += [I.deleted == 0, E(I.vm_state) != states.DELETED]
+            scope.append(live)
         clauses = scope + [FILTERS[name](value)
                            for name, value in filters.items()]
         rows = base.page(session, sa.select(*LISTED_COLUMNS)

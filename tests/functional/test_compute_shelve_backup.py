@@ -59,7 +59,11 @@ def test_the_cli_shelves_restores_resets_and_backs_up(compute):
 
     cli_session(compute.base, "demo:demo", "server delete vm")
     client.wait(server_id, "SOFT_DELETED")
-    cli_session(compute.base, "demo:demo", "server restore vm")
+    # A soft-deleted server is listed with the deleted ones only (as in
+    # nova), so the CLI finds it by id, not by name.
+    (listed,) = cli_session(compute.base, "demo:demo", "server list -f json")
+    assert listed == []
+    cli_session(compute.base, "demo:demo", "server restore %s" % server_id)
     client.wait(server_id, "ACTIVE")
 
 

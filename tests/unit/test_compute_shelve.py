@@ -254,14 +254,22 @@ def soft_delete(override):
 
 
 def test_delete_soft_deletes_and_restore_brings_it_back(
-        compute, ctx, clock, boot, soft_delete, conf):
+        compute, ctx, admin_ctx, clock, boot, soft_delete, conf):
     uuid = boot()
     compute.servers.delete(ctx, uuid)
     server = compute.servers.get(ctx, uuid)
     assert states.status(server.vm_state, server.task_state) == \
         "SOFT_DELETED"
     assert server.deleted_at is not None
-    assert _listed(compute, ctx, uuid).vm_state == states.SOFT_DELETED
+    # Listed as nova lists it: with the deleted servers only.
+    assert compute.servers.list(ctx, filters={"uuid": uuid}) == []
+    [listed] = compute.servers.list(admin_ctx, filters={
+        "uuid": uuid, "deleted": True, "all_tenants": True})
+    assert listed.vm_state == states.SOFT_DELETED
+    assert compute.servers.list(admin_ctx, filters={
+        "uuid": uuid, "deleted": False, "all_tenants": True}) == []
+    assert [s.uuid for s in compute.servers.list(ctx, filters={
+        "uuid": uuid, "changes-since": EPOCH})] == [uuid]
     usage = db_engine.get_database(conf).run(
         lambda s: quotas.usage(s, ctx.project_id), write=False)
     assert usage == {"instances": 0, "cores": 0, "ram": 0}
