@@ -17,7 +17,9 @@ makes with nova's rule names.
 from minova_tw.compute import (actions, availability_zones, consoles,
                                flavors, instance_actions, interfaces,
                                keypairs, metadata, quota_sets, quotas,
-                               server_groups, server_tags, servers, usage,
+                               security_groups, server_groups,
+                               server_password, server_security_groups,
+                               server_tags, servers, usage,
                                volume_attachments)
 from minova_tw.db import engine as db_engine
 
@@ -45,3 +47,7 @@ class API:
         self.consoles = consoles.ConsoleAPI(**parts)
         self.usage = usage.UsageAPI(**parts)
         self.server_groups = server_groups.ServerGroupAPI(**parts)
+        self.security_groups = security_groups.SecurityGroupAPI(**parts)
+        self.server_security_groups = (
+            server_security_groups.ServerSecurityGroupAPI(**parts))
+        self.server_password = server_password.ServerPasswordAPI(**parts)

@@ -360,7 +360,8 @@ class ServersController(wsgi.Controller):
         except exception.KeypairNotFound:
             raise _bad_request("Invalid key_name provided.") from None
         except (exception.FlavorNotFound,
-                exception.InstanceGroupNotFound) as exc:
+                exception.InstanceGroupNotFound,
+                exception.SecurityGroupNotFound) as exc:
             raise _bad_request(exc.format_message()) from None
         first = created[0]
         if common.parse_bool(server.get("return_reservation_id", False)):
