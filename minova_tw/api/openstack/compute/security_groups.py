@@ -26,13 +26,23 @@ def _view(group):
             "tenant_id": group.project_id, "rules": []}
 
 
-def _name(body, action):
-    """The group named in the body; nova's 400 for a blank name."""
-    name = body[action]["name"]
-    if not name.strip():
-        raise webob.exc.HTTPBadRequest(
-            explanation="Security group name cannot be empty")
-    return name
+def _group_action(key, method, body_schema):
+    """The server action ``key``: ``method`` of compute's
+    server_security_groups with the group named in the body (202)."""
+    @wsgi.response(202)
+    @wsgi.expected_errors((400, 404, 409))
+    @wsgi.action(key)
+    @common.compute_errors
+    @validation.schema(body_schema)
+    def action(self, req, id, body):
+        name = body[key]["name"]
+        if not name.strip():
+            raise webob.exc.HTTPBadRequest(
+                explanation="Security group name cannot be empty")
+        getattr(self.groups, method)(req.environ["nova.context"], id, name)
+    action.__name__ = "_%s" % key
+    action.__doc__ = "%s: %s a security group." % (key, method)
+    return action
 
 
 class ServerSecurityGroupController(wsgi.Controller):
@@ -58,20 +68,7 @@ class SecurityGroupActionController(wsgi.Controller):
         super().__init__(conf)
         self.groups = compute.API(conf).server_security_groups
 
-    @wsgi.response(202)
-    @wsgi.expected_errors((400, 404, 409))
-    @wsgi.action("addSecurityGroup")
-    @common.compute_errors
-    @validation.schema(schema.add_security_group)
-    def _add_security_group(self, req, id, body):
-        self.groups.add(req.environ["nova.context"], id,
-                        _name(body, "addSecurityGroup"))
-
-    @wsgi.response(202)
-    @wsgi.expected_errors((400, 404, 409))
-    @wsgi.action("removeSecurityGroup")
-    @common.compute_errors
-    @validation.schema(schema.remove_security_group)
-    def _remove_security_group(self, req, id, body):
-        self.groups.remove(req.environ["nova.context"], id,
-                           _name(body, "removeSecurityGroup"))
+    _add_security_group = _group_action(
+        "addSecurityGroup", "add", schema.add_security_group)
+    _remove_security_group = _group_action(
+        "removeSecurityGroup", "remove", schema.remove_security_group)
