@@ -50,12 +50,12 @@ def project_groups(session, project_id):
     """``project_id``'s groups, ``default`` first, then by name."""
     rows = session.scalars(sa.select(SG).where(SG.project_id == project_id)
                            .order_by(SG.name))
-    return [unstored_group(project_id, DEFAULT)] + [_group(row) for row in rows]
+    return [unstored_group(project_id, DEFAULT)] + [_group(row)
+                                                   for row in rows]
 
 
-def find(session, project_id, name_or_id):
-    """``project_id``'s group with that id, else that name, else None."""
-    groups = project_groups(session, project_id)
+def _match(groups, name_or_id):
+    """The group of ``groups`` with that id, else that name, else None."""
     for key in ("id", "name"):
         for group in groups:
             if getattr(group, key) == name_or_id:
@@ -63,16 +63,26 @@ def find(session, project_id, name_or_id):
     return None
 
 
+def find(session, project_id, name_or_id):
+    """``project_id``'s group with that id, else that name, else None."""
+    return _match(project_groups(session, project_id), name_or_id)
+
+
 def requested_names(session, project_id, names_or_ids):
     """The names of the groups a server create asks for (``default`` if
-    none), each once; SecurityGroupNotFound for one the project lacks."""
+    none), each once; SecurityGroupNotFound for one the project lacks.
+    Like nova, ``default`` is not looked up: a plain boot reads nothing."""
+    wanted = list(dict.fromkeys(names_or_ids or [DEFAULT]))
+    if wanted == [DEFAULT]:
+        return wanted
+    groups = project_groups(session, project_id)
     names = []
-    for wanted in names_or_ids or [DEFAULT]:
-        group = find(session, project_id, wanted)
+    for name_or_id in wanted:
+        group = _match(groups, name_or_id)
         if group is None:
             raise exception.SecurityGroupNotFound(
                 "Unable to find security_group with name or id '%s'"
-                % wanted)
+                % name_or_id)
         names.append(group.name)
     return list(dict.fromkeys(names))
 

@@ -97,3 +97,12 @@ def test_the_errors_nova_gives(compute, ctx, other_ctx):
     assert caught.value.format_message() == (
         "instance_id %s could not be found as device id on any ports"
         % portless)
+
+
+def test_a_plain_boot_looks_no_group_up(compute, ctx, count_queries):
+    _boot(compute, ctx, security_groups=["default"])
+    assert not [s for s in count_queries if "FROM security_groups" in s]
+    _boot(compute, ctx, security_groups=["default", "default"])
+    _boot(compute, ctx, security_groups=[security_groups.unstored_group(
+        ctx.project_id, "default").id])
+    assert [s for s in count_queries if "FROM security_groups" in s]
