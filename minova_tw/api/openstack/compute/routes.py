@@ -51,6 +51,7 @@ from minova_tw.api.openstack.compute import (
     server_metadata,
     server_tags,
     servers,
+    services,
     simple_tenant_usage,
     versions,
     volume_attachments)
@@ -74,6 +75,7 @@ _EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
+_SERVICES = services.ServiceController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -144,6 +146,9 @@ ROUTE_LIST = (
                            "POST": (_GROUPS, "create")}),
     ("/os-server-groups/{id}", {"GET": (_GROUPS, "show"),
                                 "DELETE": (_GROUPS, "delete")}),
+    ("/os-services", {"GET": (_SERVICES, "index")}),
+    ("/os-services/{id}", {"PUT": (_SERVICES, "update"),
+                           "DELETE": (_SERVICES, "delete")}),
     ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
     ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),
