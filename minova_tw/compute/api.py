@@ -15,7 +15,8 @@ makes with nova's rule names.
 """
 
 from minova_tw.compute import (actions, availability_zones, consoles,
-                               flavors, instance_actions, interfaces,
+                               flavors, hypervisors, instance_actions,
+                               interfaces,
                                keypairs, metadata, quota_sets, quotas,
                                server_groups, server_tags, servers,
                                services, usage, volume_attachments)
@@ -46,3 +47,4 @@ class API:
         self.usage = usage.UsageAPI(**parts)
         self.server_groups = server_groups.ServerGroupAPI(**parts)
         self.services = services.ServiceAPI(**parts)
+        self.hypervisors = hypervisors.HypervisorAPI(**parts)

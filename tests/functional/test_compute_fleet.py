@@ -1,4 +1,4 @@
-"""The operator's view of the fake fleet against a real minova, through the ``openstack`` CLI and openstacksdk: compute services."""
+"""The operator's view of the fake fleet against a real minova, through the ``openstack`` CLI and openstacksdk: compute services, hypervisors."""
 
 import pytest
 
@@ -51,3 +51,17 @@ def test_services_through_the_cli_and_sdk(compute):
     # compute-2 has servers: nova refuses to delete its service.
     with pytest.raises(openstack.exceptions.ConflictException):
         conn.compute.delete_service(compute_2)
+
+
+def test_hypervisors_through_the_cli_and_sdk(compute):
+    conn = _connect(compute, "2.53")
+    server = conn.compute.create_server(name="vm", flavor_id="2",
+                                        image_id=IMAGE, networks="auto")
+    conn.compute.wait_for_server(server, wait=30)
+    listed, = cli_session(compute.base, ADMIN, "hypervisor list -f json")
+    assert [(h["Hypervisor Hostname"], h["State"]) for h in listed] == [
+        ("compute-1", "up"), ("compute-2", "up")]
+    hypervisors = list(conn.compute.hypervisors(details=True,
+                                                with_servers=True))
+    assert [h.name for h in hypervisors] == ["compute-1", "compute-2"]
+    assert [s["uuid"] for s in hypervisors[0].servers] == [server.id]

@@ -78,6 +78,20 @@ ADMIN_CASES = [
      "os_compute_api:os-services:update"),
     ("DELETE", "/os-services/3", None, "2.1",
      "os_compute_api:os-services:delete"),
+    ("GET", "/os-hypervisors", None, "2.1",
+     "os_compute_api:os-hypervisors:list"),
+    ("GET", "/os-hypervisors/detail", None, "2.1",
+     "os_compute_api:os-hypervisors:list-detail"),
+    ("GET", "/os-hypervisors/1", None, "2.1",
+     "os_compute_api:os-hypervisors:show"),
+    ("GET", "/os-hypervisors/statistics", None, "2.1",
+     "os_compute_api:os-hypervisors:statistics"),
+    ("GET", "/os-hypervisors/1/uptime", None, "2.1",
+     "os_compute_api:os-hypervisors:uptime"),
+    ("GET", "/os-hypervisors/compute/search", None, "2.1",
+     "os_compute_api:os-hypervisors:search"),
+    ("GET", "/os-hypervisors/compute/servers", None, "2.1",
+     "os_compute_api:os-hypervisors:servers"),
 ]
 
 

@@ -38,6 +38,7 @@ from minova_tw.api.openstack.compute import (
     flavor_access,
     flavors,
     flavors_extraspecs,
+    hypervisors,
     instance_actions,
     interfaces,
     ips,
@@ -76,6 +77,7 @@ _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
 _SERVICES = services.ServiceController
+_HYPERVISORS = hypervisors.HypervisorsController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -128,6 +130,13 @@ ROUTE_LIST = (
     ("/os-floating-ips-bulk/{id}", {"GET": _GONE, "PUT": _GONE}),
     ("/os-fping", {"GET": _GONE}),
     ("/os-fping/{id}", {"GET": _GONE}),
+    ("/os-hypervisors", {"GET": (_HYPERVISORS, "index")}),
+    ("/os-hypervisors/detail", {"GET": (_HYPERVISORS, "detail")}),
+    ("/os-hypervisors/statistics", {"GET": (_HYPERVISORS, "statistics")}),
+    ("/os-hypervisors/{id}", {"GET": (_HYPERVISORS, "show")}),
+    ("/os-hypervisors/{id}/search", {"GET": (_HYPERVISORS, "search")}),
+    ("/os-hypervisors/{id}/servers", {"GET": (_HYPERVISORS, "servers")}),
+    ("/os-hypervisors/{id}/uptime", {"GET": (_HYPERVISORS, "uptime")}),
     ("/os-keypairs", {"GET": (_KEYPAIRS, "index"),
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
