@@ -14,7 +14,7 @@ actions are recorded under) and ``can``, the policy check each operation
 makes with nova's rule names.
 """
 
-from minova_tw.compute import (actions, availability_zones, consoles,
+from minova_tw.compute import (actions, aggregates, availability_zones, consoles,
                                flavors, hypervisors, instance_actions,
                                interfaces,
                                keypairs, metadata, quota_sets, quotas,
@@ -48,3 +48,4 @@ class API:
         self.server_groups = server_groups.ServerGroupAPI(**parts)
         self.services = services.ServiceAPI(**parts)
         self.hypervisors = hypervisors.HypervisorAPI(**parts)
+        self.aggregates = aggregates.AggregateAPI(**parts)

@@ -302,3 +302,27 @@ class ServiceUpdateNotSupported(Invalid):
 class ServiceHostsInstances(Conflict):
     msg_fmt = ("Unable to delete compute service that is hosting "
                "instances. Migrate or delete the instances first.")
+
+
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_name)s already exists."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class InvalidAggregateAction(Invalid):
+    """nova's InvalidAggregateAction*: ``action`` says which ("add host
+    to", "remove host from", "update", "update metadata of")."""
+
+    msg_fmt = ("Cannot %(action)s aggregate %(aggregate_id)s. "
+               "Reason: %(reason)s.")

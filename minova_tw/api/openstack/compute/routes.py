@@ -32,6 +32,7 @@ Each controller class is built once per process with the ConfigOpts.
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
+    aggregates,
     availability_zone,
     console_auth_tokens,
     extension_info,
@@ -58,6 +59,7 @@ from minova_tw.api.openstack.compute import (
     volume_attachments)
 from minova_tw.db import migration
 
+_AGGREGATES = aggregates.AggregateController
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
 _IPS = ips.IPsController
@@ -104,6 +106,12 @@ ROUTE_LIST = (
     ("/limits", {"GET": (limits.LimitsController, "index")}),
     ("/os-agents", {"GET": _GONE, "POST": _GONE}),
     ("/os-agents/{id}", {"PUT": _GONE, "DELETE": _GONE}),
+    ("/os-aggregates", {"GET": (_AGGREGATES, "index"),
+                        "POST": (_AGGREGATES, "create")}),
+    ("/os-aggregates/{id}", {"GET": (_AGGREGATES, "show"),
+                             "PUT": (_AGGREGATES, "update"),
+                             "DELETE": (_AGGREGATES, "delete")}),
+    ("/os-aggregates/{id}/action", {"POST": (_AGGREGATES, "action")}),
     ("/os-availability-zone", {"GET": (_AZ, "index")}),
     ("/os-availability-zone/detail", {"GET": (_AZ, "detail")}),
     ("/os-cells", {"GET": _GONE, "POST": _GONE}),
