@@ -3,6 +3,7 @@
 nova's scheduler filters hosts, then weighs the ones left. Here the
 filters are the compute service (a host whose nova-compute is disabled,
 forced down or deleted takes no new server: nova's ComputeFilter), the
+requested availability zone (its aggregates' hosts), the
 group's hard policy (affinity: the host its members are on, if they are
 on one; anti-affinity: hosts with fewer than ``max_server_per_host``
 of its members, 1 by default) and a requested host; the weighing is the
@@ -19,7 +20,7 @@ import collections
 
 import sqlalchemy as sa
 
-from minova_tw.compute import hosts, services
+from minova_tw.compute import aggregates, hosts, services
 from minova_tw.db import locks, models
 
 M = models.InstanceGroupMember
@@ -76,20 +77,24 @@ def _place(session, conf, count, group, candidates):
     return chosen
 
 
-def select_hosts(session, conf, count, group=None, requested_host=None):
+def select_hosts(session, conf, count, group=None, requested_host=None,
+                 zone=None):
     """A host for each of ``count`` new servers, in launch order, or None
     when they do not all fit. ``group`` is the (locked) server group they
-    join; ``requested_host`` the one host they must run on.
+    join; ``requested_host`` the one host they must run on; ``zone`` the
+    availability zone they must run in.
 
     The chosen hosts' compute services are locked until the transaction
     ends, so an admin deleting one waits and then sees the new servers
     (409); a host whose service went away meanwhile is left out and the
     servers placed again."""
+    zones = aggregates.host_zones(session, conf)
     while True:
         usable = services.usable_hosts(session, conf)
         chosen = _place(session, conf, count, group,
                         [host for host in usable
-                         if requested_host in (None, host)])
+                         if requested_host in (None, host)
+                         and zone in (None, zones[host])])
         if chosen is None:
             return None
         for host in sorted(set(chosen)):

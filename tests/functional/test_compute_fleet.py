@@ -1,4 +1,4 @@
-"""The operator's view of the fake fleet against a real minova, through the ``openstack`` CLI and openstacksdk: compute services, hypervisors."""
+"""The operator's view of the fake fleet against a real minova, through the ``openstack`` CLI and openstacksdk: compute services, hypervisors, aggregates and the zones they make."""
 
 import pytest
 
@@ -65,3 +65,34 @@ def test_hypervisors_through_the_cli_and_sdk(compute):
                                                 with_servers=True))
     assert [h.name for h in hypervisors] == ["compute-1", "compute-2"]
     assert [s["uuid"] for s in hypervisors[0].servers] == [server.id]
+
+
+def test_aggregates_and_zones_through_the_cli_and_sdk(compute):
+    created, added, aggregate, zones, hypervisor = cli_session(
+        compute.base, ADMIN,
+        "aggregate create --zone az1 fast -f json",
+        "aggregate add host fast compute-2 -f json",
+        "aggregate set --property ssd=true fast",
+        "aggregate show fast -f json",
+        "availability zone list --long -f json",
+        "hypervisor show compute-2 -f json", version="2.53")
+    assert created["name"] == "fast" and created["availability_zone"] == "az1"
+    assert added["hosts"] == ["compute-2"]
+    assert aggregate["properties"] == {"ssd": "true"}
+    assert sorted({(z["Zone Name"], z["Host Name"]) for z in zones}) == [
+        ("az1", "compute-2"), ("internal", "compute-1"), ("nova", "compute-1")]
+    assert hypervisor["hypervisor_hostname"] == "compute-2"
+    assert hypervisor["aggregates"] == ["fast"]
+
+    conn = _connect(compute, "2.53")
+    aggregates = {a.name: a for a in conn.compute.aggregates()}
+    other = conn.compute.create_aggregate(name="slow")
+    conn.compute.add_host_to_aggregate(other, "compute-1")
+    assert conn.compute.get_aggregate(other.id).hosts == ["compute-1"]
+    assert aggregates["fast"].availability_zone == "az1"
+    server = conn.compute.create_server(name="vm", flavor_id="1",
+                                        image_id=IMAGE, networks="auto",
+                                        availability_zone="az1")
+    server = conn.compute.wait_for_server(server, wait=30)
+    assert (server.compute_host, server.availability_zone) == (
+        "compute-2", "az1")

@@ -6,7 +6,8 @@ quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
 one server, one of several deletes wins and the others find nothing, a
 fleet service's first change is one row and its host is never deleted
-under a booting server, and a read never waits for a write.
+under a booting server, an aggregate name and a host in an aggregate are
+taken once, and a read never waits for a write.
 """
 
 import sqlite3
@@ -360,3 +361,23 @@ def test_a_host_with_servers_is_never_deleted_under_concurrent_boots(
         assert on_2 > 0
     else:
         assert results[-1] is None and on_2 == 0
+
+
+def test_same_name_aggregates_have_one_winner(compute, admin_ctx, conf):
+    results = _at_once([lambda: compute.aggregates.create(admin_ctx, "same")
+                        for _ in range(8)])
+    assert sum(isinstance(r, models.Aggregate) for r in results) == 1
+    assert sum(isinstance(r, exception.AggregateNameExists)
+               for r in results) == 7
+
+
+def test_a_host_added_at_once_is_added_once(compute, admin_ctx, conf):
+    aggregate = compute.aggregates.create(admin_ctx, "agg")
+    results = _at_once([
+        lambda: compute.aggregates.add_host(admin_ctx, aggregate.id,
+                                            "compute-1")
+        for _ in range(8)])
+    assert sum(isinstance(r, models.Aggregate) for r in results) == 1
+    assert sum(isinstance(r, exception.AggregateHostExists)
+               for r in results) == 7
+    assert _count(conf, models.AggregateHost) == 1

@@ -92,7 +92,8 @@ ADMIN_CASES = [
      "os_compute_api:os-hypervisors:search"),
     ("GET", "/os-hypervisors/compute/servers", None, "2.1",
      "os_compute_api:os-hypervisors:servers"),
-    ("GET", "/os-aggregates", None, "2.1", "os_compute_api:os-aggregates:index"),
+    ("GET", "/os-aggregates", None, "2.1",
+     "os_compute_api:os-aggregates:index"),
     ("POST", "/os-aggregates", {"aggregate": {"name": "a"}}, "2.1",
      "os_compute_api:os-aggregates:create"),
 ]
