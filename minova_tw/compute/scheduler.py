@@ -1,23 +1,27 @@
 """Where new servers go: a fake host for each, as its server group's policy allows.
 
-nova's scheduler filters hosts, then weighs the ones left. Here the filter
-is the group's hard policy (affinity: the host its members are on, if they
-are on one; anti-affinity: hosts with fewer than ``max_server_per_host``
+nova's scheduler filters hosts, then weighs the ones left. Here the
+filters are the compute service (a host whose nova-compute is disabled,
+forced down or deleted takes no new server: nova's ComputeFilter), the
+requested availability zone (its aggregates' hosts), the
+group's hard policy (affinity: the host its members are on, if they are
+on one; anti-affinity: hosts with fewer than ``max_server_per_host``
 of its members, 1 by default) and a requested host; the weighing is the
 soft policies (soft-affinity: most members first, soft-anti-affinity:
 fewest) and then ``hosts.pick``'s least-loaded rule. The servers of one
 request are placed one after the other, each counting the ones before
 it; when one of them has no host, none of them has (nova fails the whole
 request with NoValidHost). The caller holds the group's lock, so
-concurrent boots into one group see each other's members.
+concurrent boots into one group see each other's members; the chosen
+hosts' service locks keep a deleted service's host empty.
 """
 
 import collections
 
 import sqlalchemy as sa
 
-from minova_tw.compute import hosts
-from minova_tw.db import models
+from minova_tw.compute import aggregates, hosts, services
+from minova_tw.db import locks, models
 
 M = models.InstanceGroupMember
 I = models.Instance
@@ -57,12 +61,7 @@ def _preference(group, members):
     return None
 
 
-def select_hosts(session, conf, count, group=None, requested_host=None):
-    """A host for each of ``count`` new servers, in launch order, or None
-    when they do not all fit. ``group`` is the (locked) server group they
-    join; ``requested_host`` the one host they must run on."""
-    candidates = ([requested_host] if requested_host is not None
-                  else hosts.names(conf))
+def _place(session, conf, count, group, candidates):
     load = hosts.server_counts(session, conf)
     members = (_member_hosts(session, group) if group is not None
                else collections.Counter())
@@ -76,3 +75,29 @@ def select_hosts(session, conf, count, group=None, requested_host=None):
         load[host] += 1
         members[host] += 1
     return chosen
+
+
+def select_hosts(session, conf, count, group=None, requested_host=None,
+                 zone=None):
+    """A host for each of ``count`` new servers, in launch order, or None
+    when they do not all fit. ``group`` is the (locked) server group they
+    join; ``requested_host`` the one host they must run on; ``zone`` the
+    availability zone they must run in.
+
+    The chosen hosts' compute services are locked until the transaction
+    ends, so an admin deleting one waits and then sees the new servers
+    (409); a host whose service went away meanwhile is left out and the
+    servers placed again."""
+    zones = aggregates.host_zones(session, conf)
+    while True:
+        usable = services.usable_hosts(session, conf)
+        chosen = _place(session, conf, count, group,
+                        [host for host in usable
+                         if requested_host in (None, host)
+                         and zone in (None, zones[host])])
+        if chosen is None:
+            return None
+        for host in sorted(set(chosen)):
+            locks.hold(session, locks.service(host, services.COMPUTE))
+        if set(chosen) <= set(services.usable_hosts(session, conf)):
+            return chosen

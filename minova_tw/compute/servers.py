@@ -22,7 +22,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from minova_tw.compute import (base, exception, flavors, hosts,
+from minova_tw.compute import (aggregates, base, exception, flavors, hosts,
                                instance_actions, keypairs, lifecycle,
                                network, quotas, scheduler, server_groups,
                                states, volumes)
@@ -379,8 +379,9 @@ class ServerAPI(base.Service):
         key = None
         if key_name is not None:
             key = keypairs.get_keypair(session, context.user_id, key_name)
-        zone = self.conf.default_availability_zone
-        if availability_zone and availability_zone.split(":")[0] != zone:
+        host_zones = aggregates.host_zones(session, self.conf)
+        zone = availability_zone and availability_zone.split(":")[0]
+        if zone and zone not in host_zones.values():
             raise exception.InvalidAvailabilityZone()
         requested = self._requested_ips(networks, max_count)
         group_names = secgroups.requested_names(
@@ -391,7 +392,7 @@ class ServerAPI(base.Service):
             min_count, max_count)
         group = self._group(session, context, scheduler_hints, count)
         placed = scheduler.select_hosts(session, self.conf, count, group,
-                                        requested_host)
+                                        requested_host, zone)
         reservation_id = "r-" + "".join(
             secrets.choice(string.ascii_lowercase + string.digits)
             for _ in range(8))
@@ -413,7 +414,10 @@ class ServerAPI(base.Service):
                 security_groups=group_names,
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, progress=0, launch_index=index,
-                reservation_id=reservation_id, availability_zone=zone,
+                reservation_id=reservation_id,
+                availability_zone=(host_zones[placed[index]] if placed
+                                   else zone
+                                   or self.conf.default_availability_zone),
                 host=placed[index] if placed else None,
                 access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
                 auto_disk_config=auto_disk_config,

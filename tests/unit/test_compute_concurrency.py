@@ -6,8 +6,10 @@ quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
 one server, a security group joins a server once and a group name is
 made once per project, the guest's password is kept once, one of several
-deletes wins and the others find nothing, and a read never waits for a
-write.
+deletes wins and the others find nothing, a fleet service's first change
+is one row and its host is never deleted under a booting server, an
+aggregate name and a host in an aggregate are taken once, and a read never
+waits for a write.
 """
 
 import sqlite3
@@ -360,3 +362,59 @@ def test_a_quota_lowered_through_the_api_holds_under_concurrent_creates(
     assert sum(isinstance(r, exception.TooManyInstances)
                for r in results) == THREADS - 3
     assert _live_servers(conf, ctx.project_id) == 3
+
+
+def test_concurrent_first_changes_of_a_service_make_one_row(
+        compute, admin_ctx, conf):
+    """A service's row is written at its first change: many workers
+    changing it at once all succeed and leave one row."""
+    target = compute.services.list(admin_ctx, host="compute-2")[0][0].uuid
+    results = _at_once([
+        lambda n=n: compute.services.update(
+            admin_ctx, target, status="disabled", disabled_reason="r%d" % n)
+        for n in range(8)])
+    assert all(r is not None and not isinstance(r, Exception)
+               for r in results)
+    assert _count(conf, models.Service,
+                  models.Service.host == "compute-2") == 1
+
+
+def test_a_host_with_servers_is_never_deleted_under_concurrent_boots(
+        compute, ctx, admin_ctx, conf, override):
+    """Deleting compute-2's service while servers boot: either the delete
+    wins and no server lands there, or a server does and the delete is
+    409."""
+    override("fake_hosts", 2, "minova")
+    target = compute.services.list(admin_ctx, host="compute-2")[0][0].uuid
+    calls = [lambda: compute.servers.create(ctx, "vm", "1", IMAGE,
+                                            min_count=2, max_count=2)
+             for _ in range(3)]
+    calls.append(lambda: compute.services.delete(admin_ctx, target,
+                                                 by_uuid=True))
+    results = _at_once(calls)
+    on_2 = _count(conf, models.Instance, models.Instance.host == "compute-2",
+                  models.Instance.deleted == 0)
+    if isinstance(results[-1], exception.ServiceHostsInstances):
+        assert on_2 > 0
+    else:
+        assert results[-1] is None and on_2 == 0
+
+
+def test_same_name_aggregates_have_one_winner(compute, admin_ctx, conf):
+    results = _at_once([lambda: compute.aggregates.create(admin_ctx, "same")
+                        for _ in range(8)])
+    assert sum(isinstance(r, models.Aggregate) for r in results) == 1
+    assert sum(isinstance(r, exception.AggregateNameExists)
+               for r in results) == 7
+
+
+def test_a_host_added_at_once_is_added_once(compute, admin_ctx, conf):
+    aggregate = compute.aggregates.create(admin_ctx, "agg")
+    results = _at_once([
+        lambda: compute.aggregates.add_host(admin_ctx, aggregate.id,
+                                            "compute-1")
+        for _ in range(8)])
+    assert sum(isinstance(r, models.Aggregate) for r in results) == 1
+    assert sum(isinstance(r, exception.AggregateHostExists)
+               for r in results) == 7
+    assert _count(conf, models.AggregateHost) == 1

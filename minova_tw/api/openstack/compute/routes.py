@@ -32,12 +32,14 @@ Each controller class is built once per process with the ConfigOpts.
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
+    aggregates,
     availability_zone,
     console_auth_tokens,
     extension_info,
     flavor_access,
     flavors,
     flavors_extraspecs,
+    hypervisors,
     instance_actions,
     interfaces,
     ips,
@@ -53,11 +55,13 @@ from minova_tw.api.openstack.compute import (
     server_password,
     server_tags,
     servers,
+    services,
     simple_tenant_usage,
     versions,
     volume_attachments)
 from minova_tw.db import migration
 
+_AGGREGATES = aggregates.AggregateController
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
 _IPS = ips.IPsController
@@ -76,6 +80,8 @@ _EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
+_SERVICES = services.ServiceController
+_HYPERVISORS = hypervisors.HypervisorsController
 _SERVER_SECGROUPS = security_groups.ServerSecurityGroupController
 _SECGROUP_ACTIONS = security_groups.SecurityGroupActionController
 _PASSWORD = server_password.ServerPasswordController
@@ -105,6 +111,12 @@ ROUTE_LIST = (
     ("/limits", {"GET": (limits.LimitsController, "index")}),
     ("/os-agents", {"GET": _GONE, "POST": _GONE}),
     ("/os-agents/{id}", {"PUT": _GONE, "DELETE": _GONE}),
+    ("/os-aggregates", {"GET": (_AGGREGATES, "index"),
+                        "POST": (_AGGREGATES, "create")}),
+    ("/os-aggregates/{id}", {"GET": (_AGGREGATES, "show"),
+                             "PUT": (_AGGREGATES, "update"),
+                             "DELETE": (_AGGREGATES, "delete")}),
+    ("/os-aggregates/{id}/action", {"POST": (_AGGREGATES, "action")}),
     ("/os-availability-zone", {"GET": (_AZ, "index")}),
     ("/os-availability-zone/detail", {"GET": (_AZ, "detail")}),
     ("/os-cells", {"GET": _GONE, "POST": _GONE}),
@@ -131,6 +143,13 @@ ROUTE_LIST = (
     ("/os-floating-ips-bulk/{id}", {"GET": _GONE, "PUT": _GONE}),
     ("/os-fping", {"GET": _GONE}),
     ("/os-fping/{id}", {"GET": _GONE}),
+    ("/os-hypervisors", {"GET": (_HYPERVISORS, "index")}),
+    ("/os-hypervisors/detail", {"GET": (_HYPERVISORS, "detail")}),
+    ("/os-hypervisors/statistics", {"GET": (_HYPERVISORS, "statistics")}),
+    ("/os-hypervisors/{id}", {"GET": (_HYPERVISORS, "show")}),
+    ("/os-hypervisors/{id}/search", {"GET": (_HYPERVISORS, "search")}),
+    ("/os-hypervisors/{id}/servers", {"GET": (_HYPERVISORS, "servers")}),
+    ("/os-hypervisors/{id}/uptime", {"GET": (_HYPERVISORS, "uptime")}),
     ("/os-keypairs", {"GET": (_KEYPAIRS, "index"),
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
@@ -149,6 +168,9 @@ ROUTE_LIST = (
                            "POST": (_GROUPS, "create")}),
     ("/os-server-groups/{id}", {"GET": (_GROUPS, "show"),
                                 "DELETE": (_GROUPS, "delete")}),
+    ("/os-services", {"GET": (_SERVICES, "index")}),
+    ("/os-services/{id}", {"PUT": (_SERVICES, "update"),
+                           "DELETE": (_SERVICES, "delete")}),
     ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
     ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),

@@ -6,16 +6,16 @@ description. A name is used once per project, which the unique
 (project_id, name) holds across workers. Which groups a server is in stays
 in ``instances.security_groups`` (names), as before.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
