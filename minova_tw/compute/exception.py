@@ -123,6 +123,16 @@ class ConsoleTypeUnavailable(Invalid):
     msg_fmt = "Unavailable console type %(console_type)s."
 
 
+class SecurityGroupExists(Invalid):
+    msg_fmt = ("Security group %(security_group_name)s already exists "
+               "for project %(project_id)s.")
+
+
+class SecurityGroupCannotBeApplied(Invalid):
+    msg_fmt = ("Network requires port_security_enabled and subnet associated"
+               " in order to apply security groups.")
+
+
 class InvalidStrTime(Invalid):
     msg_fmt = "Invalid datetime string: %(reason)s"
 
@@ -190,6 +200,10 @@ class KeypairNotFound(NotFound):
 
 class MetadataNotFound(NotFound):
     msg_fmt = "Metadata item was not found"
+
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = "Security group %(security_group_id)s not found."
 
 
 class InstanceTagNotFound(NotFound):

@@ -26,6 +26,7 @@ from minova_tw.compute import (aggregates, base, exception, flavors, hosts,
                                instance_actions, keypairs, lifecycle,
                                network, quotas, scheduler, server_groups,
                                states, volumes)
+from minova_tw.compute import security_groups as secgroups
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -383,6 +384,8 @@ class ServerAPI(base.Service):
         if zone and zone not in host_zones.values():
             raise exception.InvalidAvailabilityZone()
         requested = self._requested_ips(networks, max_count)
+        group_names = secgroups.requested_names(
+            session, context.project_id, security_groups)
         count = quotas.servers_that_fit(
             session, self.conf, context.project_id, context.user_id,
             {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb},
@@ -408,7 +411,7 @@ class ServerAPI(base.Service):
                 key_name=key_name, key_data=key and key.public_key,
                 key_type=key and key.type, user_data=user_data,
                 meta=metadata, system_meta={},
-                security_groups=list(security_groups or ["default"]),
+                security_groups=group_names,
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, progress=0, launch_index=index,
                 reservation_id=reservation_id,

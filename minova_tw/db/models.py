@@ -318,6 +318,22 @@ class CacheGeneration(Base):
     generation: Mapped[int]
 
 
+class SecurityGroup(Base):
+    """A security group a project made (``default`` has no row: see
+    compute.security_groups). Groups carry no rules: minova filters no
+    traffic."""
+
+    __tablename__ = "security_groups"
+    __table_args__ = (sa.UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str] = mapped_column(sa.String(255))
+    created_at = mapped_column(Timestamp, nullable=False)
+
+
 class Lock(Base):
     """A name that one transaction at a time holds (see db.locks)."""
 

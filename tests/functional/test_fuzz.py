@@ -57,7 +57,8 @@ WRAPPERS = (
     "lock", "unlock", "changePassword", "createImage", "rebuild", "resize",
     "confirmResize", "revertResize", "rescue", "unrescue",
     "os-getConsoleOutput", "trigger_crash_dump", "flavor_access",
-    "server_group", "os:scheduler_hints")
+    "server_group", "os:scheduler_hints", "addSecurityGroup",
+    "removeSecurityGroup")
 QUERY_KEYS = (
     "limit", "marker", "sort_key", "sort_dir", "name", "status",
     "changes-since", "changes-before", "all_tenants", "is_public", "minDisk",

@@ -4,10 +4,12 @@ Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
 quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
-one server, one of several deletes wins and the others find nothing, a
-fleet service's first change is one row and its host is never deleted
-under a booting server, an aggregate name and a host in an aggregate are
-taken once, and a read never waits for a write.
+one server, a security group joins a server once and a group name is
+made once per project, the guest's password is kept once, one of several
+deletes wins and the others find nothing, a fleet service's first change
+is one row and its host is never deleted under a booting server, an
+aggregate name and a host in an aggregate are taken once, and a read never
+waits for a write.
 """
 
 import sqlite3
@@ -184,6 +186,41 @@ def test_tag_limit_is_exact_under_concurrent_adds(compute, ctx, clock, conf):
     assert sum(isinstance(r, exception.TooManyTags)
                for r in results) == THREADS - 5
     assert len(compute.server_tags.list(ctx, server.uuid)) == 50
+
+
+def test_a_security_group_is_added_once_under_concurrent_adds(compute, ctx):
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    web = compute.security_groups.create(ctx.project_id, "web")
+    results = _at_once([
+        lambda name=name: compute.server_security_groups.add(
+            ctx, server.uuid, name)
+        for name in [web.name, web.id] * (THREADS // 2)])
+    assert results.count(None) == 1
+    assert sum(isinstance(r, exception.SecurityGroupCannotBeApplied)
+               for r in results) == THREADS - 1
+    assert compute.servers.get(ctx, server.uuid).security_groups == [
+        "default", "web"]
+
+
+def test_a_security_group_name_has_one_winner(compute, ctx, conf):
+    results = _at_once([
+        lambda: compute.security_groups.create(ctx.project_id, "web")
+        for _ in range(THREADS)])
+    assert sum(isinstance(r, exception.SecurityGroupExists)
+               for r in results) == THREADS - 1
+    assert _count(conf, models.SecurityGroup) == 1
+
+
+def test_the_guests_password_is_kept_once(compute, ctx):
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    results = _at_once([
+        lambda i=i: compute.metadata.set_password(server.uuid, "pw-%d" % i)
+        for i in range(THREADS)])
+    assert results.count(None) == 1
+    assert sum(isinstance(r, exception.PasswordAlreadySet)
+               for r in results) == THREADS - 1
+    winner = "pw-%d" % results.index(None)
+    assert compute.server_password.show(ctx, server.uuid) == winner
 
 
 def test_a_volume_attaches_to_one_of_many_servers(compute, ctx, clock,

@@ -35,6 +35,15 @@ CASES = [
     ("POST", "/os-server-groups",
      {"server_group": {"name": "g", "policies": ["affinity"]}}, "2.1",
      "os_compute_api:os-server-groups:create"),
+    ("GET", "/servers/{id}/os-security-groups", None, "2.1", None),
+    ("POST", "/servers/{id}/action", {"addSecurityGroup": {"name": "x"}},
+     "2.1", "os_compute_api:os-security-groups:add"),
+    ("POST", "/servers/{id}/action",
+     {"removeSecurityGroup": {"name": "default"}}, "2.1",
+     "os_compute_api:os-security-groups:remove"),
+    ("GET", "/servers/{id}/os-server-password", None, "2.1", None),
+    ("DELETE", "/servers/{id}/os-server-password", None, "2.1",
+     "os_compute_api:os-server-password:clear"),
     ("GET", "/os-quota-sets/project-a", None, "2.1", None),
     ("GET", "/os-simple-tenant-usage/project-a", None, "2.1", None),
 ]
@@ -56,7 +65,11 @@ def as_reader(conf):
 
 
 @pytest.mark.parametrize("method, path, body, version, rule", CASES,
-                         ids=["%s %s" % case[:2] for case in CASES])
+                         ids=["%s %s%s" % (case[0], case[1],
+                                           " " + next(iter(case[2]))
+                                           if case[1].endswith("/action")
+                                           else "")
+                              for case in CASES])
 def test_a_reader_reads_and_may_not_write(server, as_reader, method,
                                           path, body, version, rule):
     res = as_reader(method, path.format(id=server), body, version)

@@ -49,8 +49,10 @@ from minova_tw.api.openstack.compute import (
     quota_sets,
     remote_consoles,
     removed,
+    security_groups,
     server_groups,
     server_metadata,
+    server_password,
     server_tags,
     servers,
     services,
@@ -80,6 +82,9 @@ _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
 _SERVICES = services.ServiceController
 _HYPERVISORS = hypervisors.HypervisorsController
+_SERVER_SECGROUPS = security_groups.ServerSecurityGroupController
+_SECGROUP_ACTIONS = security_groups.SecurityGroupActionController
+_PASSWORD = server_password.ServerPasswordController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -187,6 +192,10 @@ ROUTE_LIST = (
      {"GET": (_INTERFACES, "index"), "POST": (_INTERFACES, "create")}),
     ("/servers/{server_id}/os-interface/{id}",
      {"GET": (_INTERFACES, "show"), "DELETE": (_INTERFACES, "delete")}),
+    ("/servers/{server_id}/os-security-groups",
+     {"GET": (_SERVER_SECGROUPS, "index")}),
+    ("/servers/{server_id}/os-server-password",
+     {"GET": (_PASSWORD, "index"), "DELETE": (_PASSWORD, "clear")}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
     ("/servers/{server_id}/remote-consoles", {"POST": (_CONSOLES, "create")}),
     ("/servers/{server_id}/os-volume_attachments",
@@ -211,7 +220,7 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES,),
+    _SERVERS: (_CONSOLES, _SECGROUP_ACTIONS),
 }
 
 
