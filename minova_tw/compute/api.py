@@ -16,9 +16,9 @@ makes with nova's rule names.
 
 from minova_tw.compute import (actions, availability_zones, consoles,
                                flavors, instance_actions, interfaces,
-                               keypairs, metadata, quota_sets, quotas,
-                               server_groups, server_tags, servers, usage,
-                               volume_attachments)
+                               keypairs, metadata, migrations, quota_sets,
+                               quotas, server_groups, server_tags, servers,
+                               usage, volume_attachments)
 from minova_tw.db import engine as db_engine
 
 
@@ -45,3 +45,4 @@ class API:
         self.consoles = consoles.ConsoleAPI(**parts)
         self.usage = usage.UsageAPI(**parts)
         self.server_groups = server_groups.ServerGroupAPI(**parts)
+        self.migrations = migrations.MigrationAPI(**parts)

@@ -4,7 +4,7 @@ Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
 quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
-one server, one of several deletes wins and the others find nothing, and
+one server, one of several moves of a server starts, one of several deletes wins and the others find nothing, and
 a read never waits for a write.
 """
 
@@ -230,6 +230,20 @@ def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
     errors = [r for r in results if isinstance(r, exception.ComputeError)]
     assert len(errors) == THREADS - 1
     assert all(isinstance(e, exception.NotFound) for e in errors), errors
+
+
+@pytest.mark.parametrize("move", ["migrate", "live_migrate"])
+def test_one_of_concurrent_moves_starts(compute, admin_ctx, clock, conf,
+                                        move):
+    server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
+    clock.advance(60)
+    start = getattr(compute.server_actions, move)
+    results = _at_once([lambda: start(admin_ctx, server.uuid)] * THREADS)
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
+    assert _count(conf, models.Migration) == 1
 
 
 def test_concurrent_creates_in_many_projects_get_distinct_addresses(

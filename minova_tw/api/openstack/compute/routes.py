@@ -43,12 +43,15 @@ from minova_tw.api.openstack.compute import (
     ips,
     keypairs,
     limits,
+    migrate_server,
+    migrations,
     quota_classes,
     quota_sets,
     remote_consoles,
     removed,
     server_groups,
     server_metadata,
+    server_migrations,
     server_tags,
     servers,
     simple_tenant_usage,
@@ -74,6 +77,9 @@ _EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
+_MIGRATE = migrate_server.MigrateServerController
+_MIGRATIONS = migrations.MigrationsController
+_SERVER_MIGRATIONS = server_migrations.ServerMigrationsController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -130,6 +136,7 @@ ROUTE_LIST = (
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
                            "DELETE": (_KEYPAIRS, "delete")}),
+    ("/os-migrations", {"GET": (_MIGRATIONS, "index")}),
     ("/os-quota-class-sets/{id}", {"GET": (_QUOTA_CLASSES, "show"),
                                    "PUT": (_QUOTA_CLASSES, "update")}),
     ("/os-quota-sets/{id}", {"GET": (_QUOTAS, "show"),
@@ -157,6 +164,13 @@ ROUTE_LIST = (
     ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
     ("/servers/{server_id}/ips", {"GET": (_IPS, "index")}),
     ("/servers/{server_id}/ips/{id}", {"GET": (_IPS, "show")}),
+    ("/servers/{server_id}/migrations",
+     {"GET": (_SERVER_MIGRATIONS, "index")}),
+    ("/servers/{server_id}/migrations/{id}",
+     {"GET": (_SERVER_MIGRATIONS, "show"),
+      "DELETE": (_SERVER_MIGRATIONS, "delete")}),
+    ("/servers/{server_id}/migrations/{id}/action",
+     {"POST": (_SERVER_MIGRATIONS, "action")}),
     ("/servers/{server_id}/os-instance-actions",
      {"GET": (_ACTIONS, "index")}),
     ("/servers/{server_id}/os-instance-actions/{id}",
@@ -189,7 +203,7 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES,),
+    _SERVERS: (_CONSOLES, _MIGRATE),
 }
 
 
