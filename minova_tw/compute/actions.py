@@ -12,8 +12,9 @@ import uuid
 
 from minova_tw.compute import (base, exception, flavors, hosts,
                                instance_actions, keypairs, lifecycle,
-                               migrations, quotas, server_groups,
-                               servers, states as s)
+                               migrations, quotas, scheduler,
+                               server_groups, servers, services,
+                               states as s)
 
 #: system_meta key holding the vm_state a resize returns to (nova's name).
 OLD_VM_STATE = "old_vm_state"
@@ -160,7 +161,7 @@ class ServerActionAPI(base.Service):
             raise exception.ResizeError(reason="Unable to resize disk down.")
         new = flavors.flavor_copy(flavor)
         self._check_growth(session, instance, new)
-        dest = (migrations.other_host(session, self.conf, instance)
+        dest = (migrations.destination(session, self.conf, instance)
                 or instance.host)
         migration = migrations.start(session, now, context, instance,
                                      migrations.RESIZE, dest, "migrating",
@@ -196,8 +197,10 @@ class ServerActionAPI(base.Service):
     @base.writer
     def migrate(self, session, now, context, server_id, host=None):
         """Cold migrate (the ``migrate`` action): RESIZE, then
-        VERIFY_RESIZE on ``host`` or the least-loaded other host, then
-        confirmResize or revertResize as after a resize."""
+        VERIFY_RESIZE on ``host`` or the least-loaded other host that
+        takes servers, then confirmResize or revertResize as after a
+        resize. No such host: an ``error`` migration (nova's conductor
+        fails it after the API has answered)."""
         rule = MIGRATE_SERVER + ("migrate:host" if host else "migrate")
         instance = servers.checked_instance(
             session, now, context, server_id, lifecycle.MIGRATE, rule)
@@ -206,10 +209,11 @@ class ServerActionAPI(base.Service):
                 raise exception.CannotMigrateToSameHost()
             if not hosts.exists(self.conf, host):
                 raise exception.ComputeHostNotFound(host=host)
-        dest = host or migrations.other_host(session, self.conf, instance)
+        dest = migrations.destination(session, self.conf, instance, host)
         if dest is None:
             self._no_host(session, now, context, instance,
-                          migrations.MIGRATION, lifecycle.MIGRATE.action)
+                          migrations.MIGRATION, lifecycle.MIGRATE.action,
+                          host)
             return
         migration = migrations.start(session, now, context, instance,
                                      migrations.MIGRATION, dest, "migrating")
@@ -221,32 +225,29 @@ class ServerActionAPI(base.Service):
     def live_migrate(self, session, now, context, server_id, host=None,
                      checks_async=True):
         """Live migrate (``os-migrateLive``): MIGRATING, then the same
-        state on ``host`` or the least-loaded other host. With
-        ``checks_async`` (2.34) a move no host can take answers as nova's
-        does once its checks run after the 202: an ``error`` migration and
-        a failed action; before, NoValidHost or UnableToMigrateToSelf
-        (400)."""
+        state on ``host`` or the least-loaded other host that takes
+        servers. With ``checks_async`` (2.34) a move no host can take
+        answers as nova's does once its checks run after the 202: an
+        ``error`` migration and a failed action; before, NoValidHost or
+        UnableToMigrateToSelf (400)."""
         rule = MIGRATE_SERVER + ("migrate_live:host" if host
                                  else "migrate_live")
         instance = servers.checked_instance(
             session, now, context, server_id, lifecycle.LIVE_MIGRATE, rule)
         if host is not None and not hosts.exists(self.conf, host):
             raise exception.ComputeHostNotFound(host=host)
-        if host == instance.host:
-            error = exception.UnableToMigrateToSelf(
-                instance_id=instance.uuid, host=host)
-        elif host is None and migrations.other_host(
-                session, self.conf, instance) is None:
-            error = exception.NoValidHost(reason=NO_HOST_REASON)
-        else:
-            error = None
-        if error is not None:
+        dest = migrations.destination(session, self.conf, instance, host)
+        if dest is None:
+            if host == instance.host:
+                error = exception.UnableToMigrateToSelf(
+                    instance_id=instance.uuid, host=host)
+            else:
+                error = exception.NoValidHost(reason=NO_HOST_REASON)
             if not checks_async:
                 raise error
             self._no_host(session, now, context, instance,
                           migrations.LIVE_MIGRATION, "live-migration", host)
             return
-        dest = host or migrations.other_host(session, self.conf, instance)
         migration = migrations.start(session, now, context, instance,
                                      migrations.LIVE_MIGRATION, dest,
                                      "running")
@@ -257,6 +258,46 @@ class ServerActionAPI(base.Service):
                                 "live-migration", due_at)
         migrations.set_status(migration, now, "running", due_at,
                               "completed")
+        instance.host = dest
+
+    @base.writer
+    def evacuate(self, session, now, context, server_id, host=None,
+                 stop=False):
+        """Rebuild the server of a host whose nova-compute is down on
+        ``host`` or the least-loaded host that takes servers: REBUILD,
+        then ACTIVE there (a stopped server stays stopped; ``stop``, 2.95:
+        SHUTOFF whatever it was). No such host: ERROR with nova's
+        NoValidHost fault and an ``error`` migration."""
+        instance = servers.get_instance(session, now, context, server_id,
+                                        for_update=True,
+                                        rule="os_compute_api:os-evacuate")
+        if host is not None and not hosts.exists(self.conf, host):
+            raise exception.NotFound("Compute host %s not found." % host)
+        if host == instance.host:
+            raise exception.Invalid("The target host can't be the same "
+                                    "one.")
+        lifecycle.check(context, instance, lifecycle.EVACUATE)
+        if services.is_up(session, self.conf, instance.host):
+            raise exception.ComputeServiceInUse(host=instance.host)
+        dest = migrations.destination(session, self.conf, instance, host)
+        if dest is None:
+            self._no_host(session, now, context, instance,
+                          migrations.EVACUATION, lifecycle.EVACUATE.action,
+                          host)
+            instance.vm_state, instance.task_state = s.ERROR, None
+            instance.fault = scheduler.no_valid_host_fault(now)
+            instance.updated_at = now
+            return
+        migration = migrations.start(session, now, context, instance,
+                                     migrations.EVACUATION, dest, "accepted")
+        if stop or instance.vm_state == s.STOPPED:
+            end = (s.STOPPED, s.SHUTDOWN)
+        else:
+            end = (s.ACTIVE, s.RUNNING)
+        due_at = self._begin(session, now, context, instance,
+                             lifecycle.EVACUATE, s.REBUILDING, *end,
+                             launched=True)
+        migrations.set_status(migration, now, "accepted", due_at, "done")
         instance.host = dest
 
     def _check_growth(self, session, instance, new_flavor):

@@ -14,11 +14,12 @@ actions are recorded under) and ``can``, the policy check each operation
 makes with nova's rule names.
 """
 
-from minova_tw.compute import (actions, availability_zones, consoles,
-                               flavors, instance_actions, interfaces,
-                               keypairs, metadata, migrations, quota_sets,
-                               quotas, server_groups, server_tags, servers,
-                               usage, volume_attachments)
+from minova_tw.compute import (actions, aggregates, availability_zones,
+                               consoles, flavors, hypervisors,
+                               instance_actions, interfaces, keypairs,
+                               metadata, migrations, quota_sets, quotas,
+                               server_groups, server_tags, servers,
+                               services, usage, volume_attachments)
 from minova_tw.db import engine as db_engine
 
 
@@ -46,3 +47,6 @@ class API:
         self.usage = usage.UsageAPI(**parts)
         self.server_groups = server_groups.ServerGroupAPI(**parts)
         self.migrations = migrations.MigrationAPI(**parts)
+        self.services = services.ServiceAPI(**parts)
+        self.hypervisors = hypervisors.HypervisorAPI(**parts)
+        self.aggregates = aggregates.AggregateAPI(**parts)

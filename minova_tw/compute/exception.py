@@ -174,6 +174,12 @@ class UnableToMigrateToSelf(Invalid):
                "host (%(host)s).")
 
 
+class ComputeServiceInUse(Invalid):
+    """Evacuating a server whose host's nova-compute is up (400)."""
+
+    msg_fmt = "Compute service of %(host)s is still in use."
+
+
 class InvalidMigrationState(Invalid):
     msg_fmt = ("Migration %(migration_id)s state of instance "
                "%(instance_uuid)s is %(state)s. Cannot %(method)s while the "
@@ -309,3 +315,47 @@ class DevicePathInUse(Conflict):
 
 class NoMoreFixedIps(Conflict):
     msg_fmt = "No fixed IP addresses available for network: %(net)s"
+
+
+# -- the fleet (os-services, os-hypervisors, os-aggregates) ------------------
+
+class ServiceNotFound(NotFound):
+    msg_fmt = "Service %(service_id)s could not be found."
+
+
+class HostBinaryNotFound(NotFound):
+    msg_fmt = "Could not find binary %(binary)s on host %(host)s."
+
+
+class ServiceUpdateNotSupported(Invalid):
+    msg_fmt = ("Updating a %(binary)s service is not supported. Only "
+               "nova-compute services can be updated.")
+
+
+class ServiceHostsInstances(Conflict):
+    msg_fmt = ("Unable to delete compute service that is hosting "
+               "instances. Migrate or delete the instances first.")
+
+
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_name)s already exists."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class InvalidAggregateAction(Invalid):
+    """nova's InvalidAggregateAction*: ``action`` says which ("add host
+    to", "remove host from", "update", "update metadata of")."""
+
+    msg_fmt = ("Cannot %(action)s aggregate %(aggregate_id)s. "
+               "Reason: %(reason)s.")

@@ -15,6 +15,10 @@ makes it ``cancelled``. A move that no host can take is recorded
 ``error`` at once (nova's conductor finds that out after the API has
 answered 202).
 
+Where nova differs: the server's host (``instances.host``) changes when
+the move starts, not when the destination finishes it, and a reverted
+or aborted move puts it back at once.
+
 ``MigrationAPI`` serves GET /os-migrations and the in-progress live
 migrations of a server (list, show, abort, force_complete) with nova's
 rules.
@@ -24,8 +28,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from minova_tw.compute import (base, exception, hosts, instance_actions,
-                               lifecycle, servers)
+from minova_tw.compute import (base, exception, instance_actions,
+                               lifecycle, scheduler, server_groups, servers)
 from minova_tw.db import models, transitions
 
 M = models.Migration
@@ -35,7 +39,6 @@ MIGRATION = "migration"
 RESIZE = "resize"
 LIVE_MIGRATION = "live-migration"
 EVACUATION = "evacuation"
-TYPES = (MIGRATION, RESIZE, LIVE_MIGRATION, EVACUATION)
 
 #: The statuses a live migration is "in progress" in (nova's list).
 LIVE_IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
@@ -66,10 +69,16 @@ def flavor_row_id(session, flavorid):
         models.Flavor.flavorid == flavorid))
 
 
-def other_host(session, conf, instance):
-    """The least-loaded host other than ``instance``'s, or None."""
-    others = [h for h in hosts.names(conf) if h != instance.host]
-    return hosts.pick(others, hosts.server_counts(session, conf))
+def destination(session, conf, instance, host=None):
+    """Where ``instance`` may move: ``host``, or the host the scheduler
+    picks among the others, if it takes servers (nova-compute enabled and
+    up) and the server's group allows it; else None."""
+    group_uuids = server_groups.load_groups(session, instance).group_uuids
+    group = (server_groups.find_group(session, group_uuids[0],
+                                      for_update=True)
+             if group_uuids else None)
+    return scheduler.select_destination(session, conf, instance, group,
+                                        host)
 
 
 def start(session, now, context, instance, migration_type, dest, status,

@@ -43,9 +43,8 @@ def test_migrations_through_the_cli_and_sdk(start_compute):
     conn.compute.migrate_server(server)
     conn.compute.wait_for_server(server, status="VERIFY_RESIZE", wait=30)
     conn.compute.revert_server_resize(server)
-    server = conn.compute.wait_for_server(server, status="ACTIVE", wait=30)
-    assert _host(admin.ok("GET", "/servers/" + server.id)["server"]) == (
-        "compute-2")
+    shown = admin.wait_task_done(server.id)
+    assert (shown["status"], _host(shown)) == ("ACTIVE", "compute-2")
 
     # Live migration (3) with the SDK, seen in progress and aborted with
     # the CLI; another (4) forced to complete.
@@ -94,3 +93,41 @@ def test_migrations_through_the_cli_and_sdk(start_compute):
         "live-migration", "live_migration_force_complete", "live-migration",
         "live_migration_cancel", "live-migration", "revertResize",
         "migrate", "confirmResize", "migrate", "create"]
+
+
+def test_evacuate_through_the_cli_and_sdk(compute):
+    conn = openstack.connect(auth_type="token", auth={
+        "auth_url": compute.base + "/identity", "token": ADMIN})
+    first = conn.compute.create_server(name="one", flavor_id="1",
+                                       image_id=IMAGE, networks="auto")
+    first = conn.compute.wait_for_server(first, wait=30)
+    second = conn.compute.create_server(name="two", flavor_id="1",
+                                        image_id=IMAGE, networks="auto")
+    second = conn.compute.wait_for_server(second, wait=30)
+    admin = compute(ADMIN)
+    hosts = [_host(admin.ok("GET", "/servers/" + s.id)["server"])
+             for s in (first, second)]
+    assert hosts == ["compute-1", "compute-2"]
+
+    # Not --wait: this CLI waits for "ACTIVE" among lower-cased statuses,
+    # which never comes.
+    evacuated, = cli_session(
+        compute.base, ADMIN, "compute service set --down compute-1 "
+        "nova-compute", "server evacuate one -f json", version="2.29")
+    assert evacuated["id"] == first.id
+    shown = admin.wait(first.id, "ACTIVE")
+    assert _host(shown) == "compute-2"
+
+    # The other way with the SDK (at its newest microversion, so from
+    # 2.95 the server arrives stopped): compute-1 back up, compute-2 down.
+    cli_session(compute.base, ADMIN,
+                "compute service set --up compute-1 nova-compute",
+                "compute service set --down compute-2 nova-compute",
+                version="2.11")
+    conn.compute.evacuate_server(second)
+    shown = admin.wait_task_done(second.id)
+    assert (shown["status"], _host(shown)) == ("SHUTOFF", "compute-1")
+    evacuations = [(m.server_id, m.status) for m in
+                   conn.compute.migrations(migration_type="evacuation")]
+    assert sorted(evacuations) == sorted([(first.id, "done"),
+                                          (second.id, "done")])

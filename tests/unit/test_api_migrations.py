@@ -272,3 +272,59 @@ def test_os_migrations_policy(api, act, server, conf):
     [own] = res.json["migrations"]
     assert own["source_compute"] is own["dest_compute"] is None
     assert own["status"] == "finished"
+
+
+def _force_down(api, host="compute-1"):
+    res = api("PUT", "/os-services/force-down", {
+        "host": host, "binary": "nova-compute", "forced_down": True},
+        admin=True, version="2.11")
+    assert res.status_int == 200, res.text
+
+
+def test_evacuate(api, act, server, override):
+    res = act({"evacuate": {}}, version="2.14")
+    assert res.status_int == 400
+    assert _message(res) == "Compute service of compute-1 is still in use."
+    _force_down(api)
+    res = act({"evacuate": {}}, version="2.14", admin=False)
+    assert res.status_int == 403
+    assert "os_compute_api:os-evacuate" in _message(res)
+    res = act({"evacuate": {"host": "nowhere"}}, version="2.14")
+    assert res.status_int == 404
+    assert _message(res) == "Compute host nowhere not found."
+    res = act({"evacuate": {"host": "compute-1"}}, version="2.14")
+    assert res.status_int == 400
+    assert _message(res) == "The target host can't be the same one."
+    assert act({"evacuate": {"force": True}},
+               version="2.29").status_int == 400
+    assert act({"evacuate": {"force": False}},
+               version="2.68").status_int == 400
+    res = act({"evacuate": {"host": "compute-2"}}, version="2.14")
+    assert res.status_int == 200 and res.body == b""
+    shown = _show(api, server)
+    assert (shown["status"], shown["OS-EXT-SRV-ATTR:host"]) == (
+        "ACTIVE", "compute-2")
+    [migration] = api("GET", "/os-migrations", admin=True,
+                      version="2.23").json["migrations"]
+    assert (migration["migration_type"], migration["status"]) == (
+        "evacuation", "done")
+
+
+def test_evacuate_before_2_14_and_at_2_95(api, act, server, override):
+    override("enable_instance_password", True, "api")
+    _force_down(api)
+    assert act({"evacuate": {}}).status_int == 400
+    res = act({"evacuate": {"onSharedStorage": True, "adminPass": "pw"}})
+    assert res.status_int == 400
+    assert _message(res) == "admin password can't be changed on existing disk"
+    res = act({"evacuate": {"onSharedStorage": False, "adminPass": "pw"}})
+    assert res.status_int == 200 and res.json == {"adminPass": "pw"}
+    _force_down(api, "compute-2")
+    res = api("PUT", "/os-services/force-down", {
+        "host": "compute-1", "binary": "nova-compute",
+        "forced_down": False}, admin=True, version="2.11")
+    assert res.status_int == 200
+    assert act({"evacuate": {}}, version="2.95").status_int == 200
+    shown = _show(api, server)
+    assert (shown["status"], shown["OS-EXT-SRV-ATTR:host"]) == (
+        "SHUTOFF", "compute-1")

@@ -4,8 +4,10 @@ Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
 quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
-one server, one of several moves of a server starts, one of several deletes wins and the others find nothing, and
-a read never waits for a write.
+one server, one of several moves of a server starts, one of several
+deletes wins and the others find nothing, a fleet service's first change
+is one row and its host is never deleted under a booting server, and a
+read never waits for a write.
 """
 
 import sqlite3
@@ -337,3 +339,39 @@ def test_a_quota_lowered_through_the_api_holds_under_concurrent_creates(
     assert sum(isinstance(r, exception.TooManyInstances)
                for r in results) == THREADS - 3
     assert _live_servers(conf, ctx.project_id) == 3
+
+
+def test_concurrent_first_changes_of_a_service_make_one_row(
+        compute, admin_ctx, conf):
+    """A service's row is written at its first change: many workers
+    changing it at once all succeed and leave one row."""
+    target = compute.services.list(admin_ctx, host="compute-2")[0][0].uuid
+    results = _at_once([
+        lambda n=n: compute.services.update(
+            admin_ctx, target, status="disabled", disabled_reason="r%d" % n)
+        for n in range(8)])
+    assert all(r is not None and not isinstance(r, Exception)
+               for r in results)
+    assert _count(conf, models.Service,
+                  models.Service.host == "compute-2") == 1
+
+
+def test_a_host_with_servers_is_never_deleted_under_concurrent_boots(
+        compute, ctx, admin_ctx, conf, override):
+    """Deleting compute-2's service while servers boot: either the delete
+    wins and no server lands there, or a server does and the delete is
+    409."""
+    override("fake_hosts", 2, "minova")
+    target = compute.services.list(admin_ctx, host="compute-2")[0][0].uuid
+    calls = [lambda: compute.servers.create(ctx, "vm", "1", IMAGE,
+                                            min_count=2, max_count=2)
+             for _ in range(3)]
+    calls.append(lambda: compute.services.delete(admin_ctx, target,
+                                                 by_uuid=True))
+    results = _at_once(calls)
+    on_2 = _count(conf, models.Instance, models.Instance.host == "compute-2",
+                  models.Instance.deleted == 0)
+    if isinstance(results[-1], exception.ServiceHostsInstances):
+        assert on_2 > 0
+    else:
+        assert results[-1] is None and on_2 == 0

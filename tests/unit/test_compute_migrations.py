@@ -280,3 +280,106 @@ def test_list_filters_and_paging(compute, ctx, admin_ctx, clock, boot,
         compute.migrations.list(ctx, {})
     with pytest.raises(exception.Forbidden):
         compute.migrations.list(ctx, {"project_id": "project-a"})
+
+
+def _force_down(compute, admin_ctx, host="compute-1"):
+    compute.services.update_by_host(admin_ctx, host, "nova-compute",
+                                    forced_down=True)
+
+
+def test_evacuate_from_a_down_host(compute, ctx, admin_ctx, clock, boot):
+    uuid = boot()
+    with pytest.raises(exception.ComputeServiceInUse,
+                       match="Compute service of compute-1 is still in use."):
+        compute.server_actions.evacuate(admin_ctx, uuid)
+    _force_down(compute, admin_ctx)
+    with pytest.raises(exception.Forbidden):
+        compute.server_actions.evacuate(ctx, uuid)
+    with pytest.raises(exception.NotFound,
+                       match="Compute host nowhere not found."):
+        compute.server_actions.evacuate(admin_ctx, uuid, "nowhere")
+    with pytest.raises(exception.Invalid,
+                       match="The target host can't be the same one."):
+        compute.server_actions.evacuate(admin_ctx, uuid, "compute-1")
+    compute.server_actions.evacuate(admin_ctx, uuid)
+    assert _server(compute, admin_ctx, uuid) == ("REBUILD", "compute-2")
+    [row] = _migrations(compute, admin_ctx)
+    assert (row.migration_type, row.status, row.source_compute) == (
+        "evacuation", "accepted", "compute-1")
+    with pytest.raises(exception.InstanceInvalidState,
+                       match="Cannot 'evacuate' instance"):
+        compute.server_actions.evacuate(admin_ctx, uuid)
+    clock.advance(ACTION_TIME)
+    assert _server(compute, admin_ctx, uuid) == ("ACTIVE", "compute-2")
+    assert _migrations(compute, admin_ctx)[0].status == "done"
+    assert _actions(compute, admin_ctx, uuid)[0] == ("evacuate", None)
+
+
+def test_evacuate_stopped_or_to_stopped(compute, admin_ctx, clock, boot):
+    stopped, running = boot(), boot()
+    compute.server_actions.stop(admin_ctx, stopped)
+    clock.advance(ACTION_TIME)
+    _force_down(compute, admin_ctx, "compute-1")
+    compute.server_actions.evacuate(admin_ctx, stopped)
+    clock.advance(ACTION_TIME)
+    assert _server(compute, admin_ctx, stopped) == ("SHUTOFF", "compute-2")
+    compute.services.update_by_host(admin_ctx, "compute-1", "nova-compute",
+                                    forced_down=False)
+    _force_down(compute, admin_ctx, "compute-2")
+    compute.server_actions.evacuate(admin_ctx, running, stop=True)
+    clock.advance(ACTION_TIME)
+    assert _server(compute, admin_ctx, running) == ("SHUTOFF", "compute-1")
+
+
+def test_evacuate_with_no_host_left_is_an_error(compute, admin_ctx, boot,
+                                                override):
+    override("fake_hosts", 1, "minova")
+    uuid = boot()
+    _force_down(compute, admin_ctx)
+    compute.server_actions.evacuate(admin_ctx, uuid)
+    server = compute.servers.get(admin_ctx, uuid)
+    assert (server.vm_state, server.task_state) == ("error", None)
+    assert server.fault["message"].startswith("No valid host was found.")
+    [row] = _migrations(compute, admin_ctx)
+    assert (row.migration_type, row.status) == ("evacuation", "error")
+
+
+def test_moves_go_only_to_hosts_that_take_servers(compute, admin_ctx, boot,
+                                                  override):
+    override("fake_hosts", 3, "minova")
+    uuid = boot()
+    compute.services.update_by_host(admin_ctx, "compute-2", "nova-compute",
+                                    disabled=True)
+    _force_down(compute, admin_ctx, "compute-3")
+    with pytest.raises(exception.NoValidHost):
+        compute.server_actions.live_migrate(admin_ctx, uuid,
+                                            checks_async=False)
+    compute.server_actions.migrate(admin_ctx, uuid, "compute-2")
+    assert _migrations(compute, admin_ctx)[0].status == "error"
+
+
+def test_moves_keep_to_the_server_group_policy(compute, ctx, admin_ctx,
+                                               clock, override):
+    override("fake_hosts", 3, "minova")
+    apart = compute.server_groups.create(ctx, "apart", "anti-affinity")
+    together = compute.server_groups.create(ctx, "together", "affinity")
+
+    def boot(group):
+        server = compute.servers.create(
+            ctx, "vm", "1", IMAGE, scheduler_hints={"group": group.uuid})[0]
+        clock.advance(2)
+        return server.uuid
+
+    first, second = boot(apart), boot(apart)
+    assert _server(compute, admin_ctx, second)[1] == "compute-2"
+    # compute-2 has the other member: only compute-3 is left.
+    compute.server_actions.live_migrate(admin_ctx, first, "compute-2",
+                                        checks_async=True)
+    assert _migrations(compute, admin_ctx)[0].status == "error"
+    compute.server_actions.live_migrate(admin_ctx, first)
+    clock.advance(ACTION_TIME)
+    assert _server(compute, admin_ctx, first) == ("ACTIVE", "compute-3")
+    close = boot(together)
+    compute.server_actions.migrate(admin_ctx, close)
+    assert _migrations(compute, admin_ctx, instance_uuid=close)[0].status == (
+        "error")

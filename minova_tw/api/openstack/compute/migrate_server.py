@@ -19,6 +19,14 @@ from minova_tw.api.openstack.compute.schemas import migrate_server as schema
 from minova_tw.compute import api as compute
 
 
+def check_force(params, host):
+    """400 when ``params`` force a move (os-migrateLive 2.30-2.67,
+    evacuate 2.29-2.67) without naming its ``host``."""
+    if common.parse_bool(params.get("force", False)) and not host:
+        raise webob.exc.HTTPBadRequest(
+            explanation="Can't force to a non-provided destination")
+
+
 class MigrateServerController(wsgi.Controller):
 
     def __init__(self, conf):
@@ -47,11 +55,8 @@ class MigrateServerController(wsgi.Controller):
     def _migrate_live(self, req, id, body):
         params = body["os-migrateLive"]
         host = params["host"]
-        if (api_version.is_supported(req, "2.30")
-                and common.parse_bool(params.get("force", False))
-                and not host):
-            raise webob.exc.HTTPBadRequest(
-                explanation="Can't force to a non-provided destination")
+        if api_version.is_supported(req, "2.30"):
+            check_force(params, host)
         self.server_actions.live_migrate(
             req.environ["nova.context"], id, host,
             checks_async=api_version.is_supported(req, "2.34"))

@@ -32,12 +32,15 @@ Each controller class is built once per process with the ConfigOpts.
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
+    aggregates,
     availability_zone,
     console_auth_tokens,
+    evacuate,
     extension_info,
     flavor_access,
     flavors,
     flavors_extraspecs,
+    hypervisors,
     instance_actions,
     interfaces,
     ips,
@@ -54,11 +57,13 @@ from minova_tw.api.openstack.compute import (
     server_migrations,
     server_tags,
     servers,
+    services,
     simple_tenant_usage,
     versions,
     volume_attachments)
 from minova_tw.db import migration
 
+_AGGREGATES = aggregates.AggregateController
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
 _IPS = ips.IPsController
@@ -78,8 +83,11 @@ _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
 _MIGRATE = migrate_server.MigrateServerController
+_EVACUATE = evacuate.EvacuateController
 _MIGRATIONS = migrations.MigrationsController
 _SERVER_MIGRATIONS = server_migrations.ServerMigrationsController
+_SERVICES = services.ServiceController
+_HYPERVISORS = hypervisors.HypervisorsController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -106,6 +114,12 @@ ROUTE_LIST = (
     ("/limits", {"GET": (limits.LimitsController, "index")}),
     ("/os-agents", {"GET": _GONE, "POST": _GONE}),
     ("/os-agents/{id}", {"PUT": _GONE, "DELETE": _GONE}),
+    ("/os-aggregates", {"GET": (_AGGREGATES, "index"),
+                        "POST": (_AGGREGATES, "create")}),
+    ("/os-aggregates/{id}", {"GET": (_AGGREGATES, "show"),
+                             "PUT": (_AGGREGATES, "update"),
+                             "DELETE": (_AGGREGATES, "delete")}),
+    ("/os-aggregates/{id}/action", {"POST": (_AGGREGATES, "action")}),
     ("/os-availability-zone", {"GET": (_AZ, "index")}),
     ("/os-availability-zone/detail", {"GET": (_AZ, "detail")}),
     ("/os-cells", {"GET": _GONE, "POST": _GONE}),
@@ -132,6 +146,13 @@ ROUTE_LIST = (
     ("/os-floating-ips-bulk/{id}", {"GET": _GONE, "PUT": _GONE}),
     ("/os-fping", {"GET": _GONE}),
     ("/os-fping/{id}", {"GET": _GONE}),
+    ("/os-hypervisors", {"GET": (_HYPERVISORS, "index")}),
+    ("/os-hypervisors/detail", {"GET": (_HYPERVISORS, "detail")}),
+    ("/os-hypervisors/statistics", {"GET": (_HYPERVISORS, "statistics")}),
+    ("/os-hypervisors/{id}", {"GET": (_HYPERVISORS, "show")}),
+    ("/os-hypervisors/{id}/search", {"GET": (_HYPERVISORS, "search")}),
+    ("/os-hypervisors/{id}/servers", {"GET": (_HYPERVISORS, "servers")}),
+    ("/os-hypervisors/{id}/uptime", {"GET": (_HYPERVISORS, "uptime")}),
     ("/os-keypairs", {"GET": (_KEYPAIRS, "index"),
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
@@ -151,6 +172,9 @@ ROUTE_LIST = (
                            "POST": (_GROUPS, "create")}),
     ("/os-server-groups/{id}", {"GET": (_GROUPS, "show"),
                                 "DELETE": (_GROUPS, "delete")}),
+    ("/os-services", {"GET": (_SERVICES, "index")}),
+    ("/os-services/{id}", {"PUT": (_SERVICES, "update"),
+                           "DELETE": (_SERVICES, "delete")}),
     ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
     ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),
@@ -203,7 +227,7 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES, _MIGRATE),
+    _SERVERS: (_CONSOLES, _MIGRATE, _EVACUATE),
 }
 
 

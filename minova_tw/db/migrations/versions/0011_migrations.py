@@ -10,16 +10,16 @@ row also holds the status it reaches by itself (``due_status``) and when
 (``due_at``); a reader shows that status once the clock has reached it,
 and the next writer of the row stores it.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
