@@ -4,10 +4,11 @@ Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
 quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
-one server, one of several moves of a server starts, one of several
-deletes wins and the others find nothing, a fleet service's first change
-is one row and its host is never deleted under a booting server, and a
-read never waits for a write.
+one server, one of several moves of a server starts and one of several
+ends of a live migration wins, one of several deletes wins and the
+others find nothing, a fleet service's first change is one row and its
+host is never deleted under a booting server, and a read never waits for
+a write.
 """
 
 import sqlite3
@@ -234,11 +235,14 @@ def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
     assert all(isinstance(e, exception.NotFound) for e in errors), errors
 
 
-@pytest.mark.parametrize("move", ["migrate", "live_migrate"])
+@pytest.mark.parametrize("move", ["migrate", "live_migrate", "evacuate"])
 def test_one_of_concurrent_moves_starts(compute, admin_ctx, clock, conf,
                                         move):
     server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
     clock.advance(60)
+    if move == "evacuate":
+        compute.services.update_by_host(admin_ctx, server.host,
+                                        "nova-compute", forced_down=True)
     start = getattr(compute.server_actions, move)
     results = _at_once([lambda: start(admin_ctx, server.uuid)] * THREADS)
     errors = [r for r in results if isinstance(r, exception.ComputeError)]
@@ -246,6 +250,23 @@ def test_one_of_concurrent_moves_starts(compute, admin_ctx, clock, conf,
     assert all(isinstance(e, exception.InstanceInvalidState)
                for e in errors), errors
     assert _count(conf, models.Migration) == 1
+
+
+def test_one_of_concurrent_ends_of_a_live_migration_wins(compute, admin_ctx,
+                                                        clock, conf):
+    server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
+    clock.advance(60)
+    compute.server_actions.live_migrate(admin_ctx, server.uuid)
+    migration_id = db_engine.get_database(conf).run(
+        lambda s: s.scalar(sa.select(models.Migration.id)), write=False)
+    ends = [compute.migrations.abort, compute.migrations.force_complete]
+    results = _at_once([
+        lambda end=ends[i % 2]: end(admin_ctx, server.uuid, migration_id)
+        for i in range(THREADS)])
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
 
 
 def test_concurrent_creates_in_many_projects_get_distinct_addresses(
