@@ -17,9 +17,10 @@ makes with nova's rule names.
 from minova_tw.compute import (actions, aggregates, availability_zones,
                                consoles, flavors, hypervisors,
                                instance_actions, interfaces, keypairs,
-                               metadata, quota_sets, quotas, security_groups,
-                               server_groups, server_password,
-                               server_security_groups, server_tags, servers,
+                               metadata, migrations, quota_sets, quotas,
+                               security_groups, server_groups,
+                               server_password, server_security_groups,
+                               server_tags, servers,
                                services, usage, volume_attachments)
 from minova_tw.db import engine as db_engine
 
@@ -47,6 +48,7 @@ class API:
         self.consoles = consoles.ConsoleAPI(**parts)
         self.usage = usage.UsageAPI(**parts)
         self.server_groups = server_groups.ServerGroupAPI(**parts)
+        self.migrations = migrations.MigrationAPI(**parts)
         self.services = services.ServiceAPI(**parts)
         self.hypervisors = hypervisors.HypervisorAPI(**parts)
         self.aggregates = aggregates.AggregateAPI(**parts)

@@ -168,6 +168,34 @@ class ServerGroupMembersLimitExceeded(QuotaError):
     msg_fmt = "Quota exceeded, too many servers in group"
 
 
+class CannotMigrateToSameHost(Invalid):
+    msg_fmt = "Cannot migrate to the host where the server exists."
+
+
+class NoValidHost(Invalid):
+    """No host can take the server (400 where nova checks before it
+    answers: a live migration before 2.34)."""
+
+    msg_fmt = "No valid host was found. %(reason)s"
+
+
+class UnableToMigrateToSelf(Invalid):
+    msg_fmt = ("Unable to migrate instance (%(instance_id)s) to current "
+               "host (%(host)s).")
+
+
+class ComputeServiceInUse(Invalid):
+    """Evacuating a server whose host's nova-compute is up (400)."""
+
+    msg_fmt = "Compute service of %(host)s is still in use."
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = ("Migration %(migration_id)s state of instance "
+               "%(instance_uuid)s is %(state)s. Cannot %(method)s while the "
+               "migration is in this state.")
+
+
 # -- 404 ---------------------------------------------------------------------
 
 class InstanceNotFound(NotFound):
@@ -242,6 +270,11 @@ class VolumeNotAttached(NotFound):
     does not have."""
 
     msg_fmt = "Instance %(instance)s is not attached to volume %(volume)s"
+
+
+class MigrationNotFoundForInstance(NotFound):
+    msg_fmt = ("Migration %(migration_id)s not found for instance "
+               "%(instance_id)s")
 
 
 # -- 409 ---------------------------------------------------------------------

@@ -31,6 +31,14 @@ NO_VALID_HOST = ("No valid host was found. There are not enough hosts "
                  "available.")
 
 
+def no_valid_host_fault(created):
+    """The fault (``Instance.fault``) of a server no host took, as of
+    ``created``."""
+    return {"code": 500, "message": NO_VALID_HOST,
+            "details": "nova.exception.NoValidHost: %s" % NO_VALID_HOST,
+            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 def _member_hosts(session, group):
     """{host: how many of ``group``'s live members run there}."""
     rows = session.execute(
@@ -77,27 +85,43 @@ def _place(session, conf, count, group, candidates):
     return chosen
 
 
-def select_hosts(session, conf, count, group=None, requested_host=None,
-                 zone=None):
-    """A host for each of ``count`` new servers, in launch order, or None
-    when they do not all fit. ``group`` is the (locked) server group they
-    join; ``requested_host`` the one host they must run on; ``zone`` the
-    availability zone they must run in.
-
-    The chosen hosts' compute services are locked until the transaction
-    ends, so an admin deleting one waits and then sees the new servers
-    (409); a host whose service went away meanwhile is left out and the
-    servers placed again."""
-    zones = aggregates.host_zones(session, conf)
+def _choose(session, conf, place):
+    """``place(usable hosts)``'s hosts (None: they do not fit), their
+    compute services locked until the transaction ends, so an admin
+    deleting one waits and then sees the servers placed there (409); a
+    host whose service went away meanwhile is left out and the servers
+    placed again."""
     while True:
-        usable = services.usable_hosts(session, conf)
-        chosen = _place(session, conf, count, group,
-                        [host for host in usable
-                         if requested_host in (None, host)
-                         and zone in (None, zones[host])])
+        chosen = place(services.usable_hosts(session, conf))
         if chosen is None:
             return None
         for host in sorted(set(chosen)):
             locks.hold(session, locks.service(host, services.COMPUTE))
         if set(chosen) <= set(services.usable_hosts(session, conf)):
             return chosen
+
+
+def select_hosts(session, conf, count, group=None, requested_host=None,
+                 zone=None):
+    """A host for each of ``count`` new servers, in launch order, or None
+    when they do not all fit. ``group`` is the (locked) server group they
+    join; ``requested_host`` the one host they must run on; ``zone`` the
+    availability zone they must run in."""
+    zones = aggregates.host_zones(session, conf)
+    return _choose(session, conf, lambda usable: _place(
+        session, conf, count, group,
+        [host for host in usable if requested_host in (None, host)
+         and zone in (None, zones[host])]))
+
+
+def select_destination(session, conf, instance, group=None,
+                       requested_host=None):
+    """The host ``instance`` moves to (``requested_host``, or the one a
+    boot would take, other than its own), or None when none may take it.
+    ``group`` is its (locked) server group: an affinity member has
+    nowhere to go, an anti-affinity one only where no other member runs."""
+    chosen = _choose(session, conf, lambda usable: _place(
+        session, conf, 1, group,
+        [host for host in usable if host != instance.host
+         and requested_host in (None, host)]))
+    return chosen and chosen[0]

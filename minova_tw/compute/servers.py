@@ -483,11 +483,7 @@ class ServerAPI(base.Service):
         """No host takes the server: it ends in ERROR when its build
         would have ended, with nova's NoValidHost fault; return when."""
         due = now + datetime.timedelta(seconds=self.conf.minova.build_time)
-        instance.fault = {
-            "code": 500, "message": scheduler.NO_VALID_HOST,
-            "details": "nova.exception.NoValidHost: %s"
-                       % scheduler.NO_VALID_HOST,
-            "created": due.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        instance.fault = scheduler.no_valid_host_fault(due)
         return lifecycle.begin(session, instance, now,
                                self.conf.minova.build_time,
                                states.SCHEDULING, states.ERROR,

@@ -257,6 +257,33 @@ class InstanceActionEvent(Base):
     details = mapped_column(sa.Text)
 
 
+class Migration(Base):
+    """A server's move between hosts (os-migrations). ``status`` is what
+    it is until ``due_at``, when it becomes ``due_status`` by itself (see
+    ``compute.migrations``)."""
+
+    __tablename__ = "migrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    source_compute: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_compute: Mapped[str | None] = mapped_column(sa.String(255))
+    source_node: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_node: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_host: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[str] = mapped_column(sa.String(255))
+    due_status: Mapped[str | None] = mapped_column(sa.String(255))
+    due_at = mapped_column(Timestamp)
+    migration_type: Mapped[str] = mapped_column(sa.String(255))
+    old_instance_type_id: Mapped[int | None]
+    new_instance_type_id: Mapped[int | None]
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at = mapped_column(Timestamp, nullable=False, index=True)
+    updated_at = mapped_column(Timestamp)
+
+
 def new_uuid():
     return str(uuid.uuid4())
 

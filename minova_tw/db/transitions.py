@@ -68,6 +68,16 @@ def cancel(session, instance):
         models.InstanceTransition.instance_id == instance.id))
 
 
+def hurry(session, instance, now):
+    """Make ``instance``'s pending transition happen ``now`` and store it
+    (a writer, holding the server's row lock); return whether there was
+    one."""
+    session.execute(sa.update(models.InstanceTransition).where(
+        models.InstanceTransition.instance_id == instance.id).values(
+        due_at=now))
+    return fold(session, instance, now)
+
+
 def _due(session, instance, now):
     return session.scalars(sa.select(models.InstanceTransition).where(
         models.InstanceTransition.instance_id == instance.id,

@@ -6,10 +6,11 @@ quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
 one server, a security group joins a server once and a group name is
 made once per project, the guest's password is kept once, one of several
-deletes wins and the others find nothing, a fleet service's first change
-is one row and its host is never deleted under a booting server, an
-aggregate name and a host in an aggregate are taken once, and a read never
-waits for a write.
+moves of a server starts and one of several ends of a live migration
+wins, one of several deletes wins and the others find nothing, a fleet
+service's first change is one row and its host is never deleted under a
+booting server, an aggregate name and a host in an aggregate are taken
+once, and a read never waits for a write.
 """
 
 import sqlite3
@@ -269,6 +270,40 @@ def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
     errors = [r for r in results if isinstance(r, exception.ComputeError)]
     assert len(errors) == THREADS - 1
     assert all(isinstance(e, exception.NotFound) for e in errors), errors
+
+
+@pytest.mark.parametrize("move", ["migrate", "live_migrate", "evacuate"])
+def test_one_of_concurrent_moves_starts(compute, admin_ctx, clock, conf,
+                                        move):
+    server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
+    clock.advance(60)
+    if move == "evacuate":
+        compute.services.update_by_host(admin_ctx, server.host,
+                                        "nova-compute", forced_down=True)
+    start = getattr(compute.server_actions, move)
+    results = _at_once([lambda: start(admin_ctx, server.uuid)] * THREADS)
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
+    assert _count(conf, models.Migration) == 1
+
+
+def test_one_of_concurrent_ends_of_a_live_migration_wins(compute, admin_ctx,
+                                                        clock, conf):
+    server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
+    clock.advance(60)
+    compute.server_actions.live_migrate(admin_ctx, server.uuid)
+    migration_id = db_engine.get_database(conf).run(
+        lambda s: s.scalar(sa.select(models.Migration.id)), write=False)
+    ends = [compute.migrations.abort, compute.migrations.force_complete]
+    results = _at_once([
+        lambda end=ends[i % 2]: end(admin_ctx, server.uuid, migration_id)
+        for i in range(THREADS)])
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
 
 
 def test_concurrent_creates_in_many_projects_get_distinct_addresses(

@@ -46,6 +46,23 @@ CASES = [
      "os_compute_api:os-server-password:clear"),
     ("GET", "/os-quota-sets/project-a", None, "2.1", None),
     ("GET", "/os-simple-tenant-usage/project-a", None, "2.1", None),
+    ("POST", "/servers/{id}/action", {"migrate": None}, "2.1",
+     "os_compute_api:os-migrate-server:migrate"),
+    ("POST", "/servers/{id}/action",
+     {"os-migrateLive": {"host": None, "block_migration": "auto"}}, "2.25",
+     "os_compute_api:os-migrate-server:migrate_live"),
+    ("POST", "/servers/{id}/action", {"evacuate": {}}, "2.14",
+     "os_compute_api:os-evacuate"),
+    # Migrations are the operators' business: even reading them is not
+    # a project reader's.
+    ("GET", "/os-migrations", None, "2.1",
+     "os_compute_api:os-migrations:index"),
+    ("GET", "/servers/{id}/migrations", None, "2.23",
+     "os_compute_api:servers:migrations:index"),
+    ("DELETE", "/servers/{id}/migrations/1", None, "2.24",
+     "os_compute_api:servers:migrations:delete"),
+    ("POST", "/servers/{id}/migrations/1/action", {"force_complete": None},
+     "2.22", "os_compute_api:servers:migrations:force_complete"),
 ]
 
 

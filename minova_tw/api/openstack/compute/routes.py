@@ -35,6 +35,7 @@ from minova_tw.api.openstack.compute import (
     aggregates,
     availability_zone,
     console_auth_tokens,
+    evacuate,
     extension_info,
     flavor_access,
     flavors,
@@ -45,6 +46,8 @@ from minova_tw.api.openstack.compute import (
     ips,
     keypairs,
     limits,
+    migrate_server,
+    migrations,
     quota_classes,
     quota_sets,
     remote_consoles,
@@ -52,6 +55,7 @@ from minova_tw.api.openstack.compute import (
     security_groups,
     server_groups,
     server_metadata,
+    server_migrations,
     server_password,
     server_tags,
     servers,
@@ -80,6 +84,10 @@ _EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
+_MIGRATE = migrate_server.MigrateServerController
+_EVACUATE = evacuate.EvacuateController
+_MIGRATIONS = migrations.MigrationsController
+_SERVER_MIGRATIONS = server_migrations.ServerMigrationsController
 _SERVICES = services.ServiceController
 _HYPERVISORS = hypervisors.HypervisorsController
 _SERVER_SECGROUPS = security_groups.ServerSecurityGroupController
@@ -154,6 +162,7 @@ ROUTE_LIST = (
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
                            "DELETE": (_KEYPAIRS, "delete")}),
+    ("/os-migrations", {"GET": (_MIGRATIONS, "index")}),
     ("/os-quota-class-sets/{id}", {"GET": (_QUOTA_CLASSES, "show"),
                                    "PUT": (_QUOTA_CLASSES, "update")}),
     ("/os-quota-sets/{id}", {"GET": (_QUOTAS, "show"),
@@ -184,6 +193,13 @@ ROUTE_LIST = (
     ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
     ("/servers/{server_id}/ips", {"GET": (_IPS, "index")}),
     ("/servers/{server_id}/ips/{id}", {"GET": (_IPS, "show")}),
+    ("/servers/{server_id}/migrations",
+     {"GET": (_SERVER_MIGRATIONS, "index")}),
+    ("/servers/{server_id}/migrations/{id}",
+     {"GET": (_SERVER_MIGRATIONS, "show"),
+      "DELETE": (_SERVER_MIGRATIONS, "delete")}),
+    ("/servers/{server_id}/migrations/{id}/action",
+     {"POST": (_SERVER_MIGRATIONS, "action")}),
     ("/servers/{server_id}/os-instance-actions",
      {"GET": (_ACTIONS, "index")}),
     ("/servers/{server_id}/os-instance-actions/{id}",
@@ -220,7 +236,7 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES, _SECGROUP_ACTIONS),
+    _SERVERS: (_CONSOLES, _SECGROUP_ACTIONS, _MIGRATE, _EVACUATE),
 }
 
 
