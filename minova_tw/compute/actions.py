@@ -15,11 +15,10 @@ createBackup record the image they make (``images``); a backup keeps the
 newest ``rotation`` of its server and type.
 """
 
-import uuid
-
 from minova_tw.compute import (base, exception, flavors, hosts, images,
-                               instance_actions, keypairs, lifecycle, quotas,
-                               scheduler, server_groups, servers,
+                               instance_actions, keypairs, lifecycle,
+                               migrations, quotas, scheduler,
+                               server_groups, servers, services,
                                states as s)
 from minova_tw.db import transitions
 
@@ -37,6 +36,9 @@ RESET_STATES = {"active": s.ACTIVE, "error": s.ERROR}
 #: (None is a value: unpin).
 UNCHANGED = object()
 UNLOCK_OVERRIDE = "os_compute_api:os-lock-server:unlock:unlock_override"
+MIGRATE_SERVER = "os_compute_api:os-migrate-server:"
+#: Why the scheduler found no host for a move (nova's NoValidHost reason).
+NO_HOST_REASON = "There are not enough hosts available."
 
 
 def _simple(rule, guard, task_state, vm_state, power_state):
@@ -71,6 +73,7 @@ class ServerActionAPI(base.Service):
                                  then=then)
         instance_actions.record(session, now, context, instance,
                                 guard.action, due_at)
+        return due_at
 
     @base.writer
     def reboot(self, session, now, context, server_id, reboot_type="SOFT"):
@@ -209,8 +212,8 @@ class ServerActionAPI(base.Service):
         result = instance_actions.SUCCESS
         if offloaded:
             placed = scheduler.select_hosts(
-                session, self.conf, now, 1,
-                self._group_of(session, instance), host or None)
+                session, self.conf, 1, self._group_of(session, instance),
+                host or None)
             if placed is None:
                 end = (s.SHELVED_OFFLOADED, s.SHUTDOWN)
                 result = instance_actions.ERROR
@@ -289,7 +292,8 @@ class ServerActionAPI(base.Service):
     @base.writer
     def resize(self, session, now, context, server_id, flavor_ref):
         """RESIZE, then VERIFY_RESIZE with the new flavor (quota checked
-        for what grows)."""
+        for what grows) on another host (the same one when it is the only
+        one, as nova does with allow_resize_to_same_host)."""
         instance = servers.checked_instance(
             session, now, context, server_id, lifecycle.RESIZE,
             SERVERS + "resize")
@@ -300,13 +304,144 @@ class ServerActionAPI(base.Service):
             raise exception.ResizeError(reason="Unable to resize disk down.")
         new = flavors.flavor_copy(flavor)
         self._check_growth(session, instance, new)
+        dest = (migrations.destination(session, self.conf, instance)
+                or instance.host)
+        migration = migrations.start(session, now, context, instance,
+                                     migrations.RESIZE, dest, "migrating",
+                                     new_flavorid=flavor.flavorid)
         instance.old_flavor = instance.flavor
         servers.set_flavor(instance, new)
+        self._move_to_verify(session, now, context, instance,
+                             lifecycle.RESIZE, migration)
+
+    def _move_to_verify(self, session, now, context, instance, guard,
+                        migration):
+        """RESIZE on ``migration``'s destination, then VERIFY_RESIZE (the
+        migration ``finished``) until confirmed or reverted."""
         instance.system_meta = {**instance.system_meta,
                                 OLD_VM_STATE: instance.vm_state}
-        self._begin(session, now, context, instance, lifecycle.RESIZE,
-                    s.RESIZE_PREP, s.RESIZED, instance.power_state,
-                    launched=True)
+        due_at = self._begin(session, now, context, instance, guard,
+                             s.RESIZE_PREP, s.RESIZED, instance.power_state,
+                             launched=True)
+        migrations.set_status(migration, now, "migrating", due_at,
+                              "finished")
+        instance.host = migration.dest_compute
+
+    def _no_host(self, session, now, context, instance, migration_type,
+                 action, host=None):
+        """The move the scheduler found no host for, after nova's API has
+        answered 202: an ``error`` migration and a failed ``action``; the
+        server stays as it is."""
+        migrations.start(session, now, context, instance, migration_type,
+                         host, "error")
+        instance_actions.record(session, now, context, instance, action,
+                                result=instance_actions.ERROR)
+
+    @base.writer
+    def migrate(self, session, now, context, server_id, host=None):
+        """Cold migrate (the ``migrate`` action): RESIZE, then
+        VERIFY_RESIZE on ``host`` or the least-loaded other host that
+        takes servers, then confirmResize or revertResize as after a
+        resize. No such host: an ``error`` migration (nova's conductor
+        fails it after the API has answered)."""
+        rule = MIGRATE_SERVER + ("migrate:host" if host else "migrate")
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.MIGRATE, rule)
+        if host is not None:
+            if host == instance.host:
+                raise exception.CannotMigrateToSameHost()
+            if not hosts.exists(self.conf, host):
+                raise exception.ComputeHostNotFound(host=host)
+        dest = migrations.destination(session, self.conf, instance, host)
+        if dest is None:
+            self._no_host(session, now, context, instance,
+                          migrations.MIGRATION, lifecycle.MIGRATE.action,
+                          host)
+            return
+        migration = migrations.start(session, now, context, instance,
+                                     migrations.MIGRATION, dest, "migrating")
+        instance.old_flavor = instance.flavor
+        self._move_to_verify(session, now, context, instance,
+                             lifecycle.MIGRATE, migration)
+
+    @base.writer
+    def live_migrate(self, session, now, context, server_id, host=None,
+                     checks_async=True):
+        """Live migrate (``os-migrateLive``): MIGRATING, then the same
+        state on ``host`` or the least-loaded other host that takes
+        servers. With ``checks_async`` (2.34) a move no host can take
+        answers as nova's does once its checks run after the 202: an
+        ``error`` migration and a failed action; before, NoValidHost or
+        UnableToMigrateToSelf (400)."""
+        rule = MIGRATE_SERVER + ("migrate_live:host" if host
+                                 else "migrate_live")
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.LIVE_MIGRATE, rule)
+        if host is not None and not hosts.exists(self.conf, host):
+            raise exception.ComputeHostNotFound(host=host)
+        dest = migrations.destination(session, self.conf, instance, host)
+        if dest is None:
+            if host == instance.host:
+                error = exception.UnableToMigrateToSelf(
+                    instance_id=instance.uuid, host=host)
+            else:
+                error = exception.NoValidHost(reason=NO_HOST_REASON)
+            if not checks_async:
+                raise error
+            self._no_host(session, now, context, instance,
+                          migrations.LIVE_MIGRATION, "live-migration", host)
+            return
+        migration = migrations.start(session, now, context, instance,
+                                     migrations.LIVE_MIGRATION, dest,
+                                     "running")
+        due_at = lifecycle.begin(session, instance, now,
+                                 self.conf.minova.action_time, s.MIGRATING,
+                                 instance.vm_state, instance.power_state)
+        instance_actions.record(session, now, context, instance,
+                                "live-migration", due_at)
+        migrations.set_status(migration, now, "running", due_at,
+                              "completed")
+        instance.host = dest
+
+    @base.writer
+    def evacuate(self, session, now, context, server_id, host=None,
+                 stop=False):
+        """Rebuild the server of a host whose nova-compute is down on
+        ``host`` or the least-loaded host that takes servers: REBUILD,
+        then ACTIVE there (a stopped server stays stopped; ``stop``, 2.95:
+        SHUTOFF whatever it was). No such host: ERROR with nova's
+        NoValidHost fault and an ``error`` migration."""
+        instance = servers.get_instance(session, now, context, server_id,
+                                        for_update=True,
+                                        rule="os_compute_api:os-evacuate")
+        if host is not None and not hosts.exists(self.conf, host):
+            raise exception.NotFound("Compute host %s not found." % host)
+        if host == instance.host:
+            raise exception.Invalid("The target host can't be the same "
+                                    "one.")
+        lifecycle.check(context, instance, lifecycle.EVACUATE)
+        if services.is_up(session, self.conf, instance.host):
+            raise exception.ComputeServiceInUse(host=instance.host)
+        dest = migrations.destination(session, self.conf, instance, host)
+        if dest is None:
+            self._no_host(session, now, context, instance,
+                          migrations.EVACUATION, lifecycle.EVACUATE.action,
+                          host)
+            instance.vm_state, instance.task_state = s.ERROR, None
+            instance.fault = scheduler.no_valid_host_fault(now)
+            instance.updated_at = now
+            return
+        migration = migrations.start(session, now, context, instance,
+                                     migrations.EVACUATION, dest, "accepted")
+        if stop or instance.vm_state == s.STOPPED:
+            end = (s.STOPPED, s.SHUTDOWN)
+        else:
+            end = (s.ACTIVE, s.RUNNING)
+        due_at = self._begin(session, now, context, instance,
+                             lifecycle.EVACUATE, s.REBUILDING, *end,
+                             launched=True)
+        migrations.set_status(migration, now, "accepted", due_at, "done")
+        instance.host = dest
 
     def _check_growth(self, session, instance, new_flavor):
         quotas.servers_that_fit(
@@ -330,21 +465,31 @@ class ServerActionAPI(base.Service):
             SERVERS + "confirm_resize")
         instance.vm_state = self._end_resize(instance)
         instance.updated_at = now
+        migration = migrations.finished_resize(session, now, instance)
+        if migration is not None:
+            migrations.set_status(migration, now, "confirmed")
         instance_actions.record(session, now, context, instance,
                                 lifecycle.CONFIRM_RESIZE.action)
 
     @base.writer
     def revert_resize(self, session, now, context, server_id):
-        """REVERT_RESIZE with the old flavor, then the state before."""
+        """REVERT_RESIZE with the old flavor back on the source host, then
+        the state before."""
         instance = servers.checked_instance(
             session, now, context, server_id, lifecycle.REVERT_RESIZE,
             SERVERS + "revert_resize")
         old_flavor = instance.old_flavor
         self._check_growth(session, instance, old_flavor)
         servers.set_flavor(instance, old_flavor)
-        self._begin(session, now, context, instance, lifecycle.REVERT_RESIZE,
-                    s.RESIZE_REVERTING, self._end_resize(instance),
-                    instance.power_state)
+        migration = migrations.finished_resize(session, now, instance)
+        due_at = self._begin(session, now, context, instance,
+                             lifecycle.REVERT_RESIZE, s.RESIZE_REVERTING,
+                             self._end_resize(instance),
+                             instance.power_state)
+        if migration is not None:
+            migrations.set_status(migration, now, "reverting", due_at,
+                                  "reverted")
+            instance.host = migration.source_compute
 
     @base.writer
     def lock(self, session, now, context, server_id, reason=None):

@@ -14,11 +14,14 @@ actions are recorded under) and ``can``, the policy check each operation
 makes with nova's rule names.
 """
 
-from minova_tw.compute import (actions, availability_zones, consoles,
-                               flavors, images, instance_actions,
-                               interfaces, keypairs, metadata, quota_sets,
-                               quotas, server_groups, server_tags, servers,
-                               usage, volume_attachments)
+from minova_tw.compute import (actions, aggregates, availability_zones,
+                               consoles, flavors, hypervisors, images,
+                               instance_actions, interfaces, keypairs,
+                               metadata, migrations, quota_sets, quotas,
+                               security_groups, server_groups,
+                               server_password, server_security_groups,
+                               server_tags, servers,
+                               services, usage, volume_attachments)
 from minova_tw.db import engine as db_engine
 
 
@@ -45,4 +48,12 @@ class API:
         self.consoles = consoles.ConsoleAPI(**parts)
         self.usage = usage.UsageAPI(**parts)
         self.server_groups = server_groups.ServerGroupAPI(**parts)
+        self.migrations = migrations.MigrationAPI(**parts)
+        self.services = services.ServiceAPI(**parts)
+        self.hypervisors = hypervisors.HypervisorAPI(**parts)
+        self.aggregates = aggregates.AggregateAPI(**parts)
+        self.security_groups = security_groups.SecurityGroupAPI(**parts)
+        self.server_security_groups = (
+            server_security_groups.ServerSecurityGroupAPI(**parts))
+        self.server_password = server_password.ServerPasswordAPI(**parts)
         self.images = images.ImageAPI(**parts)

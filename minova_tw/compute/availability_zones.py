@@ -1,44 +1,43 @@
-"""Availability zones: minova's fake compute hosts in ``default_availability_zone``.
+"""Availability zones: the fake hosts' zones (their aggregates' ``availability_zone``, else ``default_availability_zone``).
 
-The internal zone (``internal_service_availability_zone``) holds the control
-services, on the controller host; like nova, only the detailed (admin)
-listing shows it.
+A zone is listed when a compute service is in it (available while one of
+them is enabled, as nova lists it). The internal zone
+(``internal_service_availability_zone``) holds the control services, on
+the controller host; like nova, only the detailed (admin) listing shows
+it, with each service's state: ``available`` when up, ``active`` when
+enabled.
 """
 
-from minova_tw.compute import base, hosts
+from minova_tw.compute import base, services
 
-COMPUTE_SERVICES = ("nova-compute",)
 INTERNAL_SERVICES = ("nova-conductor", "nova-scheduler")
 
 
 class AvailabilityZoneAPI(base.Service):
 
-    def list(self, context, detail=False):
+    @base.reader
+    def list(self, session, now, context, detail=False):
         """os-availability-zone's availabilityZoneInfo: [{zoneName,
         zoneState, hosts}] (``hosts`` None unless ``detail``; admin only)."""
         context.can("os_compute_api:os-availability-zone:list")
-        if not detail:
-            return [self._zone(self.conf.default_availability_zone, None)]
-        base.require_admin(context,
-                           "os_compute_api:os-availability-zone:detail")
-        now = self.clock()
-        return [
-            self._zone(self.conf.default_availability_zone,
-                       self._hosts(hosts.names(self.conf),
-                                   COMPUTE_SERVICES, now)),
-            self._zone(self.conf.internal_service_availability_zone,
-                       self._hosts([hosts.controller(self.conf)],
-                                   INTERNAL_SERVICES, now)),
-        ]
-
-    @staticmethod
-    def _zone(name, hosts):
-        return {"zoneName": name, "zoneState": {"available": True},
-                "hosts": hosts}
-
-    @staticmethod
-    def _hosts(names, binaries, now):
-        return {name: {binary: {"available": True, "active": True,
-                                "updated_at": now}
-                       for binary in binaries}
-                for name in names}
+        if detail:
+            base.require_admin(context,
+                               "os_compute_api:os-availability-zone:detail")
+        zones = {}
+        for service in services.services(session, self.conf):
+            zone = zones.setdefault(service.zone, {"available": False,
+                                                   "hosts": {}})
+            if service.binary == services.COMPUTE and not service.disabled:
+                zone["available"] = True
+            zone["hosts"].setdefault(service.host, {})[service.binary] = {
+                "available": service.up, "active": not service.disabled,
+                "updated_at": now}
+        internal = self.conf.internal_service_availability_zone
+        if internal in zones:
+            zones[internal]["available"] = True
+        return [{"zoneName": name,
+                 "zoneState": {"available": zone["available"]},
+                 "hosts": zone["hosts"] if detail else None}
+                for name, zone in sorted(zones.items(),
+                                         key=lambda item: item[0] == internal)
+                if detail or name != internal]

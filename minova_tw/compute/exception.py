@@ -123,6 +123,16 @@ class ConsoleTypeUnavailable(Invalid):
     msg_fmt = "Unavailable console type %(console_type)s."
 
 
+class SecurityGroupExists(Invalid):
+    msg_fmt = ("Security group %(security_group_name)s already exists "
+               "for project %(project_id)s.")
+
+
+class SecurityGroupCannotBeApplied(Invalid):
+    msg_fmt = ("Network requires port_security_enabled and subnet associated"
+               " in order to apply security groups.")
+
+
 class InvalidStrTime(Invalid):
     msg_fmt = "Invalid datetime string: %(reason)s"
 
@@ -158,6 +168,34 @@ class ServerGroupMembersLimitExceeded(QuotaError):
     msg_fmt = "Quota exceeded, too many servers in group"
 
 
+class CannotMigrateToSameHost(Invalid):
+    msg_fmt = "Cannot migrate to the host where the server exists."
+
+
+class NoValidHost(Invalid):
+    """No host can take the server (400 where nova checks before it
+    answers: a live migration before 2.34)."""
+
+    msg_fmt = "No valid host was found. %(reason)s"
+
+
+class UnableToMigrateToSelf(Invalid):
+    msg_fmt = ("Unable to migrate instance (%(instance_id)s) to current "
+               "host (%(host)s).")
+
+
+class ComputeServiceInUse(Invalid):
+    """Evacuating a server whose host's nova-compute is up (400)."""
+
+    msg_fmt = "Compute service of %(host)s is still in use."
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = ("Migration %(migration_id)s state of instance "
+               "%(instance_uuid)s is %(state)s. Cannot %(method)s while the "
+               "migration is in this state.")
+
+
 # -- 404 ---------------------------------------------------------------------
 
 class InstanceNotFound(NotFound):
@@ -190,6 +228,10 @@ class KeypairNotFound(NotFound):
 
 class MetadataNotFound(NotFound):
     msg_fmt = "Metadata item was not found"
+
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = "Security group %(security_group_id)s not found."
 
 
 class InstanceTagNotFound(NotFound):
@@ -228,6 +270,11 @@ class VolumeNotAttached(NotFound):
     does not have."""
 
     msg_fmt = "Instance %(instance)s is not attached to volume %(volume)s"
+
+
+class MigrationNotFoundForInstance(NotFound):
+    msg_fmt = ("Migration %(migration_id)s not found for instance "
+               "%(instance_id)s")
 
 
 # -- 409 ---------------------------------------------------------------------
@@ -293,3 +340,47 @@ class DevicePathInUse(Conflict):
 
 class NoMoreFixedIps(Conflict):
     msg_fmt = "No fixed IP addresses available for network: %(net)s"
+
+
+# -- the fleet (os-services, os-hypervisors, os-aggregates) ------------------
+
+class ServiceNotFound(NotFound):
+    msg_fmt = "Service %(service_id)s could not be found."
+
+
+class HostBinaryNotFound(NotFound):
+    msg_fmt = "Could not find binary %(binary)s on host %(host)s."
+
+
+class ServiceUpdateNotSupported(Invalid):
+    msg_fmt = ("Updating a %(binary)s service is not supported. Only "
+               "nova-compute services can be updated.")
+
+
+class ServiceHostsInstances(Conflict):
+    msg_fmt = ("Unable to delete compute service that is hosting "
+               "instances. Migrate or delete the instances first.")
+
+
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_name)s already exists."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class InvalidAggregateAction(Invalid):
+    """nova's InvalidAggregateAction*: ``action`` says which ("add host
+    to", "remove host from", "update", "update metadata of")."""
+
+    msg_fmt = ("Cannot %(action)s aggregate %(aggregate_id)s. "
+               "Reason: %(reason)s.")

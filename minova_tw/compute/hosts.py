@@ -4,9 +4,8 @@ minova has no hypervisors. ``[minova] fake_hosts`` says how many compute
 hosts it pretends to have; they are named ``compute-1`` .. ``compute-N``
 (``names``), and ``compute-1`` doubles as the controller that runs the
 control services (``controller``). A server's host is stored in
-``instances.host`` when it is created (a shelved server leaves it when it
-is offloaded); a host's load is the number of live servers on it
-(``server_counts``). ``pick`` is the one placement
+``instances.host`` when it is created; a host's load is the number of
+live servers on it (``server_counts``). ``pick`` is the one placement
 rule: the least-loaded of the allowed hosts, the lowest-numbered on a tie,
 so the same state always gives the same host. os-services,
 os-hypervisors and migrations read the same list.
@@ -34,15 +33,14 @@ def exists(conf, host):
     return host in names(conf)
 
 
-def server_counts(session, conf, now):
-    """{host: how many live servers it has at ``now``}, every host present
-    (a server offloaded by then has left its host)."""
+def server_counts(session, conf):
+    """{host: how many live servers it has}, every host present (a server
+    being offloaded, ``transitions.LEAVING_HOST``, has left it)."""
     counts = dict.fromkeys(names(conf), 0)
-    host = transitions.effective(I.host)
     rows = session.execute(
-        sa.select(host, sa.func.count(I.id)).select_from(transitions.JOINED)
-        .where(I.deleted == 0, host.is_not(None)).group_by(host),
-        {"now": now})
+        sa.select(I.host, sa.func.count(I.id))
+        .where(I.deleted == 0, I.host.is_not(None),
+               sa.not_(transitions.LEAVING_HOST)).group_by(I.host))
     for host, count in rows:
         if host in counts:
             counts[host] = count

@@ -53,6 +53,18 @@ EVENTS = {
     "confirmResize": ("compute_confirm_resize",),
     "revertResize": ("compute_revert_resize",
                      "compute_finish_revert_resize"),
+    "migrate": ("conductor_migrate_server", "compute_prep_resize",
+                "compute_resize_instance", "compute_finish_resize"),
+    "live-migration": ("conductor_live_migrate_instance",
+                       "compute_check_can_live_migrate_destination",
+                       "compute_check_can_live_migrate_source",
+                       "compute_pre_live_migration",
+                       "compute_live_migration",
+                       "compute_post_live_migration_at_destination"),
+    "live_migration_cancel": ("compute_live_migration_abort",),
+    "live_migration_force_complete": (
+        "compute_live_migration_force_complete",),
+    "evacuate": ("conductor_rebuild_server", "compute_rebuild_instance"),
     "trigger_crash_dump": ("compute_trigger_crash_dump",),
     "attach_interface": ("compute_attach_interface",),
     "detach_interface": ("compute_detach_interface",),
@@ -117,9 +129,10 @@ def record(session, now, context, instance, action, finish_at=None,
                        host=instance.host))
 
 
-def cut_short(session, instance, now):
-    """End ``instance``'s events that were to finish after ``now`` (their
-    transition is being replaced or dropped) now, as failed."""
+def _end_pending(session, instance, now, event_values, action_values):
+    """End now ``instance``'s events that were to finish after ``now``,
+    setting ``event_values`` on them and ``action_values`` on their
+    actions."""
     pending = sa.select(A.id).where(A.instance_uuid == instance.uuid,
                                     A.finish_time > now)
     action_ids = session.scalars(pending).all()
@@ -127,9 +140,22 @@ def cut_short(session, instance, now):
         return
     session.execute(sa.update(EV).where(
         EV.action_id.in_(action_ids), EV.finish_time > now).values(
-        finish_time=now, result=ERROR))
+        finish_time=now, **event_values))
     session.execute(sa.update(A).where(A.id.in_(action_ids)).values(
-        finish_time=now, message=ERROR))
+        finish_time=now, **action_values))
+
+
+def cut_short(session, instance, now):
+    """End ``instance``'s events that were to finish after ``now`` (their
+    transition is being replaced or dropped) now, as failed."""
+    _end_pending(session, instance, now, {"result": ERROR},
+                 {"message": ERROR})
+
+
+def finish_now(session, instance, now):
+    """End ``instance``'s events that were to finish after ``now`` now, as
+    they would have (their transition is made to happen now)."""
+    _end_pending(session, instance, now, {}, {})
 
 
 def _server(session, context, server_id, read_deleted, action):

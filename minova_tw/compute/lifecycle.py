@@ -40,6 +40,13 @@ RESCUE = Guard("rescue", (s.ACTIVE, s.STOPPED, s.ERROR))
 UNRESCUE = Guard("unrescue", (s.RESCUED,))
 REBUILD = Guard("rebuild", (s.ACTIVE, s.STOPPED, s.ERROR))
 RESIZE = Guard("resize", (s.ACTIVE, s.STOPPED))
+MIGRATE = Guard("migrate", (s.ACTIVE, s.STOPPED))
+LIVE_MIGRATE = Guard("os-migrateLive", (s.ACTIVE, s.PAUSED))
+FORCE_COMPLETE = Guard("force_complete", (s.ACTIVE,), (s.MIGRATING,))
+ABORT_LIVE_MIGRATION = Guard("abort live migration", None, (s.MIGRATING,))
+#: nova does not check the lock before an evacuation.
+EVACUATE = Guard("evacuate", (s.ACTIVE, s.STOPPED, s.ERROR),
+                 check_lock=False)
 CONFIRM_RESIZE = Guard("confirmResize", (s.RESIZED,))
 REVERT_RESIZE = Guard("revertResize", (s.RESIZED,))
 CHANGE_PASSWORD = Guard("changePassword", (s.ACTIVE,))

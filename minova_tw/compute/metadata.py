@@ -26,6 +26,12 @@ def password(instance):
                    for key in _PASSWORD_KEYS)
 
 
+def without_password(system_meta):
+    """``system_meta`` with the password forgotten."""
+    return {key: value for key, value in system_meta.items()
+            if key not in _PASSWORD_KEYS}
+
+
 class MetadataAPI(base.Service):
 
     @base.reader

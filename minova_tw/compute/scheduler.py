@@ -1,23 +1,27 @@
 """Where new servers go: a fake host for each, as its server group's policy allows.
 
-nova's scheduler filters hosts, then weighs the ones left. Here the filter
-is the group's hard policy (affinity: the host its members are on, if they
-are on one; anti-affinity: hosts with fewer than ``max_server_per_host``
+nova's scheduler filters hosts, then weighs the ones left. Here the
+filters are the compute service (a host whose nova-compute is disabled,
+forced down or deleted takes no new server: nova's ComputeFilter), the
+requested availability zone (its aggregates' hosts), the
+group's hard policy (affinity: the host its members are on, if they are
+on one; anti-affinity: hosts with fewer than ``max_server_per_host``
 of its members, 1 by default) and a requested host; the weighing is the
 soft policies (soft-affinity: most members first, soft-anti-affinity:
 fewest) and then ``hosts.pick``'s least-loaded rule. The servers of one
 request are placed one after the other, each counting the ones before
 it; when one of them has no host, none of them has (nova fails the whole
 request with NoValidHost). The caller holds the group's lock, so
-concurrent boots into one group see each other's members.
+concurrent boots into one group see each other's members; the chosen
+hosts' service locks keep a deleted service's host empty.
 """
 
 import collections
 
 import sqlalchemy as sa
 
-from minova_tw.compute import hosts
-from minova_tw.db import models, transitions
+from minova_tw.compute import aggregates, hosts, services
+from minova_tw.db import locks, models, transitions
 
 M = models.InstanceGroupMember
 I = models.Instance
@@ -27,14 +31,22 @@ NO_VALID_HOST = ("No valid host was found. There are not enough hosts "
                  "available.")
 
 
-def _member_hosts(session, group, now):
-    """{host: how many of ``group``'s live members run there at ``now``}."""
-    host = transitions.effective(I.host)
+def no_valid_host_fault(created):
+    """The fault (``Instance.fault``) of a server no host took, as of
+    ``created``."""
+    return {"code": 500, "message": NO_VALID_HOST,
+            "details": "nova.exception.NoValidHost: %s" % NO_VALID_HOST,
+            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def _member_hosts(session, group):
+    """{host: how many of ``group``'s live members run there} (not those
+    being offloaded)."""
     rows = session.execute(
-        sa.select(host, sa.func.count(I.id))
-        .select_from(transitions.JOINED.join(M, M.instance_id == I.id))
-        .where(M.group_id == group.id, I.deleted == 0, host.is_not(None))
-        .group_by(host), {"now": now})
+        sa.select(I.host, sa.func.count(I.id)).join(M, M.instance_id == I.id)
+        .where(M.group_id == group.id, I.deleted == 0, I.host.is_not(None),
+               sa.not_(transitions.LEAVING_HOST))
+        .group_by(I.host))
     return collections.Counter(dict(rows.all()))
 
 
@@ -59,16 +71,9 @@ def _preference(group, members):
     return None
 
 
-def select_hosts(session, conf, now, count, group=None,
-                 requested_host=None):
-    """A host for each of ``count`` new servers, in launch order, or None
-    when they do not all fit, with the servers where they are at ``now``.
-    ``group`` is the (locked) server group they join; ``requested_host``
-    the one host they must run on."""
-    candidates = ([requested_host] if requested_host is not None
-                  else hosts.names(conf))
-    load = hosts.server_counts(session, conf, now)
-    members = (_member_hosts(session, group, now) if group is not None
+def _place(session, conf, count, group, candidates):
+    load = hosts.server_counts(session, conf)
+    members = (_member_hosts(session, group) if group is not None
                else collections.Counter())
     chosen = []
     for _ in range(count):
@@ -80,3 +85,45 @@ def select_hosts(session, conf, now, count, group=None,
         load[host] += 1
         members[host] += 1
     return chosen
+
+
+def _choose(session, conf, place):
+    """``place(usable hosts)``'s hosts (None: they do not fit), their
+    compute services locked until the transaction ends, so an admin
+    deleting one waits and then sees the servers placed there (409); a
+    host whose service went away meanwhile is left out and the servers
+    placed again."""
+    while True:
+        chosen = place(services.usable_hosts(session, conf))
+        if chosen is None:
+            return None
+        for host in sorted(set(chosen)):
+            locks.hold(session, locks.service(host, services.COMPUTE))
+        if set(chosen) <= set(services.usable_hosts(session, conf)):
+            return chosen
+
+
+def select_hosts(session, conf, count, group=None, requested_host=None,
+                 zone=None):
+    """A host for each of ``count`` new servers, in launch order, or None
+    when they do not all fit. ``group`` is the (locked) server group they
+    join; ``requested_host`` the one host they must run on; ``zone`` the
+    availability zone they must run in."""
+    zones = aggregates.host_zones(session, conf)
+    return _choose(session, conf, lambda usable: _place(
+        session, conf, count, group,
+        [host for host in usable if requested_host in (None, host)
+         and zone in (None, zones[host])]))
+
+
+def select_destination(session, conf, instance, group=None,
+                       requested_host=None):
+    """The host ``instance`` moves to (``requested_host``, or the one a
+    boot would take, other than its own), or None when none may take it.
+    ``group`` is its (locked) server group: an affinity member has
+    nowhere to go, an anti-affinity one only where no other member runs."""
+    chosen = _choose(session, conf, lambda usable: _place(
+        session, conf, 1, group,
+        [host for host in usable if host != instance.host
+         and requested_host in (None, host)]))
+    return chosen and chosen[0]

@@ -31,10 +31,11 @@ import uuid
 
 import sqlalchemy as sa
 
-from minova_tw.compute import (base, exception, flavors, hosts,
+from minova_tw.compute import (aggregates, base, exception, flavors, hosts,
                                instance_actions, keypairs, lifecycle,
                                network, quotas, scheduler, server_groups,
                                states, volumes)
+from minova_tw.compute import security_groups as secgroups
 from minova_tw.db import models, transitions
 
 I = models.Instance
@@ -420,17 +421,20 @@ class ServerAPI(base.Service):
         key = None
         if key_name is not None:
             key = keypairs.get_keypair(session, context.user_id, key_name)
-        zone = self.conf.default_availability_zone
-        if availability_zone and availability_zone.split(":")[0] != zone:
+        host_zones = aggregates.host_zones(session, self.conf)
+        zone = availability_zone and availability_zone.split(":")[0]
+        if zone and zone not in host_zones.values():
             raise exception.InvalidAvailabilityZone()
         requested = self._requested_ips(networks, max_count)
+        group_names = secgroups.requested_names(
+            session, context.project_id, security_groups)
         count = quotas.servers_that_fit(
             session, self.conf, context.project_id, context.user_id,
             {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb},
             min_count, max_count)
         group = self._group(session, context, scheduler_hints, count)
-        placed = scheduler.select_hosts(session, self.conf, now, count, group,
-                                        requested_host)
+        placed = scheduler.select_hosts(session, self.conf, count, group,
+                                        requested_host, zone)
         reservation_id = "r-" + "".join(
             secrets.choice(string.ascii_lowercase + string.digits)
             for _ in range(8))
@@ -449,10 +453,13 @@ class ServerAPI(base.Service):
                 key_name=key_name, key_data=key and key.public_key,
                 key_type=key and key.type, user_data=user_data,
                 meta=metadata, system_meta={},
-                security_groups=list(security_groups or ["default"]),
+                security_groups=group_names,
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, progress=0, launch_index=index,
-                reservation_id=reservation_id, availability_zone=zone,
+                reservation_id=reservation_id,
+                availability_zone=(host_zones[placed[index]] if placed
+                                   else zone
+                                   or self.conf.default_availability_zone),
                 host=placed[index] if placed else None,
                 access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
                 auto_disk_config=auto_disk_config,
@@ -518,11 +525,7 @@ class ServerAPI(base.Service):
         """No host takes the server: it ends in ERROR when its build
         would have ended, with nova's NoValidHost fault; return when."""
         due = now + datetime.timedelta(seconds=self.conf.minova.build_time)
-        instance.fault = {
-            "code": 500, "message": scheduler.NO_VALID_HOST,
-            "details": "nova.exception.NoValidHost: %s"
-                       % scheduler.NO_VALID_HOST,
-            "created": due.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        instance.fault = scheduler.no_valid_host_fault(due)
         return lifecycle.begin(session, instance, now,
                                self.conf.minova.build_time,
                                states.SCHEDULING, states.ERROR,

@@ -14,8 +14,8 @@ includes everything the previous holder wrote.
 
 To stay free of deadlocks, a transaction takes its locks in the order of
 the names' kinds below: a project's, then a user's, then a server
-group's, then the address pool, then a volume's; a quota class's is taken
-alone.
+group's, then fleet services' (in name order), then the address pool,
+then a volume's; a quota class's and an aggregate's are taken alone.
 """
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -45,6 +45,11 @@ def group(group_uuid):
     return "group:%s" % group_uuid
 
 
+def service(host, binary):
+    """The lock of a fleet service's state (os-services)."""
+    return "service:%s/%s" % (host, binary)
+
+
 #: The lock of the fixed-IP pool.
 FIXED_IPS = "fixed_ips"
 
@@ -52,6 +57,11 @@ FIXED_IPS = "fixed_ips"
 def volume(volume_id):
     """The lock of a volume's attachment (one server at a time)."""
     return "volume:%s" % volume_id
+
+
+def aggregate(aggregate_id):
+    """The lock of a host aggregate's hosts and metadata."""
+    return "aggregate:%s" % aggregate_id
 
 
 def hold(session, name):

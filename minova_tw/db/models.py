@@ -279,6 +279,33 @@ class InstanceActionEvent(Base):
     details = mapped_column(sa.Text)
 
 
+class Migration(Base):
+    """A server's move between hosts (os-migrations). ``status`` is what
+    it is until ``due_at``, when it becomes ``due_status`` by itself (see
+    ``compute.migrations``)."""
+
+    __tablename__ = "migrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    source_compute: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_compute: Mapped[str | None] = mapped_column(sa.String(255))
+    source_node: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_node: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_host: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[str] = mapped_column(sa.String(255))
+    due_status: Mapped[str | None] = mapped_column(sa.String(255))
+    due_at = mapped_column(Timestamp)
+    migration_type: Mapped[str] = mapped_column(sa.String(255))
+    old_instance_type_id: Mapped[int | None]
+    new_instance_type_id: Mapped[int | None]
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at = mapped_column(Timestamp, nullable=False, index=True)
+    updated_at = mapped_column(Timestamp)
+
+
 def new_uuid():
     return str(uuid.uuid4())
 
@@ -338,6 +365,22 @@ class CacheGeneration(Base):
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     generation: Mapped[int]
+
+
+class SecurityGroup(Base):
+    """A security group a project made (``default`` has no row: see
+    compute.security_groups). Groups carry no rules: minova filters no
+    traffic."""
+
+    __tablename__ = "security_groups"
+    __table_args__ = (sa.UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str] = mapped_column(sa.String(255))
+    created_at = mapped_column(Timestamp, nullable=False)
 
 
 class Lock(Base):
@@ -410,3 +453,70 @@ class ConsoleAuthToken(Base):
     instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
     created_at = mapped_column(Timestamp, nullable=False)
     expires_at = mapped_column(Timestamp, nullable=False, index=True)
+
+
+class Service(Base):
+    """What an operator changed about a service of a fake host (see
+    compute/services.py); a service without a row is enabled and up."""
+
+    __tablename__ = "services"
+    __table_args__ = (sa.UniqueConstraint("host", "binary"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(sa.String(255))
+    binary: Mapped[str] = mapped_column(sa.String(255))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    forced_down: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    updated_at = mapped_column(Timestamp, nullable=False)
+
+
+class Aggregate(Base):
+    """A host aggregate: a named set of hosts with metadata
+    (os-aggregates)."""
+
+    __tablename__ = "aggregates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(
+        sa.String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    name: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    created_at = mapped_column(Timestamp, nullable=False)
+    updated_at = mapped_column(Timestamp)
+
+    host_rows: Mapped[list["AggregateHost"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        order_by="AggregateHost.id")
+    metadata_rows: Mapped[list["AggregateMetadata"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        order_by="AggregateMetadata.key")
+
+    @property
+    def hosts(self):
+        return [row.host for row in self.host_rows]
+
+    @property
+    def meta(self):
+        return {row.key: row.value for row in self.metadata_rows}
+
+
+class AggregateHost(Base):
+    __tablename__ = "aggregate_hosts"
+    __table_args__ = (sa.UniqueConstraint("aggregate_id", "host"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("aggregates.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(sa.String(255))
+
+
+class AggregateMetadata(Base):
+    __tablename__ = "aggregate_metadata"
+    __table_args__ = (sa.UniqueConstraint("aggregate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("aggregates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    value: Mapped[str] = mapped_column(sa.String(255))

@@ -64,6 +64,13 @@ EFFECTIVE = {
 }
 
 
+#: Whether a server (a row of ``instances``) is offloaded by its pending
+#: transition: its host is no longer its to count, even before it is due.
+LEAVING_HOST = sa.exists().where(
+    T.c.instance_id == I.c.id,
+    sa.or_(T.c.vm_state == OFFLOADED, T.c.then_vm_state == OFFLOADED))
+
+
 def effective(column):
     """``column`` of ``instances`` as it is at ``now`` (over JOINED)."""
     return EFFECTIVE.get(column.key, column)
@@ -84,6 +91,16 @@ def cancel(session, instance):
     """Drop ``instance``'s pending transition, if any."""
     session.execute(sa.delete(models.InstanceTransition).where(
         models.InstanceTransition.instance_id == instance.id))
+
+
+def hurry(session, instance, now):
+    """Make ``instance``'s pending transition happen ``now`` and store it
+    (a writer, holding the server's row lock); return whether there was
+    one."""
+    session.execute(sa.update(models.InstanceTransition).where(
+        models.InstanceTransition.instance_id == instance.id).values(
+        due_at=now))
+    return fold(session, instance, now)
 
 
 def _due(session, instance, now):

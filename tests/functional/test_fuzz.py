@@ -60,7 +60,7 @@ WRAPPERS = (
     "os-getConsoleOutput", "trigger_crash_dump", "shelve", "shelveOffload",
     "unshelve", "restore", "forceDelete", "os-resetState",
     "injectNetworkInfo", "createBackup", "flavor_access", "server_group",
-    "os:scheduler_hints")
+    "os:scheduler_hints", "addSecurityGroup", "removeSecurityGroup")
 QUERY_KEYS = (
     "limit", "marker", "sort_key", "sort_dir", "name", "status",
     "changes-since", "changes-before", "all_tenants", "is_public", "minDisk",

@@ -84,7 +84,8 @@ def test_a_killed_worker_is_logged_and_replaced_under_load(minova, tmp_path):
     server = start_workers(minova, tmp_path)
     fds_before = len(os.listdir("/proc/%d/fd" % server.proc.pid))
     victim = server.workers("osapi_compute")[0]
-    load = Load(server.url("osapi_compute", "/?sleep=0.01"), clients=4)
+    clients = 4
+    load = Load(server.url("osapi_compute", "/?sleep=0.01"), clients=clients)
     try:
         load.wait_served(100)
         os.kill(victim, signal.SIGKILL)
@@ -102,7 +103,11 @@ def test_a_killed_worker_is_logged_and_replaced_under_load(minova, tmp_path):
         load.stop()
     print("served", load.served, "failed", len(load.failures),
           load.failures)
-    assert len(load.failures) <= 4  # at most the requests inside the victim
+    # Each client loses at most the connection the victim held and one it
+    # opened again at once and the kernel queued on the victim's socket
+    # before the parent closed it (reset: minova_tw.spawner's
+    # _closeDeadSockets).
+    assert len(load.failures) <= 2 * clients
     assert "respawning worker osapi_compute/0 in 1 s" in server.log
     assert not is_worker(victim)  # reaped: no zombie
     replacement = server.workers("osapi_compute")[0]

@@ -41,3 +41,10 @@ def call_as(router, method, path, body=None, admin=False, version="2.1",
         project or (ADMIN_PROJECT if admin else PROJECT), admin,
         **({"request_id": request_id} if request_id else {}))
     return req.get_response(router)
+
+
+def fault(res, code, message):
+    """Assert that ``res`` is nova's fault of status ``code`` saying
+    ``message``."""
+    assert res.status_int == code, res.text
+    assert list(res.json.values())[0]["message"] == message

@@ -218,6 +218,15 @@ def api(conf, override):
 
 
 @pytest.fixture
+def admin_api(api):
+    """``api`` as the admin: ``admin_api(method, path, body=None,
+    version="2.1")``."""
+    def request(method, path, body=None, version="2.1"):
+        return api(method, path, body, version, admin=True)
+    return request
+
+
+@pytest.fixture
 def building_server(api, override):
     """The id of a server project-a booted through ``api`` that stays BUILD
     (for the 409s of actions nova refuses while a server builds)."""

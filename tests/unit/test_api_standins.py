@@ -285,6 +285,54 @@ def test_network_serves_its_network_and_any_uuid_as_a_port(
     assert get(app, "/network/v2.0/ports/junk").status_int == 404
 
 
+def _as(project):
+    return {"X-Auth-Token": "user:%s" % project}
+
+
+def test_network_makes_and_finds_a_projects_security_groups(app):
+    groups = "/network/v2.0/security-groups"
+    listed = get(app, groups, headers=_as("p1")).json["security_groups"]
+    assert [(g["name"], g["project_id"], g["security_group_rules"])
+            for g in listed] == [("default", "p1", [])]
+    default = listed[0]
+    made = get(app, groups, method="POST", headers=_as("p1"),
+               json={"security_group": {"name": "web",
+                                        "description": "HTTP"}})
+    assert made.status_int == 201, made.text
+    web = made.json["security_group"]
+    assert (web["name"], web["description"], web["tenant_id"]) == (
+        "web", "HTTP", "p1")
+    # What openstacksdk's find asks: by id, else a listing by name.
+    assert get(app, groups + "/" + web["id"],
+               headers=_as("p1")).json["security_group"] == web
+    assert get(app, groups + "?name=web",
+               headers=_as("p1")).json["security_groups"] == [web]
+    assert get(app, groups + "?id=%s&id=%s" % (web["id"], default["id"]),
+               headers=_as("p1")).json["security_groups"] == [default, web]
+    assert get(app, groups + "?name=web",
+               headers=_as("p2")).json["security_groups"] == []
+    missing = get(app, groups + "/" + web["id"], headers=_as("p2"))
+    assert missing.status_int == 404
+    assert missing.json["NeutronError"]["type"] == "SecurityGroupNotFound"
+    for name in ("web", "default"):
+        again = get(app, groups, method="POST", headers=_as("p1"),
+                    json={"security_group": {"name": name}})
+        assert again.status_int == 409
+        assert again.json["NeutronError"]["type"] == "SecurityGroupExists"
+
+
+@pytest.mark.parametrize("body", [
+    b"junk", b"[]", b'{"security_group": []}',
+    b'{"security_group": {"name": 1}}',
+    b'{"security_group": {"name": "x", "description": "%s"}}' % (
+        b"d" * 256)])
+def test_network_refuses_a_bad_security_group(app, body):
+    res = get(app, "/network/v2.0/security-groups", method="POST",
+              headers=_as("p1"), body=body, content_type="application/json")
+    assert res.status_int == 400
+    assert res.json["NeutronError"]["type"] == "HTTPBadRequest"
+
+
 @pytest.mark.parametrize("factory, path", [
     (identity.factory, "/identity"), (image.factory, "/image/v2/images"),
     (volume.factory, "/v3/volumes/" + OTHER),

@@ -4,10 +4,15 @@ Each test starts its requests at one barrier from threads with their own
 pooled connections, so the database, not Python, decides who goes first:
 quotas, the tag limit and server group members stay exact, addresses
 never collide, anti-affinity members never share a host, a volume goes to
-one server, one of several deletes wins and the others find nothing, one
-of several unshelves (or restores) wins, restores hold the server quota
-and never bring back a reclaimed server, and a read never waits for a
-write.
+one server, a security group joins a server once and a group name is
+made once per project, the guest's password is kept once, one of several
+moves of a server starts and one of several ends of a live migration
+wins, one of several deletes wins and the others find nothing, a fleet
+service's first change is one row and its host is never deleted under a
+booting server, an aggregate name and a host in an aggregate are taken
+once, one of several unshelves (or restores) wins, restores hold the
+server quota and never bring back a reclaimed server, and a read never
+waits for a write.
 """
 
 import sqlite3
@@ -186,6 +191,41 @@ def test_tag_limit_is_exact_under_concurrent_adds(compute, ctx, clock, conf):
     assert len(compute.server_tags.list(ctx, server.uuid)) == 50
 
 
+def test_a_security_group_is_added_once_under_concurrent_adds(compute, ctx):
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    web = compute.security_groups.create(ctx.project_id, "web")
+    results = _at_once([
+        lambda name=name: compute.server_security_groups.add(
+            ctx, server.uuid, name)
+        for name in [web.name, web.id] * (THREADS // 2)])
+    assert results.count(None) == 1
+    assert sum(isinstance(r, exception.SecurityGroupCannotBeApplied)
+               for r in results) == THREADS - 1
+    assert compute.servers.get(ctx, server.uuid).security_groups == [
+        "default", "web"]
+
+
+def test_a_security_group_name_has_one_winner(compute, ctx, conf):
+    results = _at_once([
+        lambda: compute.security_groups.create(ctx.project_id, "web")
+        for _ in range(THREADS)])
+    assert sum(isinstance(r, exception.SecurityGroupExists)
+               for r in results) == THREADS - 1
+    assert _count(conf, models.SecurityGroup) == 1
+
+
+def test_the_guests_password_is_kept_once(compute, ctx):
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    results = _at_once([
+        lambda i=i: compute.metadata.set_password(server.uuid, "pw-%d" % i)
+        for i in range(THREADS)])
+    assert results.count(None) == 1
+    assert sum(isinstance(r, exception.PasswordAlreadySet)
+               for r in results) == THREADS - 1
+    winner = "pw-%d" % results.index(None)
+    assert compute.server_password.show(ctx, server.uuid) == winner
+
+
 def test_a_volume_attaches_to_one_of_many_servers(compute, ctx, clock,
                                                    conf, override):
     override("instances", THREADS, "quota")
@@ -232,6 +272,40 @@ def test_one_of_concurrent_deletes_wins(compute, ctx, admin_ctx, kind):
     errors = [r for r in results if isinstance(r, exception.ComputeError)]
     assert len(errors) == THREADS - 1
     assert all(isinstance(e, exception.NotFound) for e in errors), errors
+
+
+@pytest.mark.parametrize("move", ["migrate", "live_migrate", "evacuate"])
+def test_one_of_concurrent_moves_starts(compute, admin_ctx, clock, conf,
+                                        move):
+    server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
+    clock.advance(60)
+    if move == "evacuate":
+        compute.services.update_by_host(admin_ctx, server.host,
+                                        "nova-compute", forced_down=True)
+    start = getattr(compute.server_actions, move)
+    results = _at_once([lambda: start(admin_ctx, server.uuid)] * THREADS)
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
+    assert _count(conf, models.Migration) == 1
+
+
+def test_one_of_concurrent_ends_of_a_live_migration_wins(compute, admin_ctx,
+                                                        clock, conf):
+    server = compute.servers.create(admin_ctx, "vm", "1", IMAGE)[0]
+    clock.advance(60)
+    compute.server_actions.live_migrate(admin_ctx, server.uuid)
+    migration_id = db_engine.get_database(conf).run(
+        lambda s: s.scalar(sa.select(models.Migration.id)), write=False)
+    ends = [compute.migrations.abort, compute.migrations.force_complete]
+    results = _at_once([
+        lambda end=ends[i % 2]: end(admin_ctx, server.uuid, migration_id)
+        for i in range(THREADS)])
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
 
 
 def test_concurrent_creates_in_many_projects_get_distinct_addresses(
@@ -325,6 +399,62 @@ def test_a_quota_lowered_through_the_api_holds_under_concurrent_creates(
     assert sum(isinstance(r, exception.TooManyInstances)
                for r in results) == THREADS - 3
     assert _live_servers(conf, ctx.project_id) == 3
+
+
+def test_concurrent_first_changes_of_a_service_make_one_row(
+        compute, admin_ctx, conf):
+    """A service's row is written at its first change: many workers
+    changing it at once all succeed and leave one row."""
+    target = compute.services.list(admin_ctx, host="compute-2")[0][0].uuid
+    results = _at_once([
+        lambda n=n: compute.services.update(
+            admin_ctx, target, status="disabled", disabled_reason="r%d" % n)
+        for n in range(8)])
+    assert all(r is not None and not isinstance(r, Exception)
+               for r in results)
+    assert _count(conf, models.Service,
+                  models.Service.host == "compute-2") == 1
+
+
+def test_a_host_with_servers_is_never_deleted_under_concurrent_boots(
+        compute, ctx, admin_ctx, conf, override):
+    """Deleting compute-2's service while servers boot: either the delete
+    wins and no server lands there, or a server does and the delete is
+    409."""
+    override("fake_hosts", 2, "minova")
+    target = compute.services.list(admin_ctx, host="compute-2")[0][0].uuid
+    calls = [lambda: compute.servers.create(ctx, "vm", "1", IMAGE,
+                                            min_count=2, max_count=2)
+             for _ in range(3)]
+    calls.append(lambda: compute.services.delete(admin_ctx, target,
+                                                 by_uuid=True))
+    results = _at_once(calls)
+    on_2 = _count(conf, models.Instance, models.Instance.host == "compute-2",
+                  models.Instance.deleted == 0)
+    if isinstance(results[-1], exception.ServiceHostsInstances):
+        assert on_2 > 0
+    else:
+        assert results[-1] is None and on_2 == 0
+
+
+def test_same_name_aggregates_have_one_winner(compute, admin_ctx, conf):
+    results = _at_once([lambda: compute.aggregates.create(admin_ctx, "same")
+                        for _ in range(8)])
+    assert sum(isinstance(r, models.Aggregate) for r in results) == 1
+    assert sum(isinstance(r, exception.AggregateNameExists)
+               for r in results) == 7
+
+
+def test_a_host_added_at_once_is_added_once(compute, admin_ctx, conf):
+    aggregate = compute.aggregates.create(admin_ctx, "agg")
+    results = _at_once([
+        lambda: compute.aggregates.add_host(admin_ctx, aggregate.id,
+                                            "compute-1")
+        for _ in range(8)])
+    assert sum(isinstance(r, models.Aggregate) for r in results) == 1
+    assert sum(isinstance(r, exception.AggregateHostExists)
+               for r in results) == 7
+    assert _count(conf, models.AggregateHost) == 1
 
 
 def _shelved_offloaded(compute, ctx, clock, **kwargs):

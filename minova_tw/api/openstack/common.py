@@ -16,7 +16,7 @@ from urllib import parse
 
 import webob.exc
 
-from minova_tw.api import errors
+from minova_tw.api import errors, validation
 from minova_tw.compute import exception
 
 _TRAILING_VERSION = re.compile(r"/v\d+(\.\d+)?/?$")
@@ -141,6 +141,21 @@ def collection_links(conf, request, items, collection, id_key):
                                     url_project_id(request)), collection)
     return [{"rel": "next",
              "href": "%s?%s" % (url, parse.urlencode(sorted(params)))}]
+
+
+def changes_window(request, with_before=True):
+    """``(changes-since, changes-before)`` of ``request``'s query as naive
+    UTC times (None when absent; changes-before only ``with_before``);
+    400 when the window ends before it starts."""
+    since, before = (request.GET.get(name) for name in ("changes-since",
+                                                        "changes-before"))
+    since = since and validation.parse_isotime(since)
+    before = with_before and before and validation.parse_isotime(before)
+    if since and before and before < since:
+        raise webob.exc.HTTPBadRequest(explanation=(
+            "The value of changes-since must be less than or equal to "
+            "changes-before."))
+    return since or None, before or None
 
 
 def isotime(value):

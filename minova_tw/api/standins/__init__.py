@@ -7,10 +7,12 @@ up in glance before ``server create`` and while listing servers. With
 paste file mounts two small stand-ins beside the compute API on its port,
 where devstack mounts the real services: ``/identity`` (``identity``),
 ``/image`` (``image``), and for the CLI's volume and port lookups
-``/volume`` (``volume``) and ``/network`` (``network``). They are not
-keystone, glance, cinder or neutron: they check nothing, store nothing and
-answer only what the clients ask. With any other auth strategy they answer
-404, so a cloud with a real keystone never hands out their tokens.
+``/volume`` (``volume``) and ``/network`` (``network``; it also makes a
+project's security groups, ``openstack security group create``). They are
+not keystone, glance, cinder or neutron: they check nothing, store nothing
+but those groups and answer only what the clients ask. With any other
+auth strategy they answer 404, so a cloud with a real keystone never
+hands out their tokens.
 
 This module holds what both share: the paste factory that applies that
 rule, and their JSON answers.

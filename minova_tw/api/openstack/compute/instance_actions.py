@@ -11,8 +11,6 @@ and ``host`` for admins, 2.84 ``details`` for admins
 too.
 """
 
-import webob.exc
-
 from minova_tw.api import validation
 from minova_tw.api.openstack import api_version_request as api_version
 from minova_tw.api.openstack import common, wsgi
@@ -63,14 +61,7 @@ class InstanceActionsController(wsgi.Controller):
                                      read_deleted=self._read_deleted(req))
             return {"instanceActions": [_format(row, ACTION_KEYS)
                                         for row in rows]}
-        since = req.GET.get("changes-since")
-        before = req.GET.get("changes-before")
-        since = since and validation.parse_isotime(since)
-        before = before and validation.parse_isotime(before)
-        if since and before and before < since:
-            raise webob.exc.HTTPBadRequest(explanation=(
-                "The value of changes-since must be less than or equal to "
-                "changes-before."))
+        since, before = common.changes_window(req)
         limit, marker = common.get_pagination_params(req)
         rows = self.actions.list(
             ctx, server_id, read_deleted=True, paged=True, limit=limit,

@@ -33,33 +33,43 @@ from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
     admin_actions,
+    aggregates,
     availability_zone,
     console_auth_tokens,
     create_backup,
     deferred_delete,
+    evacuate,
     extension_info,
     flavor_access,
     flavors,
     flavors_extraspecs,
+    hypervisors,
     instance_actions,
     interfaces,
     ips,
     keypairs,
     limits,
+    migrate_server,
+    migrations,
     quota_classes,
     quota_sets,
     remote_consoles,
     removed,
+    security_groups,
     server_groups,
     server_metadata,
+    server_migrations,
+    server_password,
     server_tags,
     servers,
+    services,
     shelve,
     simple_tenant_usage,
     versions,
     volume_attachments)
 from minova_tw.db import migration
 
+_AGGREGATES = aggregates.AggregateController
 _AZ = availability_zone.AvailabilityZoneController
 _FLAVORS = flavors.FlavorsController
 _IPS = ips.IPsController
@@ -78,6 +88,15 @@ _EXTENSIONS = extension_info.ExtensionInfoController
 _USAGE = simple_tenant_usage.SimpleTenantUsageController
 _INTERFACES = interfaces.InterfaceAttachmentController
 _VOLUMES = volume_attachments.VolumeAttachmentController
+_MIGRATE = migrate_server.MigrateServerController
+_EVACUATE = evacuate.EvacuateController
+_MIGRATIONS = migrations.MigrationsController
+_SERVER_MIGRATIONS = server_migrations.ServerMigrationsController
+_SERVICES = services.ServiceController
+_HYPERVISORS = hypervisors.HypervisorsController
+_SERVER_SECGROUPS = security_groups.ServerSecurityGroupController
+_SECGROUP_ACTIONS = security_groups.SecurityGroupActionController
+_PASSWORD = server_password.ServerPasswordController
 #: Every method of an API nova removed: 410 Gone (see removed.py).
 _GONE = (removed.RemovedController, "gone")
 
@@ -104,6 +123,12 @@ ROUTE_LIST = (
     ("/limits", {"GET": (limits.LimitsController, "index")}),
     ("/os-agents", {"GET": _GONE, "POST": _GONE}),
     ("/os-agents/{id}", {"PUT": _GONE, "DELETE": _GONE}),
+    ("/os-aggregates", {"GET": (_AGGREGATES, "index"),
+                        "POST": (_AGGREGATES, "create")}),
+    ("/os-aggregates/{id}", {"GET": (_AGGREGATES, "show"),
+                             "PUT": (_AGGREGATES, "update"),
+                             "DELETE": (_AGGREGATES, "delete")}),
+    ("/os-aggregates/{id}/action", {"POST": (_AGGREGATES, "action")}),
     ("/os-availability-zone", {"GET": (_AZ, "index")}),
     ("/os-availability-zone/detail", {"GET": (_AZ, "detail")}),
     ("/os-cells", {"GET": _GONE, "POST": _GONE}),
@@ -130,10 +155,18 @@ ROUTE_LIST = (
     ("/os-floating-ips-bulk/{id}", {"GET": _GONE, "PUT": _GONE}),
     ("/os-fping", {"GET": _GONE}),
     ("/os-fping/{id}", {"GET": _GONE}),
+    ("/os-hypervisors", {"GET": (_HYPERVISORS, "index")}),
+    ("/os-hypervisors/detail", {"GET": (_HYPERVISORS, "detail")}),
+    ("/os-hypervisors/statistics", {"GET": (_HYPERVISORS, "statistics")}),
+    ("/os-hypervisors/{id}", {"GET": (_HYPERVISORS, "show")}),
+    ("/os-hypervisors/{id}/search", {"GET": (_HYPERVISORS, "search")}),
+    ("/os-hypervisors/{id}/servers", {"GET": (_HYPERVISORS, "servers")}),
+    ("/os-hypervisors/{id}/uptime", {"GET": (_HYPERVISORS, "uptime")}),
     ("/os-keypairs", {"GET": (_KEYPAIRS, "index"),
                       "POST": (_KEYPAIRS, "create")}),
     ("/os-keypairs/{id}", {"GET": (_KEYPAIRS, "show"),
                            "DELETE": (_KEYPAIRS, "delete")}),
+    ("/os-migrations", {"GET": (_MIGRATIONS, "index")}),
     ("/os-quota-class-sets/{id}", {"GET": (_QUOTA_CLASSES, "show"),
                                    "PUT": (_QUOTA_CLASSES, "update")}),
     ("/os-quota-sets/{id}", {"GET": (_QUOTAS, "show"),
@@ -148,6 +181,9 @@ ROUTE_LIST = (
                            "POST": (_GROUPS, "create")}),
     ("/os-server-groups/{id}", {"GET": (_GROUPS, "show"),
                                 "DELETE": (_GROUPS, "delete")}),
+    ("/os-services", {"GET": (_SERVICES, "index")}),
+    ("/os-services/{id}", {"PUT": (_SERVICES, "update"),
+                           "DELETE": (_SERVICES, "delete")}),
     ("/os-simple-tenant-usage", {"GET": (_USAGE, "index")}),
     ("/os-simple-tenant-usage/{id}", {"GET": (_USAGE, "show")}),
     ("/servers", {"GET": (_SERVERS, "index"),
@@ -161,6 +197,13 @@ ROUTE_LIST = (
     ("/servers/{server_id}/consoles/{id}", {"GET": _GONE, "DELETE": _GONE}),
     ("/servers/{server_id}/ips", {"GET": (_IPS, "index")}),
     ("/servers/{server_id}/ips/{id}", {"GET": (_IPS, "show")}),
+    ("/servers/{server_id}/migrations",
+     {"GET": (_SERVER_MIGRATIONS, "index")}),
+    ("/servers/{server_id}/migrations/{id}",
+     {"GET": (_SERVER_MIGRATIONS, "show"),
+      "DELETE": (_SERVER_MIGRATIONS, "delete")}),
+    ("/servers/{server_id}/migrations/{id}/action",
+     {"POST": (_SERVER_MIGRATIONS, "action")}),
     ("/servers/{server_id}/os-instance-actions",
      {"GET": (_ACTIONS, "index")}),
     ("/servers/{server_id}/os-instance-actions/{id}",
@@ -169,6 +212,10 @@ ROUTE_LIST = (
      {"GET": (_INTERFACES, "index"), "POST": (_INTERFACES, "create")}),
     ("/servers/{server_id}/os-interface/{id}",
      {"GET": (_INTERFACES, "show"), "DELETE": (_INTERFACES, "delete")}),
+    ("/servers/{server_id}/os-security-groups",
+     {"GET": (_SERVER_SECGROUPS, "index")}),
+    ("/servers/{server_id}/os-server-password",
+     {"GET": (_PASSWORD, "index"), "DELETE": (_PASSWORD, "clear")}),
     ("/servers/{server_id}/os-virtual-interfaces", {"GET": _GONE}),
     ("/servers/{server_id}/remote-consoles", {"POST": (_CONSOLES, "create")}),
     ("/servers/{server_id}/os-volume_attachments",
@@ -193,7 +240,8 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES, admin_actions.AdminActionsController,
+    _SERVERS: (_CONSOLES, _SECGROUP_ACTIONS, _MIGRATE, _EVACUATE,
+               admin_actions.AdminActionsController,
                create_backup.CreateBackupController,
                deferred_delete.DeferredDeleteController,
                shelve.ShelveController),

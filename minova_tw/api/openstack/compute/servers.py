@@ -376,7 +376,8 @@ class ServersController(wsgi.Controller):
         except exception.KeypairNotFound:
             raise _bad_request("Invalid key_name provided.") from None
         except (exception.FlavorNotFound,
-                exception.InstanceGroupNotFound) as exc:
+                exception.InstanceGroupNotFound,
+                exception.SecurityGroupNotFound) as exc:
             raise _bad_request(exc.format_message()) from None
         first = created[0]
         if common.parse_bool(server.get("return_reservation_id", False)):
@@ -387,8 +388,9 @@ class ServersController(wsgi.Controller):
                                                       first.uuid),
                 "OS-DCF:diskConfig": ("AUTO" if first.auto_disk_config
                                       else "MANUAL"),
-                "security_groups": [{"name": name} for name
-                                    in first.security_groups]}
+                # nova echoes the request's groups (names or ids) here.
+                "security_groups": server.get("security_groups",
+                                              [{"name": "default"}])}
         if self.conf.api.enable_instance_password:
             view["adminPass"] = (server.get("adminPass")
                                  or compute_servers.generate_password())

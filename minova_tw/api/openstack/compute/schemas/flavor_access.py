@@ -1,21 +1,9 @@
 """Schemas of the flavor access actions: one project id, as stored (1-255 characters)."""
 
+from minova_tw.api.openstack.compute.schemas import parameter_types as pt
 
-def _tenant_action(key):
-    """``{key: {"tenant": <project id>}}`` and nothing else."""
-    return {
-        "type": "object",
-        "properties": {key: {
-            "type": "object",
-            "properties": {"tenant": {"type": "string", "minLength": 1,
-                                      "maxLength": 255}},
-            "required": ["tenant"],
-            "additionalProperties": False,
-        }},
-        "required": [key],
-        "additionalProperties": False,
-    }
+_TENANT = {"type": "string", "minLength": 1, "maxLength": 255}
 
-
-add_tenant_access = _tenant_action("addTenantAccess")
-remove_tenant_access = _tenant_action("removeTenantAccess")
+add_tenant_access = pt.one_field_action("addTenantAccess", "tenant", _TENANT)
+remove_tenant_access = pt.one_field_action("removeTenantAccess", "tenant",
+                                           _TENANT)

@@ -18,6 +18,22 @@ def multi_params(schema):
     return {"type": "array", "items": copy.deepcopy(schema)}
 
 
+def one_field_action(key, field, schema, other_keys=False):
+    """An action body ``{key: {field: <schema>}}``; other top-level keys
+    pass only with ``other_keys`` (nova's older action schemas)."""
+    return {
+        "type": "object",
+        "properties": {key: {
+            "type": "object",
+            "properties": {field: copy.deepcopy(schema)},
+            "required": [field],
+            "additionalProperties": False,
+        }},
+        "required": [key],
+        "additionalProperties": other_keys,
+    }
+
+
 boolean = {
     "type": ["boolean", "string"],
     "enum": [True, "True", "TRUE", "true", "1", "ON", "On", "on", "YES",

@@ -10,16 +10,16 @@ optional second step: the vm_state it reaches (``then_vm_state``) at
 name (what the CLI looks it up by), project, server, type and backup
 type, so that a backup rotation deletes the oldest of a kind.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
