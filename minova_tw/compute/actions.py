@@ -6,15 +6,21 @@ answers 202 and the server reaches its new status when the transition is
 due. confirmResize and lock/unlock change the server at once. Each records
 its instance action under nova's name (the guard's), its events finishing
 when the server reaches the new state (``instance_actions``).
+
+shelve ends SHELVED and is offloaded ``[DEFAULT] shelved_offload_time``
+seconds later (at once for 0 or a volume-backed server, never for a
+negative value) -- SHELVED_OFFLOADED, no host; unshelve puts an offloaded
+server on a host again, chosen as a new server's is. createImage and
+createBackup record the image they make (``images``); a backup keeps the
+newest ``rotation`` of its server and type.
 """
 
-import uuid
-
-from minova_tw.compute import (base, exception, flavors, hosts,
+from minova_tw.compute import (base, exception, flavors, hosts, images,
                                instance_actions, keypairs, lifecycle,
                                migrations, quotas, scheduler,
                                server_groups, servers, services,
                                states as s)
+from minova_tw.db import transitions
 
 #: system_meta key holding the vm_state a resize returns to (nova's name).
 OLD_VM_STATE = "old_vm_state"
@@ -22,6 +28,13 @@ OLD_VM_STATE = "old_vm_state"
 REBUILDABLE = servers.UPDATABLE | {"metadata", "key_name", "user_data",
                                    "trusted_certs"}
 SERVERS = "os_compute_api:servers:"
+SHELVE = "os_compute_api:os-shelve:"
+ADMIN_ACTIONS = "os_compute_api:os-admin-actions:"
+#: os-resetState's states.
+RESET_STATES = {"active": s.ACTIVE, "error": s.ERROR}
+#: unshelve's ``availability_zone`` when the request does not give one
+#: (None is a value: unpin).
+UNCHANGED = object()
 UNLOCK_OVERRIDE = "os_compute_api:os-lock-server:unlock:unlock_override"
 MIGRATE_SERVER = "os_compute_api:os-migrate-server:"
 #: Why the scheduler found no host for a move (nova's NoValidHost reason).
@@ -51,12 +64,13 @@ class ServerActionAPI(base.Service):
                     vm_state, power_state)
 
     def _begin(self, session, now, context, instance, guard, task_state,
-               vm_state, power_state, launched=False):
+               vm_state, power_state, launched=False, then=None):
         """``lifecycle.begin`` over ``[minova] action_time``, recording
         ``guard``'s action, which finishes with the transition."""
         due_at = lifecycle.begin(session, instance, now,
                                  self.conf.minova.action_time, task_state,
-                                 vm_state, power_state, launched=launched)
+                                 vm_state, power_state, launched=launched,
+                                 then=then)
         instance_actions.record(session, now, context, instance,
                                 guard.action, due_at)
         return due_at
@@ -102,17 +116,146 @@ class ServerActionAPI(base.Service):
                   lifecycle.CHANGE_PASSWORD, s.UPDATING_PASSWORD, s.ACTIVE,
                   s.RUNNING)
 
+    def _image(self, session, now, context, server_id, name, metadata,
+               guard, rule, task_state, backup_type=None):
+        """Image the server under ``task_state`` (a backup when
+        ``backup_type`` is given); return the image's id."""
+        quotas.check_metadata(session, self.conf, context, metadata or {})
+        instance = servers.checked_instance(session, now, context,
+                                            server_id, guard, rule)
+        if backup_type is not None and not instance.image_ref:
+            raise exception.Invalid(
+                "Backup is not supported for volume-backed instances.")
+        self._begin(session, now, context, instance, guard, task_state,
+                    instance.vm_state, instance.power_state)
+        return images.record(
+            session, now, instance, name,
+            images.SNAPSHOT if backup_type is None else images.BACKUP,
+            backup_type), instance
+
     @base.writer
     def create_image(self, session, now, context, server_id, name,
                      metadata=None):
         """Snapshot the server; return the new image's id."""
-        quotas.check_metadata(session, self.conf, context, metadata or {})
+        image_id, _ = self._image(session, now, context, server_id, name,
+                                  metadata, lifecycle.CREATE_IMAGE,
+                                  SERVERS + "create_image", s.IMAGE_SNAPSHOT)
+        return image_id
+
+    @base.writer
+    def create_backup(self, session, now, context, server_id, name,
+                      backup_type, rotation, metadata=None):
+        """Back the server up, keeping its ``rotation`` newest backups of
+        ``backup_type`` (``images.rotate``); return the new image's id.
+        Not for a server booted from a volume (400)."""
+        image_id, instance = self._image(
+            session, now, context, server_id, name, metadata,
+            lifecycle.CREATE_BACKUP, "os_compute_api:os-create-backup",
+            s.IMAGE_BACKUP, backup_type)
+        images.rotate(session, instance, backup_type, rotation)
+        return image_id
+
+    @base.writer
+    def shelve(self, session, now, context, server_id):
+        """SHELVING, then SHELVED (powered off) and offloaded
+        ``shelved_offload_time`` later (see the module docstring)."""
         instance = servers.checked_instance(
-            session, now, context, server_id, lifecycle.CREATE_IMAGE,
-            SERVERS + "create_image")
-        self._begin(session, now, context, instance, lifecycle.CREATE_IMAGE,
-                    s.IMAGE_SNAPSHOT, instance.vm_state, instance.power_state)
-        return str(uuid.uuid4())
+            session, now, context, server_id, lifecycle.SHELVE,
+            SHELVE + "shelve")
+        instance.system_meta = {**instance.system_meta,
+                                "image_base_image_ref": instance.image_ref}
+        offload = self.conf.shelved_offload_time
+        if offload == 0 or not instance.image_ref:
+            end, then = s.SHELVED_OFFLOADED, None
+        else:
+            end = s.SHELVED
+            then = (offload, s.SHELVED_OFFLOADED) if offload > 0 else None
+        self._begin(session, now, context, instance, lifecycle.SHELVE,
+                    s.SHELVING, end, s.SHUTDOWN, then=then)
+
+    shelve_offload = _simple(SHELVE + "shelve_offload",
+                             lifecycle.SHELVE_OFFLOAD, s.SHELVING_OFFLOADING,
+                             s.SHELVED_OFFLOADED, s.SHUTDOWN)
+
+    @base.writer
+    def unshelve(self, session, now, context, server_id,
+                 availability_zone=UNCHANGED, host=None):
+        """UNSHELVING, then ACTIVE. An offloaded server goes to ``host``
+        (admin), or to the host a new server in its group would; an
+        ``availability_zone`` (2.77; None unpins, 2.91) or a ``host`` is
+        only for an offloaded server. When its group's policy leaves no
+        host, the unshelve fails and the server stays offloaded."""
+        instance = servers.checked_instance(
+            session, now, context, server_id, lifecycle.UNSHELVE,
+            SHELVE + "unshelve")
+        zone_given = availability_zone is not UNCHANGED
+        offloaded = instance.vm_state == s.SHELVED_OFFLOADED
+        if (zone_given or host) and not offloaded:
+            raise exception.UnshelveInstanceInvalidState(
+                instance_uuid=instance.uuid, state=instance.vm_state)
+        zone = self.conf.default_availability_zone
+        if zone_given and availability_zone not in (None, zone):
+            raise exception.Invalid(
+                "The requested availability zone is not available")
+        pinned = (availability_zone if zone_given
+                  else instance.pinned_availability_zone)
+        if host:
+            context.can(SHELVE + "unshelve_to_host",
+                        servers.target(instance))
+            if not hosts.exists(self.conf, host):
+                raise exception.ComputeHostNotFound(host=host)
+            if pinned not in (None, zone):
+                raise exception.UnshelveHostNotInAZ(
+                    host=host, availability_zone=pinned)
+        instance.pinned_availability_zone = pinned
+        end = (s.ACTIVE, s.RUNNING)
+        result = instance_actions.SUCCESS
+        if offloaded:
+            placed = scheduler.select_hosts(
+                session, self.conf, 1, self._group_of(session, instance),
+                host or None)
+            if placed is None:
+                end = (s.SHELVED_OFFLOADED, s.SHUTDOWN)
+                result = instance_actions.ERROR
+            else:
+                instance.host = placed[0]
+        due_at = lifecycle.begin(session, instance, now,
+                                 self.conf.minova.action_time, s.UNSHELVING,
+                                 *end)
+        instance_actions.record(session, now, context, instance,
+                                lifecycle.UNSHELVE.action, due_at,
+                                result=result)
+
+    @staticmethod
+    def _group_of(session, instance):
+        """The server group ``instance`` is in, locked, or None."""
+        uuids = server_groups.load_groups(session, instance).group_uuids
+        return (server_groups.find_group(session, uuids[0], for_update=True)
+                if uuids else None)
+
+    @base.writer
+    def reset_state(self, session, now, context, server_id, state):
+        """os-resetState: vm_state ``state`` ("active" or "error") at
+        once, no task, any pending transition dropped."""
+        instance = servers.get_instance(
+            session, now, context, server_id, for_update=True,
+            rule=ADMIN_ACTIONS + "reset_state")
+        instance_actions.cut_short(session, instance, now)
+        transitions.cancel(session, instance)
+        instance.vm_state = RESET_STATES[state]
+        instance.task_state = None
+        instance.updated_at = now
+        instance_actions.record(session, now, context, instance,
+                                "resetState")
+
+    @base.writer
+    def inject_network_info(self, session, now, context, server_id):
+        """Refused for a locked server; otherwise nothing to do: minova's
+        servers have no guest to inject into."""
+        instance = servers.get_instance(
+            session, now, context, server_id, for_update=True,
+            rule=ADMIN_ACTIONS + "inject_network_info")
+        lifecycle.check(context, instance, lifecycle.INJECT_NETWORK_INFO)
 
     @base.writer
     def rebuild(self, session, now, context, server_id, image_ref,

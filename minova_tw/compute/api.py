@@ -15,7 +15,7 @@ makes with nova's rule names.
 """
 
 from minova_tw.compute import (actions, aggregates, availability_zones,
-                               consoles, flavors, hypervisors,
+                               consoles, flavors, hypervisors, images,
                                instance_actions, interfaces, keypairs,
                                metadata, migrations, quota_sets, quotas,
                                security_groups, server_groups,
@@ -56,3 +56,4 @@ class API:
         self.server_security_groups = (
             server_security_groups.ServerSecurityGroupAPI(**parts))
         self.server_password = server_password.ServerPasswordAPI(**parts)
+        self.images = images.ImageAPI(**parts)

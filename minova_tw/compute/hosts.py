@@ -13,7 +13,7 @@ os-hypervisors and migrations read the same list.
 
 import sqlalchemy as sa
 
-from minova_tw.db import models
+from minova_tw.db import models, transitions
 
 I = models.Instance
 
@@ -34,11 +34,13 @@ def exists(conf, host):
 
 
 def server_counts(session, conf):
-    """{host: how many live servers it has}, every host present."""
+    """{host: how many live servers it has}, every host present (a server
+    being offloaded, ``transitions.LEAVING_HOST``, has left it)."""
     counts = dict.fromkeys(names(conf), 0)
     rows = session.execute(
         sa.select(I.host, sa.func.count(I.id))
-        .where(I.deleted == 0, I.host.is_not(None)).group_by(I.host))
+        .where(I.deleted == 0, I.host.is_not(None),
+               sa.not_(transitions.LEAVING_HOST)).group_by(I.host))
     for host, count in rows:
         if host in counts:
             counts[host] = count

@@ -71,9 +71,15 @@ EVENTS = {
     "attach_volume": ("compute_attach_volume",),
     "detach_volume": ("compute_detach_volume",),
     "swap_volume": ("compute_swap_volume",),
+    "shelve": ("compute_shelve_instance",),
+    "shelveOffload": ("compute_shelve_offload_instance",),
+    "unshelve": ("compute_unshelve_instance",),
+    "restore": ("compute_restore_instance",),
+    "createBackup": ("compute_backup_instance",),
     # The API records these; no service reports an event for them.
     "lock": (),
     "unlock": (),
+    "resetState": (),
 }
 
 #: The clock of a read: bind it as the statement's ``now`` parameter.

@@ -55,6 +55,17 @@ CREATE_IMAGE = Guard("createImage", (s.ACTIVE, s.STOPPED, s.PAUSED,
 TRIGGER_CRASH_DUMP = Guard("trigger_crash_dump", (
     s.ACTIVE, s.PAUSED, s.RESCUED, s.RESIZED, s.ERROR))
 DELETE = Guard("delete", None, None)
+#: Like delete, only the lock stops it.
+FORCE_DELETE = Guard("forceDelete", None, None)
+RESTORE = Guard("restore", (s.SOFT_DELETED,))
+SHELVE = Guard("shelve", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED))
+SHELVE_OFFLOAD = Guard("shelveOffload", (s.SHELVED,))
+UNSHELVE = Guard("unshelve", (s.SHELVED, s.SHELVED_OFFLOADED))
+#: Backups are taken locked or not, like snapshots.
+CREATE_BACKUP = Guard("createBackup", CREATE_IMAGE.vm_states,
+                      check_lock=False)
+#: Only the lock stops these.
+INJECT_NETWORK_INFO = Guard("injectNetworkInfo", None, None)
 UPDATE_METADATA = Guard("update metadata", _METADATA_VM, None)
 DELETE_METADATA = Guard("delete metadata", _METADATA_VM, None)
 #: Tags change in the states metadata does, locked or not.
@@ -87,16 +98,22 @@ def check(context, instance, guard):
 
 
 def begin(session, instance, now, seconds, task_state, vm_state, power_state,
-          launched=False):
+          launched=False, then=None):
     """Set ``task_state`` now; reach (vm_state, no task, power_state) after
-    ``seconds``; return when. A transition still pending is replaced, and
-    its action's events end now, failed."""
+    ``seconds``, and ``then`` (``(seconds after that, vm_state)``, if
+    given) later; return when the first is reached. A transition still
+    pending is replaced, and its action's events end now, failed."""
     due_at = now + datetime.timedelta(seconds=seconds)
+    then_at = then_vm_state = None
+    if then is not None:
+        then_at = due_at + datetime.timedelta(seconds=then[0])
+        then_vm_state = then[1]
     instance.task_state = task_state
     instance.updated_at = now
     session.flush()
     instance_actions.cut_short(session, instance, now)
     transitions.schedule(
         session, instance, due_at, vm_state=vm_state, task_state=None,
-        power_state=power_state, launched=launched)
+        power_state=power_state, launched=launched, then_at=then_at,
+        then_vm_state=then_vm_state)
     return due_at

@@ -18,7 +18,7 @@ project lock. -1 means unlimited.
 
 import sqlalchemy as sa
 
-from minova_tw.compute import base, exception
+from minova_tw.compute import base, exception, states
 from minova_tw.db import locks, models
 
 I = models.Instance
@@ -92,8 +92,10 @@ def limits(session, conf, project_id, user_id=None):
 
 def usage(session, project_id, user_id=None):
     """{"instances", "cores", "ram"} the project's (or one of its users')
-    live servers take: what a server create checks."""
-    where = [I.project_id == project_id, I.deleted == 0]
+    live servers take: what a server create checks. A soft-deleted server
+    takes nothing (nova's count), until it is restored."""
+    where = [I.project_id == project_id, I.deleted == 0,
+             I.vm_state != states.SOFT_DELETED]
     if user_id is not None:
         where.append(I.user_id == user_id)
     count, cores, ram = session.execute(

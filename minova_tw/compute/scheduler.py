@@ -21,7 +21,7 @@ import collections
 import sqlalchemy as sa
 
 from minova_tw.compute import aggregates, hosts, services
-from minova_tw.db import locks, models
+from minova_tw.db import locks, models, transitions
 
 M = models.InstanceGroupMember
 I = models.Instance
@@ -40,10 +40,12 @@ def no_valid_host_fault(created):
 
 
 def _member_hosts(session, group):
-    """{host: how many of ``group``'s live members run there}."""
+    """{host: how many of ``group``'s live members run there} (not those
+    being offloaded)."""
     rows = session.execute(
         sa.select(I.host, sa.func.count(I.id)).join(M, M.instance_id == I.id)
-        .where(M.group_id == group.id, I.deleted == 0, I.host.is_not(None))
+        .where(M.group_id == group.id, I.deleted == 0, I.host.is_not(None),
+               sa.not_(transitions.LEAVING_HOST))
         .group_by(I.host))
     return collections.Counter(dict(rows.all()))
 

@@ -10,6 +10,15 @@ build_time`` seconds later; one that no host may take (its server group's
 policy) has no IPs and becomes ERROR instead. Create and delete record
 their instance actions (``instance_actions``); delete frees the server's
 addresses and volumes.
+
+With ``[DEFAULT] reclaim_instance_interval`` > 0 a delete of a server that
+has launched only soft-deletes it (SOFT_DELETED, counted in no quota and
+listed only with the deleted ones, as in nova), with a transition to
+``deleted`` when the interval ends:
+from then on every reader sees it gone, and the next server create (or
+forceDelete of it) reclaims it for real, freeing what it holds
+(``reclaim``). ``restore`` brings it back; ``force_delete`` deletes it at
+once.
 """
 
 import base64
@@ -43,7 +52,7 @@ SORT_KEYS = {
     "created_at": I.created_at,
     "display_description": base.nonnull(I.description, ""),
     "display_name": I.name,
-    "host": base.nonnull(I.host, ""),
+    "host": base.nonnull(E(I.host), ""),
     "hostname": I.hostname,
     "image_ref": I.image_ref,
     "instance_type_id": I.flavorid,
@@ -129,8 +138,8 @@ FILTERS = {
     "locked": _exact(I.locked),
     "user_id": _exact(I.user_id),
     # A fake host is its own node (hypervisor_hostname).
-    "host": _exact(I.host),
-    "node": _regex(I.host),
+    "host": _exact(E(I.host)),
+    "node": _regex(E(I.host)),
     "vm_state": _exact(E(I.vm_state)),
     "task_state": _exact(E(I.task_state)),
     "power_state": _exact(E(I.power_state)),
@@ -209,12 +218,44 @@ def find_instance(session, now, instance_uuid, project_id=None,
     if for_update:
         stmt = stmt.with_for_update()
     instance = session.scalars(stmt).first()
-    if instance is None:
+    if instance is not None:
+        if for_update:
+            transitions.fold(session, instance, now)
+        else:
+            transitions.overlay(session, instance, now)
+    if instance is None or instance.vm_state == states.DELETED:
+        # A soft-deleted server past its interval is gone, reclaimed or not.
         raise exception.InstanceNotFound(instance_id=instance_uuid)
-    if for_update:
-        transitions.fold(session, instance, now)
-        return instance
-    return transitions.overlay(session, instance, now)
+    return instance
+
+
+def destroy(session, now, instance):
+    """Delete ``instance`` for real now: it leaves its group and frees its
+    addresses and volumes."""
+    transitions.cancel(session, instance)
+    network.release(session, instance)
+    server_groups.leave(session, instance)
+    instance.volume_attachments.clear()
+    instance.vm_state = states.DELETED
+    instance.task_state = None
+    instance.power_state = states.NOSTATE
+    instance.deleted = instance.id
+    instance.deleted_at = instance.terminated_at = now
+    instance.updated_at = now
+
+
+def reclaim(session, now):
+    """Delete for real every soft-deleted server whose
+    ``reclaim_instance_interval`` has passed; return how many."""
+    due = session.scalars(
+        sa.select(I).join(models.InstanceTransition)
+        .where(I.deleted == 0, I.vm_state == states.SOFT_DELETED,
+               models.InstanceTransition.vm_state == states.DELETED,
+               models.InstanceTransition.due_at <= now)
+        .order_by(I.id).with_for_update(of=I)).all()
+    for instance in due:
+        destroy(session, now, instance)
+    return len(due)
 
 
 def target(instance):
@@ -368,6 +409,7 @@ class ServerAPI(base.Service):
         flavor = flavors.get_flavor(session, context, flavor_ref)
         requested_host = self._requested_host(context, host,
                                               hypervisor_hostname)
+        reclaim(session, now)
         most = self.conf.minova.max_servers_per_request
         if min_count > most:
             raise exception.Invalid(
@@ -530,10 +572,13 @@ class ServerAPI(base.Service):
         if project_id is not None or not all_tenants:
             scope.append(I.project_id == (project_id or context.project_id))
         deleted = filters.pop("deleted", None)
+        # Soft-deleted servers count as deleted here (nova's database
+        # layer), reclaimed by now or not.
+        live = sa.and_(I.deleted == 0, I.vm_state != states.SOFT_DELETED)
         if deleted is not None:
-            scope.append(I.deleted != 0 if deleted else I.deleted == 0)
+            scope.append(sa.not_(live) if deleted else live)
         elif not {"changes-since", "changes-before"} & set(filters):
-            scope.append(I.deleted == 0)
+            scope.append(live)
         clauses = scope + [FILTERS[name](value)
                            for name, value in filters.items()]
         rows = base.page(session, sa.select(*LISTED_COLUMNS)
@@ -569,24 +614,64 @@ class ServerAPI(base.Service):
 
     @base.writer
     def delete(self, session, now, context, server_id):
-        """Soft-delete the server at once; free its IPs."""
+        """Delete the server: at once, or (``reclaim_instance_interval``
+        > 0, a server that has launched and is not soft-deleted yet)
+        soft-delete it until the interval has passed."""
         instance = get_instance(session, now, context, server_id,
                                 for_update=True,
                                 rule="os_compute_api:servers:delete")
-        lifecycle.check(context, instance, lifecycle.DELETE)
-        transitions.cancel(session, instance)
+        self._delete(session, now, context, instance, lifecycle.DELETE,
+                     soft=(self.conf.reclaim_instance_interval > 0
+                           and instance.launched_at is not None
+                           and instance.vm_state != states.SOFT_DELETED))
+
+    @base.writer
+    def force_delete(self, session, now, context, server_id):
+        """Delete the server at once, soft-deleted or not."""
+        instance = get_instance(
+            session, now, context, server_id, for_update=True,
+            rule="os_compute_api:os-deferred-delete:force")
+        self._delete(session, now, context, instance, lifecycle.FORCE_DELETE)
+
+    def _delete(self, session, now, context, instance, guard, soft=False):
+        lifecycle.check(context, instance, guard)
         instance_actions.cut_short(session, instance, now)
         instance_actions.record(session, now, context, instance,
                                 lifecycle.DELETE.action)
-        network.release(session, instance)
-        server_groups.leave(session, instance)
-        instance.volume_attachments.clear()
-        instance.vm_state = states.DELETED
+        if not soft:
+            destroy(session, now, instance)
+            return
+        instance.vm_state = states.SOFT_DELETED
         instance.task_state = None
-        instance.power_state = states.NOSTATE
-        instance.deleted = instance.id
+        instance.power_state = states.SHUTDOWN
         instance.deleted_at = instance.terminated_at = now
         instance.updated_at = now
+        session.flush()
+        transitions.schedule(
+            session, instance,
+            now + datetime.timedelta(
+                seconds=self.conf.reclaim_instance_interval),
+            vm_state=states.DELETED, task_state=None,
+            power_state=states.NOSTATE)
+
+    @base.writer
+    def restore(self, session, now, context, server_id):
+        """Bring a soft-deleted server back, ACTIVE at once, if the quota
+        has room for it again."""
+        instance = checked_instance(
+            session, now, context, server_id, lifecycle.RESTORE,
+            "os_compute_api:os-deferred-delete:restore")
+        quotas.servers_that_fit(
+            session, self.conf, instance.project_id, instance.user_id,
+            {"instances": 1, "cores": instance.vcpus,
+             "ram": instance.memory_mb}, 1, 1)
+        transitions.cancel(session, instance)
+        instance.vm_state = states.ACTIVE
+        instance.power_state = states.RUNNING
+        instance.deleted_at = instance.terminated_at = None
+        instance.updated_at = now
+        instance_actions.record(session, now, context, instance,
+                                lifecycle.RESTORE.action)
 
     # -- metadata ------------------------------------------------------------
 

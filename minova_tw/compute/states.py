@@ -49,6 +49,10 @@ RESIZE_FINISH = "resize_finish"
 RESIZE_REVERTING = "resize_reverting"
 RESCUING = "rescuing"
 UNRESCUING = "unrescuing"
+IMAGE_BACKUP = "image_backup"
+SHELVING = "shelving"
+SHELVING_OFFLOADING = "shelving_offloading"
+UNSHELVING = "unshelving"
 
 # power_state
 NOSTATE = 0

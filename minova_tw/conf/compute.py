@@ -2,7 +2,9 @@
 
 nova has a hypervisor and neutron; minova has neither, so how long a server
 takes to build or to finish an action, and which addresses it gets, are set
-here. None of these options exists in nova.
+here. None of these options exists in nova, except the ``[DEFAULT]`` ones
+of ``default_opts``: nova's names and defaults for when shelved servers
+leave their host and deleted servers are reclaimed.
 """
 
 from oslo_config import cfg
@@ -66,5 +68,26 @@ compute_opts = [
 ]
 
 
+default_opts = [
+    cfg.IntOpt(
+        "shelved_offload_time",
+        default=0,
+        help="Seconds a shelved server keeps its host before it is "
+        "offloaded (SHELVED_OFFLOADED, no host). 0 offloads it as soon as "
+        "the shelve ends; a negative value never offloads it (only "
+        "shelveOffload does).",
+    ),
+    cfg.IntOpt(
+        "reclaim_instance_interval",
+        default=0,
+        help="Seconds a deleted server is kept as SOFT_DELETED, during "
+        "which its owner may restore it (or forceDelete it at once); it is "
+        "deleted for real when they have passed. 0 (or less) deletes at "
+        "once. A soft-deleted server takes no quota, as in nova; a restore "
+        "needs room for it again.",
+    ),
+]
+
+
 def list_opts():
-    return {minova_group: compute_opts}
+    return {minova_group: compute_opts, "DEFAULT": default_opts}

@@ -30,7 +30,7 @@ from minova_tw.db import engine as db_engine
 
 #: The newest revision in ``migrations/versions``: a new migration updates
 #: it (tests/unit/test_db_migration.py checks it against alembic's head).
-HEAD = "0012"
+HEAD = "0013"
 
 SCRIPT_LOCATION = "minova_tw.db:migrations"
 #: Key of the PostgreSQL advisory lock and name of the MySQL named lock.

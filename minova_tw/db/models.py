@@ -218,6 +218,28 @@ class InstanceTransition(Base):
     task_state: Mapped[str | None] = mapped_column(sa.String(255))
     power_state: Mapped[int]
     launched: Mapped[bool] = mapped_column(default=False)
+    #: An optional second step: the vm_state reached at ``then_at`` (after
+    #: ``due_at``), task_state and power_state unchanged.
+    then_at = mapped_column(Timestamp)
+    then_vm_state: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class Image(Base):
+    """An image a server action made (createImage's snapshot,
+    createBackup's backup): what the image stand-in shows by name, and
+    what a backup rotation deletes. Nothing is uploaded."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255), index=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    #: "snapshot" or "backup" (glance's image_type property).
+    image_type: Mapped[str] = mapped_column(sa.String(16))
+    backup_type: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at = mapped_column(Timestamp, nullable=False)
 
 
 class InstanceAction(Base):

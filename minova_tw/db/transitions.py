@@ -15,6 +15,10 @@ fail beside, every other write).
 
 The server's ``updated_at`` (and ``launched_at`` for a transition that
 launches it) is the due time, not the time someone looked.
+
+A transition may have a second step (``then_at``, ``then_vm_state``): a
+shelved server offloads on its own some time after its shelve ends. A
+server in OFFLOADED has no host, whichever step took it there.
 """
 
 import sqlalchemy as sa
@@ -30,6 +34,11 @@ NOW = sa.bindparam("now", type_=models.Timestamp)
 JOINED = I.outerjoin(T, sa.and_(T.c.instance_id == I.c.id,
                                 T.c.due_at <= NOW))
 _DUE = T.c.instance_id.is_not(None)
+_THEN_DUE = sa.and_(_DUE, T.c.then_at <= NOW)
+#: The vm_state of a server that has left its host (nova's
+#: shelved_offloaded, compute.states.SHELVED_OFFLOADED: db does not import
+#: compute).
+OFFLOADED = "shelved_offloaded"
 
 
 def _when_due(value, otherwise):
@@ -38,14 +47,28 @@ def _when_due(value, otherwise):
 
 #: Column name -> what it is at ``now`` (over JOINED): the columns a due
 #: transition changes.
+_VM_STATE = sa.case((_THEN_DUE, T.c.then_vm_state),
+                    (_DUE, T.c.vm_state), else_=I.c.vm_state)
 EFFECTIVE = {
-    "vm_state": _when_due(T.c.vm_state, I.c.vm_state),
+    "vm_state": _VM_STATE,
     "task_state": _when_due(T.c.task_state, I.c.task_state),
     "power_state": _when_due(T.c.power_state, I.c.power_state),
-    "updated_at": _when_due(T.c.due_at, I.c.updated_at),
+    "updated_at": sa.case((_THEN_DUE, T.c.then_at),
+                          (_DUE, T.c.due_at), else_=I.c.updated_at),
     "launched_at": sa.case((sa.and_(_DUE, T.c.launched), T.c.due_at),
                            else_=I.c.launched_at),
+    # A stored offloaded server has no host already (``_reach``); one
+    # being unshelved has the host it is going to.
+    "host": sa.case((sa.and_(_DUE, _VM_STATE == OFFLOADED), sa.null()),
+                    else_=I.c.host),
 }
+
+
+#: Whether a server (a row of ``instances``) is offloaded by its pending
+#: transition: its host is no longer its to count, even before it is due.
+LEAVING_HOST = sa.exists().where(
+    T.c.instance_id == I.c.id,
+    sa.or_(T.c.vm_state == OFFLOADED, T.c.then_vm_state == OFFLOADED))
 
 
 def effective(column):
@@ -54,12 +77,14 @@ def effective(column):
 
 
 def schedule(session, instance, due_at, vm_state, task_state, power_state,
-             launched=False):
-    """Make ``instance`` reach these states at ``due_at``."""
+             launched=False, then_at=None, then_vm_state=None):
+    """Make ``instance`` reach these states at ``due_at`` (and
+    ``then_vm_state`` at ``then_at``, when given)."""
     cancel(session, instance)
     session.add(models.InstanceTransition(
         instance_id=instance.id, due_at=due_at, vm_state=vm_state,
-        task_state=task_state, power_state=power_state, launched=launched))
+        task_state=task_state, power_state=power_state, launched=launched,
+        then_at=then_at, then_vm_state=then_vm_state))
 
 
 def cancel(session, instance):
@@ -84,13 +109,20 @@ def _due(session, instance, now):
         models.InstanceTransition.due_at <= now)).first()
 
 
-def _reach(instance, step):
-    instance.vm_state = step.vm_state
+def _then_due(step, now):
+    return step.then_at is not None and step.then_at <= now
+
+
+def _reach(instance, step, now):
+    then = _then_due(step, now)
+    instance.vm_state = step.then_vm_state if then else step.vm_state
     instance.task_state = step.task_state
     instance.power_state = step.power_state
-    instance.updated_at = step.due_at
+    instance.updated_at = step.then_at if then else step.due_at
     if step.launched:
         instance.launched_at = step.due_at
+    if instance.vm_state == OFFLOADED:
+        instance.host = None
 
 
 def overlay(session, instance, now):
@@ -98,7 +130,7 @@ def overlay(session, instance, now):
     ``now``; return it."""
     step = _due(session, instance, now)
     if step is not None:
-        _reach(instance, step)
+        _reach(instance, step, now)
     return instance
 
 
@@ -108,7 +140,13 @@ def fold(session, instance, now):
     step = _due(session, instance, now)
     if step is None:
         return False
-    _reach(instance, step)
-    session.delete(step)
+    _reach(instance, step, now)
+    if step.then_at is not None and not _then_due(step, now):
+        # The first step is stored; the second stays pending.
+        step.due_at, step.vm_state = step.then_at, step.then_vm_state
+        step.launched = False
+        step.then_at = step.then_vm_state = None
+    else:
+        session.delete(step)
     session.flush()
     return True

@@ -50,15 +50,17 @@ BODY_KEYS = (
     "OS-DCF:diskConfig", "hostname", "host", "locked_reason", "length",
     "rescue_image_ref", "trusted_image_certificates", "uuid", "fixed_ip",
     "port", "key", "value", "policies", "policy", "rules",
-    "max_server_per_host", "group", "1", "")
+    "max_server_per_host", "group", "backup_type", "rotation", "state",
+    "1", "")
 WRAPPERS = (
     "server", "flavor", "keypair", "metadata", "meta", "extra_specs",
     "reboot", "os-stop", "os-start", "pause", "unpause", "suspend", "resume",
     "lock", "unlock", "changePassword", "createImage", "rebuild", "resize",
     "confirmResize", "revertResize", "rescue", "unrescue",
-    "os-getConsoleOutput", "trigger_crash_dump", "flavor_access",
-    "server_group", "os:scheduler_hints", "addSecurityGroup",
-    "removeSecurityGroup")
+    "os-getConsoleOutput", "trigger_crash_dump", "shelve", "shelveOffload",
+    "unshelve", "restore", "forceDelete", "os-resetState",
+    "injectNetworkInfo", "createBackup", "flavor_access", "server_group",
+    "os:scheduler_hints", "addSecurityGroup", "removeSecurityGroup")
 QUERY_KEYS = (
     "limit", "marker", "sort_key", "sort_dir", "name", "status",
     "changes-since", "changes-before", "all_tenants", "is_public", "minDisk",

@@ -38,10 +38,12 @@ def test_index_and_show(conf):
         "namespace": "http://docs.openstack.org/compute/ext/fake_xml",
         "updated": "2014-12-03T00:00:00Z"}
     for alias in ("os-console-auth-tokens", "os-keypairs",
-                  "os-flavor-manage", "os-server-start-stop", "OS-EXT-STS"):
+                  "os-flavor-manage", "os-server-start-stop", "OS-EXT-STS",
+                  "os-shelve", "os-deferred-delete", "os-create-backup",
+                  "os-admin-actions"):
         assert alias in by_alias
     # removed by nova (410 here) or not served by minova
-    for alias in ("os-cells", "os-agents", "os-fixed-ips", "os-shelve",
+    for alias in ("os-cells", "os-agents", "os-fixed-ips", "os-networks",
                   "os-volumes", "OS-EXT-IMG-SIZE"):
         assert alias not in by_alias
     res = call_as(router, "GET", "/extensions/os-keypairs")

@@ -212,6 +212,25 @@ def test_any_uuid_is_an_image_named_after_itself(app):
     assert res.json == image.image(OTHER, OTHER)
 
 
+def test_a_backup_is_listed_by_its_name_and_shown_by_its_id(noauth_conf,
+                                                            app):
+    clock = Clock()
+    compute = compute_api.API(noauth_conf, clock=clock)
+    ctx = Context()
+    server = compute.servers.create(ctx, "vm", "1", CIRROS)[0].uuid
+    clock.advance(10)
+    backup = compute.server_actions.create_backup(ctx, server, "nightly",
+                                                  "daily", 1)
+    res = get(app, "/image/v2/images?name=nightly")
+    [listed] = res.json["images"]
+    assert (listed["id"], listed["image_type"], listed["backup_type"],
+            listed["instance_uuid"], listed["owner"]) == (
+        backup, "backup", "daily", server, ctx.project_id)
+    assert get(app, "/image/v2/images/" + backup).json == listed
+    assert [i["name"] for i in get(app, "/image/v2/images").json[
+        "images"]] == ["cirros", "nightly"]
+
+
 @pytest.fixture
 def attached(noauth_conf, app):
     """A server of the stack's database with OTHER attached as a volume

@@ -10,7 +10,9 @@ moves of a server starts and one of several ends of a live migration
 wins, one of several deletes wins and the others find nothing, a fleet
 service's first change is one row and its host is never deleted under a
 booting server, an aggregate name and a host in an aggregate are taken
-once, and a read never waits for a write.
+once, one of several unshelves (or restores) wins, restores hold the
+server quota and never bring back a reclaimed server, and a read never
+waits for a write.
 """
 
 import sqlite3
@@ -453,3 +455,91 @@ def test_a_host_added_at_once_is_added_once(compute, admin_ctx, conf):
     assert sum(isinstance(r, exception.AggregateHostExists)
                for r in results) == 7
     assert _count(conf, models.AggregateHost) == 1
+
+
+def _shelved_offloaded(compute, ctx, clock, **kwargs):
+    server = compute.servers.create(ctx, "vm", "1", IMAGE, **kwargs)[0]
+    clock.advance(2)
+    compute.server_actions.shelve(ctx, server.uuid)
+    clock.advance(1)
+    return server.uuid
+
+
+def test_one_of_concurrent_unshelves_wins(compute, ctx, clock):
+    uuid = _shelved_offloaded(compute, ctx, clock)
+    results = _at_once([lambda: compute.server_actions.unshelve(ctx, uuid)]
+                       * THREADS)
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
+
+
+def test_anti_affinity_holds_under_concurrent_unshelves(compute, ctx, clock,
+                                                        override):
+    """One host: of two offloaded members, one gets it, one stays
+    offloaded."""
+    override("fake_hosts", 1, "minova")
+    override("server_group_members", -1, "quota")
+    group = compute.server_groups.create(ctx, "g", "anti-affinity")
+    hint = {"group": group.uuid}
+    uuids = [_shelved_offloaded(compute, ctx, clock, scheduler_hints=hint)
+             for _ in range(2)]
+    _at_once([lambda u=u: compute.server_actions.unshelve(ctx, u)
+              for u in uuids])
+    clock.advance(1)
+    shown = [compute.servers.get(ctx, u) for u in uuids]
+    assert sorted(s.vm_state for s in shown) == ["active",
+                                                 "shelved_offloaded"]
+
+
+def test_one_of_concurrent_restores_wins(compute, ctx, clock, override):
+    override("reclaim_instance_interval", 60, None)
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    clock.advance(2)
+    compute.servers.delete(ctx, server.uuid)
+    results = _at_once([lambda: compute.servers.restore(ctx, server.uuid)]
+                       * THREADS)
+    errors = [r for r in results if isinstance(r, exception.ComputeError)]
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(e, exception.InstanceInvalidState)
+               for e in errors), errors
+
+
+def test_restores_hold_the_server_quota(compute, ctx, clock, conf,
+                                        override):
+    """10 soft-deleted servers take no quota; with 5 new ones in use,
+    exactly 5 of them come back."""
+    override("reclaim_instance_interval", 60, None)
+    doomed = [compute.servers.create(ctx, "vm", "1", IMAGE)[0].uuid
+              for _ in range(10)]
+    clock.advance(2)
+    for uuid in doomed:
+        compute.servers.delete(ctx, uuid)
+    for _ in range(5):
+        compute.servers.create(ctx, "new", "1", IMAGE)
+    results = _at_once([lambda u=u: compute.servers.restore(ctx, u)
+                        for u in doomed])
+    refused = [r for r in results
+               if isinstance(r, exception.TooManyInstances)]
+    assert len(refused) == 5 and results.count(None) == 5
+    assert _live_servers(conf, ctx.project_id) == 15
+
+
+def test_a_reclaimed_server_is_not_restored(compute, ctx, clock, conf,
+                                            override):
+    """Past the interval, restores lose to the create that reclaims it."""
+    override("reclaim_instance_interval", 60, None)
+    server = compute.servers.create(ctx, "vm", "1", IMAGE)[0]
+    clock.advance(2)
+    compute.servers.delete(ctx, server.uuid)
+    clock.advance(60)
+    results = _at_once(
+        [lambda: compute.servers.create(ctx, "vm", "1", IMAGE)]
+        + [lambda: compute.servers.restore(ctx, server.uuid)] * (THREADS - 1))
+    assert isinstance(results[0], list)
+    assert all(isinstance(r, exception.InstanceNotFound)
+               for r in results[1:]), results
+    assert _count(conf, models.Instance,
+                  models.Instance.uuid == server.uuid,
+                  models.Instance.deleted != 0) == 1

@@ -32,8 +32,8 @@ def _flavors(conf):
 
 def test_upgrade_from_empty_to_head(empty_conf):
     assert migration.version(empty_conf) is None
-    assert migration.sync(empty_conf) == migration.head() == "0012"
-    assert migration.version(empty_conf) == "0012"
+    assert migration.sync(empty_conf) == migration.head() == "0013"
+    assert migration.version(empty_conf) == "0013"
     tables = set(sa.inspect(db_engine.get_database(empty_conf).engine)
                  .get_table_names())
     assert set(models.Base.metadata.tables) <= tables

@@ -63,6 +63,17 @@ CASES = [
      "os_compute_api:servers:migrations:delete"),
     ("POST", "/servers/{id}/migrations/1/action", {"force_complete": None},
      "2.22", "os_compute_api:servers:migrations:force_complete"),
+    ("POST", "/servers/{id}/action", {"shelve": None}, "2.1",
+     "os_compute_api:os-shelve:shelve"),
+    ("POST", "/servers/{id}/action", {"unshelve": None}, "2.1",
+     "os_compute_api:os-shelve:unshelve"),
+    ("POST", "/servers/{id}/action", {"restore": None}, "2.1",
+     "os_compute_api:os-deferred-delete:restore"),
+    ("POST", "/servers/{id}/action", {"forceDelete": None}, "2.1",
+     "os_compute_api:os-deferred-delete:force"),
+    ("POST", "/servers/{id}/action",
+     {"createBackup": {"name": "b", "backup_type": "daily", "rotation": 1}},
+     "2.1", "os_compute_api:os-create-backup"),
 ]
 
 

@@ -7,16 +7,20 @@ about such images, at ``/image``:
 - ``GET /image``: the versions document (v2 only).
 - ``GET /image/v2/images``: the catalogue, ``IMAGES``, filtered by ``name``
   and ``id`` (``id=in:a,b`` too, as the CLI's ``server list`` asks).
-- ``GET /image/v2/images/<id>``: a catalogue image by its id, and any other
-  UUID as an image named after itself, so a server booted from any UUID
-  (or a snapshot's id) shows its image as nova's own answers imply.
+- ``GET /image/v2/images/<id>``: a catalogue image by its id, an image a
+  server action made (``compute.images``: createImage, createBackup) by
+  its id, and any other UUID as an image named after itself, so a server
+  booted from any UUID shows its image as nova's own answers imply.
 
-Everything else is 404. Nothing is stored or uploaded.
+The images server actions made are listed after the catalogue, so the
+CLI finds a new backup by its name. Everything else is 404. Nothing is
+uploaded.
 """
 
 import webob.dec
 
 from minova_tw.api import standins, validation
+from minova_tw.compute import api as compute
 
 VERSION_ID = "v2.16"
 #: The images ``GET /v2/images`` lists: a name for the UUID the README and
@@ -40,12 +44,16 @@ def image(image_id, name):
                 schema="/v2/schemas/image")
 
 
-def find(image_id):
-    """The image with ``image_id``, or None when it is not a UUID."""
-    for known in IMAGES:
-        if known["id"] == image_id:
-            return image(known["id"], known["name"])
-    return image(image_id, image_id) if validation.is_uuid(image_id) else None
+def made(row):
+    """glance's document of an image a server action made."""
+    properties = {"image_type": row.image_type,
+                  "instance_uuid": row.instance_uuid}
+    if row.backup_type is not None:
+        properties["backup_type"] = row.backup_type
+    created = row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dict(image(row.uuid, row.name), owner=row.project_id,
+                visibility="private", created_at=created,
+                updated_at=created, **properties)
 
 
 def _id_filter(value):
@@ -53,20 +61,35 @@ def _id_filter(value):
     return value[3:].split(",") if value.startswith("in:") else [value]
 
 
-def listing(query):
-    """The images of ``GET /v2/images`` for the query's ``name``/``id``."""
-    if "id" in query:
-        found = (find(i) for i in _id_filter(query["id"]))
-        images = [i for i in found if i is not None]
-    else:
-        images = [image(known["id"], known["name"]) for known in IMAGES]
-    if "name" in query:
-        images = [i for i in images if i["name"] == query["name"]]
-    return images
-
-
 class ImageStandIn:
-    """The WSGI app mounted at ``/image``."""
+    """The WSGI app mounted at ``/image``, showing the images of the
+    mini nova's database."""
+
+    def __init__(self, conf):
+        self.images = compute.API(conf).images
+
+    def find(self, image_id):
+        """The image with ``image_id``, or None when it is not a UUID."""
+        for known in IMAGES:
+            if known["id"] == image_id:
+                return image(known["id"], known["name"])
+        if not validation.is_uuid(image_id):
+            return None
+        row = self.images.find(image_id)
+        return made(row) if row is not None else image(image_id, image_id)
+
+    def listing(self, query):
+        """The images of ``GET /v2/images`` for the query's ``name``/``id``."""
+        if "id" in query:
+            found = (self.find(i) for i in _id_filter(query["id"]))
+            images = [i for i in found if i is not None]
+        else:
+            images = [image(known["id"], known["name"]) for known in IMAGES]
+            images += [made(row) for row in self.images.list(
+                name=query.get("name"))]
+        if "name" in query:
+            images = [i for i in images if i["name"] == query["name"]]
+        return images
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -80,10 +103,11 @@ class ImageStandIn:
                     status=300)
             if path == "/v2/images":
                 return standins.json_response({
-                    "images": listing(req.GET), "first": "/v2/images",
+                    "images": self.listing(req.GET),
+                    "first": "/v2/images",
                     "schema": "/v2/schemas/images"})
             if path.startswith("/v2/images/"):
-                found = find(path[len("/v2/images/"):])
+                found = self.find(path[len("/v2/images/"):])
                 if found is not None:
                     return standins.json_response(found)
         return standins.error_response(
@@ -91,4 +115,4 @@ class ImageStandIn:
             "/v2/images and /v2/images/<id>.")
 
 
-factory = standins.standin_factory(ImageStandIn)
+factory = standins.standin_factory(ImageStandIn, with_conf=True)

@@ -32,9 +32,12 @@ Each controller class is built once per process with the ConfigOpts.
 from minova_tw import conf as minova_conf
 from minova_tw.api import openstack
 from minova_tw.api.openstack.compute import (
+    admin_actions,
     aggregates,
     availability_zone,
     console_auth_tokens,
+    create_backup,
+    deferred_delete,
     evacuate,
     extension_info,
     flavor_access,
@@ -60,6 +63,7 @@ from minova_tw.api.openstack.compute import (
     server_tags,
     servers,
     services,
+    shelve,
     simple_tenant_usage,
     versions,
     volume_attachments)
@@ -236,7 +240,11 @@ ROUTE_LIST = (
 #: Routed controller -> the controllers whose ``@action`` methods its
 #: ``.../action`` route serves too, as nova's action extensions are.
 ACTION_CONTROLLERS = {
-    _SERVERS: (_CONSOLES, _SECGROUP_ACTIONS, _MIGRATE, _EVACUATE),
+    _SERVERS: (_CONSOLES, _SECGROUP_ACTIONS, _MIGRATE, _EVACUATE,
+               admin_actions.AdminActionsController,
+               create_backup.CreateBackupController,
+               deferred_delete.DeferredDeleteController,
+               shelve.ShelveController),
 }
 
 

@@ -230,18 +230,34 @@ def _block_devices(mappings):
     return devices
 
 
-def _state_action(key, method, code=202, errors=(404, 409)):
+def state_action(key, method, code=202, errors=(404, 409),
+                 part="server_actions"):
     """The handler of an action ``{key: null}`` that only calls
-    ``server_actions.<method>`` (stop, pause, confirmResize ...)."""
+    ``<part>.<method>(context, id)`` of the controller's ``compute_api``
+    (stop, pause, confirmResize, forceDelete ...)."""
     @wsgi.response(code)
     @wsgi.expected_errors(errors)
     @wsgi.action(key)
     @common.compute_errors
     @validation.schema(schema.no_body_action(key))
     def handler(self, req, id, body):
-        self._act(req, id, method)
+        getattr(getattr(self.compute_api, part), method)(
+            req.environ["nova.context"], id)
     handler.__doc__ = "POST /servers/{id}/action {%r: null}" % key
     return handler
+
+
+def image_created(conf, req, image_id, location=True):
+    """The answer of an action that made an image (createImage,
+    createBackup): ``{"image_id"}`` from 2.45; before, no body and (with
+    ``location``) the image's Location."""
+    if api_version.is_supported(req, "2.45"):
+        return {"image_id": image_id}
+    headers = {}
+    if location:
+        headers["Location"] = "%s/images/%s" % (
+            common.Links(conf, req).image_base, image_id)
+    return wsgi.ResponseObject(None, headers=headers)
 
 
 class ServersController(wsgi.Controller):
@@ -421,12 +437,12 @@ class ServersController(wsgi.Controller):
 
     #: nova-network's reset, gone with it: 410 for everybody.
     _reset_network = removed.removed_action("resetNetwork")
-    _stop_server = _state_action("os-stop", "stop")
-    _start_server = _state_action("os-start", "start")
-    _pause = _state_action("pause", "pause")
-    _unpause = _state_action("unpause", "unpause")
-    _suspend = _state_action("suspend", "suspend")
-    _resume = _state_action("resume", "resume")
+    _stop_server = state_action("os-stop", "stop")
+    _start_server = state_action("os-start", "start")
+    _pause = state_action("pause", "pause")
+    _unpause = state_action("unpause", "unpause")
+    _suspend = state_action("suspend", "suspend")
+    _resume = state_action("resume", "resume")
 
     @wsgi.response(202)
     @wsgi.expected_errors((400, 404, 409))
@@ -438,7 +454,7 @@ class ServersController(wsgi.Controller):
         reason = (body["lock"] or {}).get("locked_reason")
         self._act(req, id, "lock", reason=reason)
 
-    _unlock = _state_action("unlock", "unlock")
+    _unlock = state_action("unlock", "unlock")
 
     @wsgi.response(202)
     @wsgi.expected_errors((400, 404, 409))
@@ -459,11 +475,7 @@ class ServersController(wsgi.Controller):
         image_id = self.compute_api.server_actions.create_image(
             req.environ["nova.context"], id, params["name"],
             metadata=params.get("metadata"))
-        if api_version.is_supported(req, "2.45"):
-            return {"image_id": image_id}
-        links = common.Links(self.conf, req)
-        return wsgi.ResponseObject(None, headers={
-            "Location": "%s/images/%s" % (links.image_base, image_id)})
+        return image_created(self.conf, req, image_id)
 
     @wsgi.response(202)
     @wsgi.expected_errors((400, 403, 404, 409))
@@ -502,10 +514,10 @@ class ServersController(wsgi.Controller):
         except exception.FlavorNotFound:
             raise _bad_request("Unable to locate requested flavor.") from None
 
-    _action_confirm_resize = _state_action(
+    _action_confirm_resize = state_action(
         "confirmResize", "confirm_resize", code=204, errors=(400, 404, 409))
 
-    _action_revert_resize = _state_action(
+    _action_revert_resize = state_action(
         "revertResize", "revert_resize", errors=(400, 403, 404, 409))
 
     @wsgi.expected_errors((400, 404, 409))
@@ -519,7 +531,7 @@ class ServersController(wsgi.Controller):
             return {}
         return {"adminPass": password or compute_servers.generate_password()}
 
-    _unrescue = _state_action("unrescue", "unrescue")
+    _unrescue = state_action("unrescue", "unrescue")
 
     @wsgi.expected_errors((404, 409))
     @wsgi.action("os-getConsoleOutput")
