@@ -21,10 +21,17 @@ import os
 import threading
 import time
 
+import pytest
 import requests
 
 from tests.functional.process import base_config
 from tests.functional.compute import IMAGE
+
+#: The load tests (topology, soak, SQLite load) run one after another on
+#: one xdist worker: each makes the machine busy on purpose and bounds
+#: its latencies for that load alone.
+pytestmark = pytest.mark.xdist_group("load")
+
 
 SECONDS = float(os.environ.get("MINOVA_SOAK_SECONDS", "40"))
 WARMUP = min(10.0, SECONDS / 4)

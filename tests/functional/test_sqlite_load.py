@@ -15,9 +15,17 @@ import collections
 import os
 import random
 
+import pytest
+
 from tests.functional.process import base_config
 from tests.functional.workload import (Record, run_threads, server_body,
                                        session)
+
+#: The load tests (topology, soak, SQLite load) run one after another on
+#: one xdist worker: each makes the machine busy on purpose and bounds
+#: its latencies for that load alone.
+pytestmark = pytest.mark.xdist_group("load")
+
 
 SECONDS = float(os.environ.get("MINOVA_SQLITE_LOAD_SECONDS", "60"))
 WRITERS = 8
