@@ -109,11 +109,12 @@ def select_hosts(session, conf, count, group=None, requested_host=None,
     when they do not all fit. ``group`` is the (locked) server group they
     join; ``requested_host`` the one host they must run on; ``zone`` the
     availability zone they must run in."""
-    zones = aggregates.host_zones(session, conf)
+    zones = (aggregates.host_zones(session, conf) if zone is not None
+             else None)
     return _choose(session, conf, lambda usable: _place(
         session, conf, count, group,
         [host for host in usable if requested_host in (None, host)
-         and zone in (None, zones[host])]))
+         and (zone is None or zones[host] == zone)]))
 
 
 def select_destination(session, conf, instance, group=None,

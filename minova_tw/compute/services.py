@@ -106,10 +106,18 @@ def is_enabled(session, conf, host):
 
 def usable_hosts(session, conf):
     """The compute hosts the scheduler may place new servers on (service
-    there, enabled and up), in host order."""
-    return [service.host for service in services(session, conf)
-            if service.binary == COMPUTE and service.up
-            and not service.disabled]
+    there, enabled and up), in host order. Read from the services' rows
+    alone: the scheduler asks on every create, and needs no zones."""
+    rows = _rows(session)
+    return [host for host in hosts.names(conf)
+            if not _unusable(rows.get((host, COMPUTE)))]
+
+
+def _unusable(row):
+    """Whether an operator's change (``row``, None if none) keeps a
+    nova-compute from taking new servers: deleted, disabled or down."""
+    return row is not None and (row.deleted or row.disabled
+                                or row.forced_down)
 
 
 def _find(session, conf, service_id, by_uuid):
