@@ -212,7 +212,8 @@ class ServerActionAPI(base.Service):
         result = instance_actions.SUCCESS
         if offloaded:
             placed = scheduler.select_hosts(
-                session, self.conf, 1, self._group_of(session, instance),
+                session, self.conf, 1,
+                server_groups.locked_group_of(session, instance),
                 host or None)
             if placed is None:
                 end = (s.SHELVED_OFFLOADED, s.SHUTDOWN)
@@ -225,13 +226,6 @@ class ServerActionAPI(base.Service):
         instance_actions.record(session, now, context, instance,
                                 lifecycle.UNSHELVE.action, due_at,
                                 result=result)
-
-    @staticmethod
-    def _group_of(session, instance):
-        """The server group ``instance`` is in, locked, or None."""
-        uuids = server_groups.load_groups(session, instance).group_uuids
-        return (server_groups.find_group(session, uuids[0], for_update=True)
-                if uuids else None)
 
     @base.writer
     def reset_state(self, session, now, context, server_id, state):

@@ -73,12 +73,9 @@ def destination(session, conf, instance, host=None):
     """Where ``instance`` may move: ``host``, or the host the scheduler
     picks among the others, if it takes servers (nova-compute enabled and
     up) and the server's group allows it; else None."""
-    group_uuids = server_groups.load_groups(session, instance).group_uuids
-    group = (server_groups.find_group(session, group_uuids[0],
-                                      for_update=True)
-             if group_uuids else None)
-    return scheduler.select_destination(session, conf, instance, group,
-                                        host)
+    return scheduler.select_destination(
+        session, conf, instance,
+        server_groups.locked_group_of(session, instance), host)
 
 
 def start(session, now, context, instance, migration_type, dest, status,

@@ -123,6 +123,13 @@ def load_groups(session, instance):
     return instance
 
 
+def locked_group_of(session, instance):
+    """The server group ``instance`` is in, row-locked (its members may
+    not change while the caller places the server), or None."""
+    uuids = load_groups(session, instance).group_uuids
+    return find_group(session, uuids[0], for_update=True) if uuids else None
+
+
 class ServerGroupAPI(base.Service):
 
     @base.writer
