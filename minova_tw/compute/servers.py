@@ -24,6 +24,7 @@ once.
 import base64
 import binascii
 import datetime
+import json
 import re
 import secrets
 import string
@@ -318,9 +319,14 @@ def _sort(sort_keys, sort_dirs):
 #: the ones no server view shows (minova's system metadata, the old
 #: flavor, the key itself).
 LISTED_COLUMNS = tuple(
-    E(column).label(column.key) for column in I.__table__.columns
+    (sa.cast(column, sa.Text) if isinstance(column.type, sa.JSON)
+     else E(column)).label(column.key)
+    for column in I.__table__.columns
     if column.key not in ("system_meta", "old_flavor", "key_data"))
 _LISTED_NAMES = tuple(column.key for column in LISTED_COLUMNS)
+#: The LISTED_COLUMNS read as JSON text (``_JSONTexts`` decodes them).
+_LISTED_JSON = frozenset(column.key for column in I.__table__.columns
+                         if isinstance(column.type, sa.JSON))
 _IP = models.FixedIP.__table__.c
 _TAG = models.InstanceTag.__table__.c
 _VOLUME = models.VolumeAttachment.__table__.c
@@ -345,8 +351,11 @@ class ListedServer:
     ``volume_id``, ``delete_on_termination``). A listing of many servers
     is on the hot path, and plain rows cost a fraction of ORM objects."""
 
-    def __init__(self, row, fixed_ips, tags, volume_attachments):
-        self.__dict__ = dict(zip(_LISTED_NAMES, row))
+    def __init__(self, row, fixed_ips, tags, volume_attachments, decode):
+        fields = dict(zip(_LISTED_NAMES, row))
+        for name in _LISTED_JSON.intersection(fields):
+            fields[name] = decode(fields[name])
+        self.__dict__ = fields
         self.fixed_ips = fixed_ips
         self.tags = tags
         self.volume_attachments = volume_attachments
@@ -370,9 +379,33 @@ def _listed(session, rows):
         tags.setdefault(instance_id, []).append(name)
     for row in session.execute(_LISTED_VOLUMES, {"ids": ids}).all():
         volumes_of.setdefault(row.instance_id, []).append(row)
+    decode = _JSONTexts()
     return [ListedServer(row, ips.get(row.id, []), tags.get(row.id, []),
-                         volumes_of.get(row.id, []))
+                         volumes_of.get(row.id, []), decode)
             for row in rows]
+
+
+class _JSONTexts(dict):
+    """Decodes the JSON columns of one listing, each distinct text once.
+
+    The servers of a listing mostly share their flavor, metadata and
+    security groups, so their JSON texts repeat: decoding each text once
+    per listing instead of once per server takes about 7% off a detail
+    listing of 100 servers (bench.appcost). The decoded values are shared
+    by the servers of this listing only, whose views read them and never
+    change them. The listing reads the columns cast to text, since a
+    driver may decode JSON itself (psycopg does), and a SQL NULL stays
+    None.
+    """
+
+    def __call__(self, value):
+        if value is None:
+            return None
+        try:
+            return self[value]
+        except KeyError:
+            decoded = self[value] = json.loads(value)
+            return decoded
 
 
 class ServerAPI(base.Service):

@@ -142,6 +142,25 @@ def test_a_path_no_route_takes_is_a_404_fault(router):
         "code": 404, "message": "The resource could not be found."}}
 
 
+def test_routing_never_hashes_the_compiled_routes(router, monkeypatch):
+    """``re.match`` with a compiled pattern hashes its whole code to look
+    it up in re's cache: Routes' master regexp of every route did that on
+    each request (ProjectMapper.create_regs drops it). Only per-route
+    patterns may be matched, found and unfound paths alike."""
+    import re
+    from routes import mapper
+    patterns = []
+    real_match = re.match
+
+    def match(pattern, string, flags=0):
+        patterns.append(pattern)
+        return real_match(pattern, string, flags)
+    monkeypatch.setattr(mapper.re, "match", match)
+    assert call(router, "/things").status_int == 200
+    assert call(router, "/nothings").status_int == 404
+    assert not [p for p in patterns if isinstance(p, re.Pattern)]
+
+
 def test_versioned_method_variants(router):
     assert call(router, "/things/1").json["thing"]["v"] == "old"
     assert call(router, "/things/1", version="2.2").json["thing"]["v"] == "old"

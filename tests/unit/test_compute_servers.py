@@ -91,6 +91,23 @@ def test_multi_create_names_and_reservation(compute, ctx):
     assert len(listed) == 3
 
 
+def test_a_listing_decodes_the_json_columns_once_per_text(compute, ctx):
+    """Servers of one listing share what their equal JSON texts decode to,
+    and read the same as each server alone (on every database)."""
+    compute.servers.create(ctx, "web", "1", min_count=3, max_count=3,
+                           metadata={"k": "v"})
+    _boot(compute, ctx, "other", metadata={"k": "w"})
+    listed = {s.name: s for s in compute.servers.list(ctx)}
+    assert listed["web-1"].flavor is listed["web-2"].flavor
+    assert listed["web-1"].meta is listed["web-3"].meta == {"k": "v"}
+    assert listed["other"].meta == {"k": "w"}
+    for server in listed.values():
+        alone = compute.servers.get(ctx, server.uuid)
+        for name in ("flavor", "meta", "security_groups", "fault",
+                     "scheduler_hints", "trusted_certs"):
+            assert getattr(server, name) == getattr(alone, name), name
+
+
 def test_quota_instances(compute, ctx, override):
     override("instances", 2, "quota")
     created = compute.servers.create(ctx, "a", "1", min_count=1, max_count=5)
