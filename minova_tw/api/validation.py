@@ -162,12 +162,26 @@ class _Validator:
 
 
 def _in_range(min_version, max_version):
-    minimum = api_version.APIVersionRequest(min_version)
-    maximum = api_version.APIVersionRequest(max_version)
+    """A predicate: whether a request's microversion is in the range (a
+    None bound is open; a request without a version is in every range).
+
+    It compares ``(major, minor)`` pairs: each controller method has a
+    check or two of these per request.
+    """
+    def bound(version):
+        if version is None:
+            return None
+        version = api_version.APIVersionRequest(version)
+        return version.major, version.minor
+    minimum, maximum = bound(min_version), bound(max_version)
 
     def applies(req):
         version = req.api_version_request
-        return version.is_null() or version.matches(minimum, maximum)
+        if version.major is None:
+            return True
+        key = version.major, version.minor
+        return ((minimum is None or key >= minimum)
+                and (maximum is None or key <= maximum))
     return applies
 
 
@@ -210,8 +224,8 @@ def query_schema(query_params_schema, min_version=None, max_version=None):
     def decorator(func):
         @functools.wraps(func)
         def wrapped(self, req, *args, **kwargs):
-            if applies(req) and (req.environ.get("QUERY_STRING")
-                                 or not validator.accepts_empty):
+            if (req.environ.get("QUERY_STRING")
+                    or not validator.accepts_empty) and applies(req):
                 validator.validate(req.GET.dict_of_lists())
                 if strip:
                     # dict.fromkeys: a repeated name is deleted once.

@@ -141,3 +141,12 @@ def test_noauth_token_becomes_context(conf, token, user, project, admin,
     body = res.json
     assert (body["user"], body["project"], body["admin"], body["roles"],
             body["addr"]) == (user, project, admin, roles, "10.1.1.1")
+
+
+def test_each_request_of_a_token_gets_roles_of_its_own():
+    """parse_token remembers tokens; a context changing its roles (as
+    ``elevated`` builds on) must not change the next request's."""
+    from minova_tw.api.openstack.auth import parse_token
+    first = parse_token("frank:p5:reader")
+    first[2].append("admin")
+    assert parse_token("frank:p5:reader") == ("frank", "p5", ["reader"])

@@ -14,6 +14,8 @@ has the roles it names and those they imply in keystone's default chain
 ``demo:demo:reader`` is read-only, ``demo:demo:member`` also reads.
 """
 
+import functools
+
 import webob
 
 from minova_tw import context, policy
@@ -47,11 +49,21 @@ def default_roles(user_id):
 
 def parse_token(token):
     """``(user_id, project_id, roles)`` of ``user[:project[:role,...]]``;
-    the project defaults to the user, the roles to ``default_roles``."""
+    the project defaults to the user, the roles to ``default_roles``.
+    The roles are a new list each time: a context may change its own."""
+    user_id, project_id, roles = _parsed(token)
+    return user_id, project_id, list(roles)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(token):
+    """parse_token's answer with the roles as a tuple, remembered for the
+    few tokens a process sees (every request parses one)."""
     user_id, _, rest = token.partition(":")
     project_id, _, roles = rest.partition(":")
     roles = with_implied(role for role in roles.split(",") if role)
-    return user_id, project_id or user_id, roles or default_roles(user_id)
+    return (user_id, project_id or user_id,
+            tuple(roles or default_roles(user_id)))
 
 
 def make_token(user_id, project_id, roles):
