@@ -15,9 +15,9 @@ createBackup record the image they make (``images``); a backup keeps the
 newest ``rotation`` of its server and type.
 """
 
-from minova_tw.compute import (base, exception, flavors, hosts, images,
-                               instance_actions, keypairs, lifecycle,
-                               migrations, quotas, scheduler,
+from minova_tw.compute import (aggregates, base, exception, flavors, hosts,
+                               images, instance_actions, keypairs,
+                               lifecycle, migrations, quotas, scheduler,
                                server_groups, servers, services,
                                states as s)
 from minova_tw.db import transitions
@@ -193,8 +193,8 @@ class ServerActionAPI(base.Service):
         if (zone_given or host) and not offloaded:
             raise exception.UnshelveInstanceInvalidState(
                 instance_uuid=instance.uuid, state=instance.vm_state)
-        zone = self.conf.default_availability_zone
-        if zone_given and availability_zone not in (None, zone):
+        zones = aggregates.host_zones(session, self.conf)
+        if zone_given and availability_zone not in (None, *zones.values()):
             raise exception.Invalid(
                 "The requested availability zone is not available")
         pinned = (availability_zone if zone_given
@@ -204,7 +204,7 @@ class ServerActionAPI(base.Service):
                         servers.target(instance))
             if not hosts.exists(self.conf, host):
                 raise exception.ComputeHostNotFound(host=host)
-            if pinned not in (None, zone):
+            if pinned not in (None, zones[host]):
                 raise exception.UnshelveHostNotInAZ(
                     host=host, availability_zone=pinned)
         instance.pinned_availability_zone = pinned
@@ -214,12 +214,12 @@ class ServerActionAPI(base.Service):
             placed = scheduler.select_hosts(
                 session, self.conf, 1,
                 server_groups.locked_group_of(session, instance),
-                host or None)
+                host or None, pinned)
             if placed is None:
                 end = (s.SHELVED_OFFLOADED, s.SHUTDOWN)
                 result = instance_actions.ERROR
             else:
-                instance.host = placed[0]
+                scheduler.move(session, self.conf, instance, placed[0])
         due_at = lifecycle.begin(session, instance, now,
                                  self.conf.minova.action_time, s.UNSHELVING,
                                  *end)
@@ -319,7 +319,8 @@ class ServerActionAPI(base.Service):
                              launched=True)
         migrations.set_status(migration, now, "migrating", due_at,
                               "finished")
-        instance.host = migration.dest_compute
+        scheduler.move(session, self.conf, instance,
+                       migration.dest_compute)
 
     def _no_host(self, session, now, context, instance, migration_type,
                  action, host=None):
@@ -395,7 +396,7 @@ class ServerActionAPI(base.Service):
                                 "live-migration", due_at)
         migrations.set_status(migration, now, "running", due_at,
                               "completed")
-        instance.host = dest
+        scheduler.move(session, self.conf, instance, dest)
 
     @base.writer
     def evacuate(self, session, now, context, server_id, host=None,
@@ -435,7 +436,7 @@ class ServerActionAPI(base.Service):
                              lifecycle.EVACUATE, s.REBUILDING, *end,
                              launched=True)
         migrations.set_status(migration, now, "accepted", due_at, "done")
-        instance.host = dest
+        scheduler.move(session, self.conf, instance, dest)
 
     def _check_growth(self, session, instance, new_flavor):
         quotas.servers_that_fit(
@@ -483,7 +484,8 @@ class ServerActionAPI(base.Service):
         if migration is not None:
             migrations.set_status(migration, now, "reverting", due_at,
                                   "reverted")
-            instance.host = migration.source_compute
+            scheduler.move(session, self.conf, instance,
+                           migration.source_compute)
 
     @base.writer
     def lock(self, session, now, context, server_id, reason=None):

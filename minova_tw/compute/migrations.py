@@ -278,7 +278,8 @@ class MigrationAPI(base.Service):
             "abort live migration")
         instance_actions.cut_short(session, instance, now)
         transitions.cancel(session, instance)
-        instance.host = migration.source_compute
+        scheduler.move(session, self.conf, instance,
+                       migration.source_compute)
         instance.task_state = None
         instance.updated_at = now
         set_status(migration, now, "cancelled")

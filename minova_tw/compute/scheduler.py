@@ -122,9 +122,23 @@ def select_destination(session, conf, instance, group=None,
     """The host ``instance`` moves to (``requested_host``, or the one a
     boot would take, other than its own), or None when none may take it.
     ``group`` is its (locked) server group: an affinity member has
-    nowhere to go, an anti-affinity one only where no other member runs."""
+    nowhere to go, an anti-affinity one only where no other member runs.
+    A server pinned to an availability zone (booted into one, or
+    unshelved into one) stays in it, as nova's request spec keeps it."""
+    zone = instance.pinned_availability_zone
+    zones = aggregates.host_zones(session, conf) if zone is not None else None
     chosen = _choose(session, conf, lambda usable: _place(
         session, conf, 1, group,
         [host for host in usable if host != instance.host
-         and requested_host in (None, host)]))
+         and requested_host in (None, host)
+         and (zone is None or zones[host] == zone)]))
     return chosen and chosen[0]
+
+
+def move(session, conf, instance, host):
+    """Put ``instance`` on ``host``, and in that host's availability zone
+    (nova's conductor gives a moved or unshelved server its destination's
+    zone)."""
+    instance.host = host
+    instance.availability_zone = aggregates.host_zones(session, conf).get(
+        host, conf.default_availability_zone)

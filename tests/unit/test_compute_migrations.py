@@ -383,3 +383,39 @@ def test_moves_keep_to_the_server_group_policy(compute, ctx, admin_ctx,
     compute.server_actions.migrate(admin_ctx, close)
     assert _migrations(compute, admin_ctx, instance_uuid=close)[0].status == (
         "error")
+
+
+def test_moves_keep_a_pinned_server_in_its_zone(compute, ctx, admin_ctx,
+                                                clock, boot, override):
+    """A server booted into a zone moves only within it, though another
+    host is emptier; an unpinned one takes its destination's zone, and
+    back when its move is undone."""
+    override("fake_hosts", 3, "minova")
+    aggregate = compute.aggregates.create(admin_ctx, "fast", "az1")
+    for host in ("compute-2", "compute-3"):
+        compute.aggregates.add_host(admin_ctx, aggregate.id, host)
+    pinned = compute.servers.create(ctx, "vm", "1", IMAGE,
+                                    availability_zone="az1")[0].uuid
+    clock.advance(2)
+    assert _server(compute, admin_ctx, pinned) == ("ACTIVE", "compute-2")
+    compute.server_actions.migrate(admin_ctx, pinned, "compute-1")
+    assert _migrations(compute, admin_ctx)[0].status == "error"
+    with pytest.raises(exception.NoValidHost):
+        compute.server_actions.live_migrate(admin_ctx, pinned, "compute-1",
+                                            checks_async=False)
+    compute.server_actions.migrate(admin_ctx, pinned)
+    clock.advance(ACTION_TIME)
+    compute.server_actions.confirm_resize(admin_ctx, pinned)
+    server = compute.servers.get(admin_ctx, pinned)
+    assert (server.host, server.availability_zone) == ("compute-3", "az1")
+
+    unpinned = boot()
+    assert compute.servers.get(admin_ctx, unpinned).availability_zone == (
+        "nova")
+    compute.server_actions.live_migrate(admin_ctx, unpinned, "compute-2")
+    server = compute.servers.get(admin_ctx, unpinned)
+    assert (server.host, server.availability_zone) == ("compute-2", "az1")
+    [row] = _migrations(compute, admin_ctx, instance_uuid=unpinned)
+    compute.migrations.abort(admin_ctx, unpinned, row.id)
+    server = compute.servers.get(admin_ctx, unpinned)
+    assert (server.host, server.availability_zone) == ("compute-1", "nova")

@@ -442,3 +442,31 @@ def test_a_volume_backed_server_has_no_backup(compute, ctx, clock):
                        "for volume-backed instances."):
         compute.server_actions.create_backup(ctx, server.uuid, "b", "daily",
                                              0)
+
+
+def test_unshelve_into_an_aggregates_zone(compute, ctx, admin_ctx, clock,
+                                          boot):
+    """A zone an aggregate makes is one to unshelve into: the server goes
+    to its host, takes its zone and is pinned there; a host outside the
+    pinned zone is refused."""
+    aggregate = compute.aggregates.create(admin_ctx, "fast", "az1")
+    compute.aggregates.add_host(admin_ctx, aggregate.id, "compute-2")
+    uuid = boot()
+    compute.server_actions.shelve(ctx, uuid)
+    clock.advance(1)
+    compute.server_actions.unshelve(ctx, uuid, availability_zone="az1")
+    clock.advance(1)
+    server = compute.servers.get(admin_ctx, uuid)
+    assert (server.host, server.availability_zone,
+            server.pinned_availability_zone) == ("compute-2", "az1", "az1")
+    compute.server_actions.shelve(ctx, uuid)
+    clock.advance(1)
+    with pytest.raises(exception.UnshelveHostNotInAZ, match=(
+            'Host "compute-1" is not in the availability zone "az1".')):
+        compute.server_actions.unshelve(admin_ctx, uuid, host="compute-1")
+    compute.server_actions.unshelve(admin_ctx, uuid, host="compute-1",
+                                    availability_zone=None)
+    clock.advance(1)
+    server = compute.servers.get(admin_ctx, uuid)
+    assert (server.host, server.availability_zone,
+            server.pinned_availability_zone) == ("compute-1", "nova", None)
