@@ -78,20 +78,29 @@ class URLMap:
 
     def __init__(self, mapping):
         # Longest prefix first; ``/`` becomes "" so that it matches all.
-        self.prefixes = sorted(
+        prefixes = sorted(
             ((prefix.rstrip("/") if not prefix.endswith(WILDCARD) else prefix,
               app) for prefix, app in mapping.items()),
             key=lambda item: len(item[0]), reverse=True)
+        # What ``match`` compares, made once: (the start a path below the
+        # prefix has, the path that is the prefix itself or None for a
+        # wildcard, the mount point, the app). Every request walks them.
+        self._entries = [
+            (prefix[:-1], None, prefix[:-len(WILDCARD)], app)
+            if prefix.endswith(WILDCARD) else (prefix + "/", prefix, prefix,
+                                               app)
+            for prefix, app in prefixes]
 
     def match(self, path):
-        """``(app, mount point)`` for ``path``, or ``(None, None)``."""
-        for prefix, app in self.prefixes:
-            if prefix.endswith(WILDCARD):
-                base = prefix[:-1]
-                if path.startswith(base) and len(path) > len(base):
-                    return app, prefix[:-len(WILDCARD)]
-            elif path == prefix or path.startswith(prefix + "/"):
-                return app, prefix
+        """``(app, mount point)`` for ``path``, or ``(None, None)``: a
+        wildcard prefix (``/v2.1/+``) takes the paths strictly below it,
+        another prefix itself and the paths below it."""
+        for below, itself, mount, app in self._entries:
+            if path.startswith(below):
+                if itself is not None or len(path) > len(below):
+                    return app, mount
+            elif path == itself:
+                return app, mount
         return None, None
 
     def __call__(self, environ, start_response):
