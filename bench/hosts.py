@@ -8,11 +8,11 @@ minova-inline, the same with ``[wsgi] thread_pool_size = 0``) through
 ``MINOVA_CONFIG_FILES`` under the other hosts, the same files minova itself
 is given. Logging is each host's default (minova writes its access log;
 uWSGI, gunicorn and twistd web do not log requests), except that granian
-and Apache write an access log too, as minova does: granian's costs it a
-fifth of its req/s at c=64 (issue #18), and an operator who runs it in
-front of an API keeps one. Each host logs into a file of its own. A host
-that does not come up is recorded with the last line it logged, and is
-stopped by its PID like every other.
+and Apache write an access log too, as minova does: granian's cost it
+between a fifth and a quarter of its req/s at c=64 (issue #18), and an
+operator who runs it in front of an API keeps one. Each host logs into a
+file of its own. A host that does not come up is recorded with the last
+line it logged, and is stopped by its PID like every other.
 """
 
 import os

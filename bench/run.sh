@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The one command for bench/: install what it needs, then run it.
-#   bench/run.sh            full run (25-30 min), results in bench/results/latest/
-#   bench/run.sh --every    every shape for every stack (about 1 h 45 min)
+#   bench/run.sh            full run (about 40 min), results in bench/results/latest/
+#   bench/run.sh --every    every shape for every stack (about 2 h 25 min)
 #   bench/run.sh --quick    one short run per cell (a few minutes)
 #   bench/run.sh --smoke    seconds; what the test suite runs
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
 # Python: $PYTHON, else .venv/bin/python (made here when missing). wrk,
 # Apache and its mod_wsgi come from the distribution; gunicorn, uWSGI,
-# granian, py-spy and matplotlib from the project's "bench" extra. The nova stack (real nova 34, hosted) runs from
-# the hosting tests' venv (tests/hosting/install.sh, $MINOVA_OPENSTACK_VENV
+# granian, py-spy and matplotlib from the project's "bench" extra. The
+# nova stack (real nova 34, hosted) runs from the hosting tests' venv (tests/hosting/install.sh, $MINOVA_OPENSTACK_VENV
 # or .venv-openstack) and is set up with their helpers (the "test" extra):
 # the "bench" extra goes into that venv too, within its constraints, so
 # every host serves nova from the same packages.
