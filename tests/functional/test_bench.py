@@ -9,6 +9,7 @@ installed), skipping with the reason when wrk is not installed.
 import csv
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -181,6 +182,18 @@ def test_the_peers_answer_connection_close_without_a_twin(workdir, kind):
         host.wait_ready()
         assert host.get("/")[0] == 200
         assert host.says_close("/")
+        # ...and closes its side: one connection per request.
+        with socket.create_connection(("127.0.0.1", host.port),
+                                      timeout=10) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Connection: close\r\n\r\n")
+            response = b""
+            while True:
+                data = conn.recv(65536)  # socket.timeout if never closed
+                if not data:
+                    break
+                response += data
+        assert response.startswith(b"HTTP/1.1 200 ")
     finally:
         host.stop()
 
