@@ -11,17 +11,19 @@ with an access log as Kolla writes one.
 Which Python: Debian's mod_wsgi is linked against Debian's libpython3.11
 (3.11.2), so that is the interpreter in every daemon process, whatever venv
 the stack was installed into (pyenv's 3.11.7 here). Its standard library
-must be Debian's too: pointing ``python-home`` at the project's venv would
-pair Debian's libpython with pyenv's stdlib and its compiled modules (a
-different patch release, found through the venv's ``home``), and pyenv
-lives under /root, which the daemon's user cannot even enter. The packages,
-on the other hand, are pure Python or wheels built for the 3.11 ABI, which
-every 3.11.x shares. So ``python-home`` is a small venv made by Debian's
-``python3 -m venv --without-pip`` in the host's directory (Debian's
-interpreter and stdlib, and none of Debian's own dist-packages, whose older
-cryptography or PyYAML would otherwise come first), and one ``.pth`` file
-in it adds the stack's venv as a site directory (so its own ``.pth``
-files, the editable minova among them, are read) and the checkout.
+must be Debian's too: with ``python-home`` at the project's venv, Python's
+start-up would follow the venv's ``home`` to pyenv's stdlib and compiled
+modules (another patch release than the interpreter), and pyenv lives
+under /root, which the daemon's user cannot even enter. The packages, on
+the other hand, are pure Python or wheels built for the 3.11 ABI, which
+every 3.11.x shares (a Debian whose Python is another minor version than
+the venv's could not share them this way). So ``python-home`` is a small
+venv made by Debian's ``python3 -m venv --without-pip`` in the host's
+directory: Debian's interpreter and stdlib, and none of Debian's own
+dist-packages (an older cryptography and PyYAML among them, which could
+shadow the venv's). One ``.pth`` file in it adds the stack's venv as a
+site directory (so that venv's own ``.pth`` files, the editable minova
+among them, are read) and the checkout.
 
 mod_wsgi will not run a daemon process as root, so the daemons (and
 Apache's children) run as ``www-data``, and the bench work dir is handed to
