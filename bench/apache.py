@@ -11,10 +11,12 @@ with an access log as Kolla writes one.
 Which Python: Debian's mod_wsgi is linked against Debian's libpython3.11
 (3.11.2), so that is the interpreter in every daemon process, whatever venv
 the stack was installed into (pyenv's 3.11.7 here). Its standard library
-must be Debian's too: with ``python-home`` at the project's venv, Python's
-start-up would follow the venv's ``home`` to pyenv's stdlib and compiled
-modules (another patch release than the interpreter), and pyenv lives
-under /root, which the daemon's user cannot even enter. The packages, on
+must be Debian's too. With ``python-home`` at the project's venv, Python's
+start-up follows the venv's ``home`` to pyenv's stdlib and compiled
+modules (another patch release than the interpreter) when it can read
+them, as root can; www-data cannot enter /root, so there it falls back to
+Debian's stdlib: that set-up works only by that accident (both seen with
+Debian's python3.11 and the venv's pyvenv.cfg). The packages, on
 the other hand, are pure Python or wheels built for the 3.11 ABI, which
 every 3.11.x shares (a Debian whose Python is another minor version than
 the venv's could not share them this way). So ``python-home`` is a small
