@@ -1,10 +1,10 @@
 """``python -m bench [--quick | --smoke | --every] [--out DIR]``: run the matrix, write the tables.
 
-Without a mode flag this is the full run (about 25-30 minutes on two
+Without a mode flag this is the full run (about 40 minutes on two
 cores): every load shape for the reference stack, c=64 keep-alive for the
 others. ``--quick`` is one short run per cell at c=64 keep-alive;
 ``--smoke`` is the test suite's check that bench/ still works (seconds);
-``--every`` runs every shape for every stack too (about 1 h 45 min).
+``--every`` runs every shape for every stack too (about 2 h 25 min).
 """
 
 import argparse
@@ -27,7 +27,7 @@ def main(argv=None):
                        const="smoke")
     group.add_argument("--every", dest="mode", action="store_const",
                        const="every",
-                       help="every load shape for every stack (about 1 h 45 "
+                       help="every load shape for every stack (about 2 h 25 "
                        "min)")
     parser.add_argument("--out", default=None,
                         help="results directory (default bench/results/"

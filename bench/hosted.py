@@ -3,12 +3,16 @@
 The stack is nova's own ``nova.wsgi.osapi_compute:application``, as an
 operator deploys it, not a paste file: minova imports it through
 ``<api>_wsgi_app``, uWSGI through ``--module``, gunicorn through
-``wsgi_app`` in a ``gunicorn.conf.py`` in its working directory. gunicorn
-leaves its own command line in ``sys.argv`` and nova's import parses it
-(``nova-api-os-compute: error: unrecognized arguments: -b ...``), so
-gunicorn gets no arguments at all. Every host runs from the hosting venv
+``wsgi_app`` in a ``gunicorn.conf.py`` in its working directory, granian
+as its app argument, Apache's mod_wsgi from a script file that imports it
+(bench.apache). gunicorn and granian leave their own command line in
+``sys.argv`` and nova's import parses it (``nova-api-os-compute: error:
+unrecognized arguments: -b ...``), so gunicorn gets no arguments at all,
+and granian's command line goes to its CLI function in a ``python -c``
+(whose ``sys.argv`` is just ``-c``). Every host runs from the hosting venv
 (tests/hosting/install.sh; bench/run.sh adds the bench extra's hosts to
-it), with the environment nova's entry module reads.
+it), Apache through a Debian Python venv that imports from it, with the
+environment nova's entry module reads.
 
 nova is set up as the hosting tests set it up (tests.hosting.services.nova:
 nova-manage's four databases, a glance/neutron stand-in, and nova's shipped
@@ -18,7 +22,8 @@ so matrix.NOVA_ADMIN's token is an administrator with no keystone to ask).
 
 import os
 
-from bench.hosts import PROGRAMS, write_ini
+from bench import apache
+from bench.hosts import PROGRAMS, granian_args, write_ini
 from tests.hosting import services
 
 class Nova:
@@ -48,10 +53,14 @@ class Nova:
 
     @staticmethod
     def executable(kind):
-        """The hosting venv's program for a host ``kind``, or None."""
+        """The hosting venv's program for a host ``kind``, or None; its
+        Python for granian, whose CLI command() calls with ``-c``."""
         path, missing = services.venv_missing()
         found = os.path.join(path, "bin", PROGRAMS[kind])
-        return None if missing or not os.access(found, os.X_OK) else found
+        if missing or not os.access(found, os.X_OK):
+            return None
+        return os.path.join(path, "bin", "python") if kind == "granian" \
+            else found
 
     @staticmethod
     def command(kind, stack, port, procs, directory):
@@ -76,6 +85,15 @@ class Nova:
                     "--processes", str(procs), "--threads", "4", "--lazy-apps",
                     "--disable-logging", "--die-on-term", "--need-app",
                     "--module", entry], None
+        if kind == "granian":
+            args = granian_args(port, procs, entry, access_log=False)
+            return ["-c", "from granian.cli import cli; "
+                    "cli(%r, prog_name='granian')" % args], None
+        if kind == "apache":
+            home = apache.python_home(directory, services.venv_missing()[0])
+            return ["-f", apache.write_config(
+                directory, port, procs, apache.write_script(directory, entry),
+                home, access_log=False), "-DFOREGROUND"], None
         settings = {"wsgi_app": entry, "bind": "127.0.0.1:%d" % port,
                     "workers": procs,
                     "worker_class": "sync" if kind == "gunicorn-sync"

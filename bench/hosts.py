@@ -3,12 +3,16 @@
 Every host loads the stack's app from the stack's paste file: minova (and
 minova-inline, the same with ``[wsgi] thread_pool_size = 0``) through
 ``[wsgi] api_paste_config``, uWSGI and gunicorn through ``--paste``, and
-``twistd web --wsgi`` through ``bench.paste_app``. minova's own stacks read
-their oslo.config files from ``MINOVA_CONFIG_FILES`` under the other hosts,
-the same files minova itself is given. Logging is each host's default
-(minova writes its access log; the others do not log requests), into one
-file per host. A host that does not come up is recorded with the last line
-it logged, and is stopped by its PID like every other.
+``twistd web --wsgi``, granian and Apache's mod_wsgi (bench.apache) through
+``bench.paste_app``. minova's own stacks read their oslo.config files from
+``MINOVA_CONFIG_FILES`` under the other hosts, the same files minova itself
+is given. Logging is each host's default (minova writes its access log;
+uWSGI, gunicorn and twistd web do not log requests), except that granian
+and Apache write an access log too, as minova does: granian's cost it
+between a fifth and a quarter of its req/s at c=64 (issue #18), and an
+operator who runs it in front of an API keeps one. Each host logs into a
+file of its own. A host that does not come up is recorded with the last
+line it logged, and is stopped by its PID like every other.
 """
 
 import os
@@ -21,7 +25,7 @@ import time
 import urllib.error
 import urllib.request
 
-from bench import proctree
+from bench import apache, proctree
 from bench.matrix import CLOSE_TWIN_ARGS, MINOVA_KINDS, ROOT
 
 START_DEADLINE = 60.0
@@ -42,15 +46,28 @@ def find_program(name):
 #: The program each host kind runs.
 PROGRAMS = {"minova": "twistd", "minova-inline": "twistd",
             "twistd-web": "twistd", "uwsgi": "uwsgi",
-            "gunicorn-sync": "gunicorn", "gunicorn-gthread": "gunicorn"}
+            "gunicorn-sync": "gunicorn", "gunicorn-gthread": "gunicorn",
+            "granian": "granian", "apache": "apache2"}
 
 
 def executable(kind, hosted=None):
     """The program a host kind runs, or None when it is not installed:
-    ``hosted``'s (a bench.hosted.Nova) for a stack with an entry point."""
+    ``hosted``'s (a bench.hosted.Nova) for a stack with an entry point,
+    the distribution's for Apache, whatever the stack."""
+    if kind == "apache":
+        return apache.program()
     if hosted is not None:
         return hosted.executable(kind)
     return find_program(PROGRAMS[kind])
+
+
+def granian_args(port, procs, app, access_log=True):
+    """granian's command line serving the WSGI callable ``app``
+    (``module:name``) with ``procs`` worker processes."""
+    return (["--interface", "wsgi", "--blocking-threads", "4",
+             "--workers", str(procs), "--host", "127.0.0.1",
+             "--port", str(port)]
+            + (["--access-log"] if access_log else []) + [app])
 
 
 def free_port():
@@ -81,7 +98,7 @@ def minova_base_config(workdir):
     })
 
 
-def _command(host, stack, port, workdir, base_config):
+def _command(host, stack, port, workdir, base_config, directory):
     procs = str(host.procs)
     paste = "%s#%s" % (stack.paste_file, stack.api)
     if host.kind in MINOVA_KINDS:
@@ -104,6 +121,15 @@ def _command(host, stack, port, workdir, base_config):
                 "--processes", procs, "--threads", "4", "--lazy-apps",
                 "--disable-logging", "--die-on-term", "--need-app",
                 "--pythonpath", ROOT, "--paste", "config:" + paste]
+    if host.kind == "granian":
+        return granian_args(port, host.procs, "bench.paste_app:application")
+    if host.kind == "apache":
+        os.makedirs(directory, exist_ok=True)
+        home = apache.python_home(directory, sys.prefix, ROOT)
+        return ["-f", apache.write_config(
+            directory, port, host.procs,
+            os.path.join(ROOT, "bench", "paste_app.py"), home),
+            "-DFOREGROUND"]
     worker = (["-k", "sync"] if host.kind == "gunicorn-sync"
               else ["-k", "gthread", "--threads", "4"])
     return ["--paste", paste, "-b", "127.0.0.1:%d" % port, "-w", procs,
@@ -128,15 +154,15 @@ class RunningHost:
         name = "%s-%s%s" % (stack.name, host.label,
                             "-close" if closing else "")
         self.log_path = os.path.join(workdir, name + ".log")
+        directory = os.path.join(workdir, name)
         if hosted is not None:
-            directory = os.path.join(workdir, name)
             os.makedirs(directory, exist_ok=True)
             command, cwd = hosted.command(host.kind, stack, self.port,
                                           host.procs, directory)
             env = hosted.env
         else:
             command, cwd = _command(host, stack, self.port, workdir,
-                                    base_config), ROOT
+                                    base_config, directory), ROOT
             env = dict(os.environ,
                        PYTHONPATH=os.pathsep.join(
                            filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
@@ -146,10 +172,32 @@ class RunningHost:
         args = list(wrapper) + [executable(host.kind, hosted)] + command
         if closing:
             args += CLOSE_TWIN_ARGS[host.kind]
+        if host.kind == "apache":
+            apache.share_workdir(workdir)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, env=env,
                 cwd=cwd or ROOT, start_new_session=True)
+
+    def workers(self):
+        """The processes that run the app: the tree's leaves (not uWSGI's or
+        gunicorn's master, nor minova's parent), except that under Apache
+        only its mod_wsgi daemon processes do."""
+        leaves = proctree.workers(self.proc.pid)
+        if self.host.kind != "apache":
+            return leaves
+        return [pid for pid in leaves
+                if proctree.cmdline(pid).startswith(apache.DISPLAY_NAME)]
+
+    def listeners(self):
+        """The processes that accept and hold the connections: the workers,
+        except under Apache, whose own children pass each request on to a
+        daemon process."""
+        leaves = proctree.workers(self.proc.pid)
+        if self.host.kind != "apache":
+            return leaves
+        daemons = set(self.workers())
+        return [pid for pid in leaves if pid not in daemons]
 
     def last_line(self):
         with open(self.log_path, "rb") as f:

@@ -108,16 +108,16 @@ def measure(running, path, shape, mode, headers=(), warm_up=True):
     if warm_up and mode.warmup:
         _finish(_wrk(url, shape, mode.warmup, headers, False), mode.warmup)
     root = running.proc.pid
-    workers = proctree.workers(root)
+    workers, listeners = running.workers(), running.listeners()
     split, served = [], []
     user_before, sys_before = proctree.user_sys_seconds(root)
     process = _wrk(url, shape, mode.duration, headers, True)
     timers = []
     if shutil.which("ss"):
-        if len(workers) > 1:
+        if len(listeners) > 1:
             timers.append(threading.Timer(
                 mode.duration / 2, lambda: split.extend(
-                    connections_per_worker(running.port, workers))))
+                    connections_per_worker(running.port, listeners))))
         if shape.keep_alive:
             timers.append(threading.Timer(
                 mode.duration * SERVED_AT, lambda: served.append(

@@ -80,7 +80,8 @@ STACKS = (
         Endpoint("GET /v2.1/flavors/detail", "/v2.1/flavors/detail",
                  NOVA_ADMIN, seed="nova_flavors", connections=16),
     ), entry_point="nova.wsgi.osapi_compute:application",
-        kinds=("minova", "uwsgi", "gunicorn-sync", "gunicorn-gthread")),
+        kinds=("minova", "uwsgi", "gunicorn-sync", "gunicorn-gthread",
+               "granian", "apache")),
 )
 
 
@@ -111,6 +112,14 @@ ANCHOR_UWSGI_RPS = {1: 4400, 2: 10900}
 MINOVA_KINDS = {"minova": {},
                 "minova-inline": {"thread_pool_size": 0}}
 
+#: The hosts issue #18 sets minova's targets against besides uWSGI:
+#: granian (Rust, ``--interface wsgi --blocking-threads 4``, its access
+#: log on as minova's is) and Apache's mod_wsgi in daemon mode with one
+#: thread per process, as Kolla ships nova-api (bench.apache). Both answer
+#: a request's ``Connection: close`` with ``connection: close`` and close,
+#: so their close cells need no twin.
+PEERS = ("granian", "apache")
+
 #: Arguments for a twin of a host that ignores a request's ``Connection:
 #: close``; the close shapes are measured on the twin. uWSGI's
 #: ``--http11-socket`` keeps an HTTP/1.1 connection open whatever the
@@ -127,7 +136,7 @@ HOSTS = tuple(
          if kind == "twistd-web" and procs > 1 else None)
     for procs in (1, 2)
     for kind in (*MINOVA_KINDS, "uwsgi", "gunicorn-sync",
-                 "gunicorn-gthread", "twistd-web"))
+                 "gunicorn-gthread", "twistd-web", *PEERS))
 
 
 @dataclasses.dataclass(frozen=True)

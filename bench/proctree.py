@@ -72,6 +72,15 @@ def workers(root):
     return [pid for pid in pids if pid not in parents]
 
 
+def cmdline(pid):
+    """The command line of ``pid`` as one string ("" if it is gone)."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def rss_mb(pid):
     """VmRSS of ``pid`` in MiB (0 if it is gone)."""
     try:

@@ -1,10 +1,11 @@
 """Turning run records into the tables: results.md, results.csv and results.png.
 
 Every number is a median over the repetitions of one cell (stack, endpoint,
-host, load shape), and every ratio is to uWSGI with the same number of
-processes measured in the same run: absolute numbers move with the machine's
-noise, ratios much less. results.md also checks issue #9's targets and sets
-minova's CPU per request beside real nova 34.0.0's.
+host, load shape), and every ratio is to uWSGI (or granian, beside it)
+with the same number of processes measured in the same run: absolute
+numbers move with the machine's noise, ratios much less. results.md also
+checks issue #18's and issue #9's targets and sets minova's CPU per request
+beside real nova 34.0.0's.
 """
 
 import csv
@@ -15,7 +16,8 @@ import statistics
 from bench import matrix
 
 COLUMNS = ("stack", "endpoint", "host", "procs", "connections", "keep_alive",
-           "runs", "rps", "rps_min", "rps_max", "ratio_to_uwsgi", "p50_ms",
+           "runs", "rps", "rps_min", "rps_max", "ratio_to_uwsgi",
+           "ratio_to_granian", "p50_ms",
            "p99_ms", "errors", "cpu_us_per_request", "sys_us_per_request",
            "cores",
            "rss_worker_mb", "rss_total_mb", "conn_split",
@@ -64,10 +66,10 @@ def aggregate(records):
         })
     measured = {_cell(r): r for r in rows if not r["skipped"]}
     for row in measured.values():
-        base = measured.get(_cell(row, "%s-p%d" % (matrix.BASELINE,
-                                                   row["procs"])))
-        row["ratio_to_uwsgi"] = (row["rps"] / base["rps"]
-                                 if base and base["rps"] else None)
+        for kind in (matrix.BASELINE, "granian"):
+            base = measured.get(_cell(row, "%s-p%d" % (kind, row["procs"])))
+            row["ratio_to_" + kind] = (row["rps"] / base["rps"]
+                                       if base and base["rps"] else None)
     return rows
 
 
@@ -105,8 +107,8 @@ def markdown(rows, meta, mode_name, plotted=False):
         "# minova bench: %s run" % mode_name, "",
         "Started %s, %.1f min, on %d CPUs (%s, Python %s); wrk shares the "
         "cores with the hosts. Every number is the median of the runs of "
-        "its cell; **x uWSGI** is the ratio of req/s to uWSGI with the same "
-        "processes in this run. CPU is utime+stime of the host's process "
+        "its cell; **x uWSGI** (**x granian**) is the ratio of req/s to uWSGI "
+        "(granian) with the same processes in this run. CPU is utime+stime of the host's process "
         "tree per request; RSS is per worker process. conn split: "
         "established connections per worker half-way through each run; "
         "served: how many of wrk's connections had received a response "
@@ -115,7 +117,7 @@ def markdown(rows, meta, mode_name, plotted=False):
             platform.release(), platform.python_version()), ""]
     if plotted:
         lines += ["![req/s as a ratio to uWSGI](results.png)", ""]
-    lines += (_targets(measured) + _nova(measured)
+    lines += (_peer_targets(measured) + _targets(measured) + _nova(measured)
               + _floors(measured, meta.get("floor")))
     order = {h.label: i for i, h in enumerate(matrix.HOSTS)}
     cells = sorted({(r["stack"], r["endpoint"], r["connections"],
@@ -125,18 +127,19 @@ def markdown(rows, meta, mode_name, plotted=False):
         lines += ["## %s %s, c=%d %s" % (
             stack, endpoint, conns, "keep-alive" if keep_alive else
             "Connection: close"), "",
-            "| host | req/s | min–max | x uWSGI | p50 ms | p99 ms | errors "
-            "| CPU µs/req | RSS/worker MB | conn split | served |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| host | req/s | min–max | x uWSGI | x granian | p50 ms | p99 ms "
+            "| errors | CPU µs/req | RSS/worker MB | conn split | served |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         group = [r for r in measured if (r["stack"], r["endpoint"],
                  r["connections"], r["keep_alive"]) == (stack, endpoint,
                                                          conns, keep_alive)]
         for r in sorted(group, key=lambda r: order.get(r["host"], 99)):
-            lines.append("| %s | %s | %s–%s | %s | %s | %s | %d | %s | %s "
-                         "| %s | %s |" % (
+            lines.append("| %s | %s | %s–%s | %s | %s | %s | %s | %d | %s "
+                         "| %s | %s | %s |" % (
                              r["host"], _num(r["rps"]), _num(r["rps_min"]),
                              _num(r["rps_max"]),
                              _num(r["ratio_to_uwsgi"], "%.2f"),
+                             _num(r["ratio_to_granian"], "%.2f"),
                              _num(r["p50_ms"], "%.2f"),
                              _num(r["p99_ms"], "%.2f"), r["errors"],
                              _num(r["cpu_us_per_request"]),
@@ -193,7 +196,8 @@ def _check(name, value, target, ok, why_missing):
 
 
 #: How the targets table names the hosts minova is compared with.
-TARGET_NAMES = {"uwsgi": "uWSGI", "gunicorn-sync": "gunicorn sync"}
+TARGET_NAMES = {"uwsgi": "uWSGI", "gunicorn-sync": "gunicorn sync",
+                "granian": "granian"}
 
 #: Under the targets table: what wrk's p99 covers.
 P99_NOTE = (
@@ -210,6 +214,81 @@ P99_NOTE = (
 RPS_TARGETS = (("", "minova", "uwsgi", 1.0),
                (", inline", "minova-inline", "uwsgi", 1.2),
                ("", "minova", "gunicorn-sync", 2.0))
+
+
+#: Issue #18's req/s targets for the threaded default: (other host kind,
+#: factor) at every keep-alive shape of FULL_SHAPES, and the close ones
+#: at 2 processes against uWSGI.
+PEER_TARGETS = (("uwsgi", 1.0), ("granian", 1.0))
+CLOSE_FACTOR = 0.9
+#: p99 at c=8 (matrix.ALL_SERVED) may be this many times uWSGI's.
+P99_FACTOR = 1.5
+
+
+def _ratio_row(measured, name, mine, other, shape, factor):
+    """A row: ``mine``'s req/s on the reference stack at ``shape`` at least
+    ``factor`` times ``other``'s."""
+    rows = [_find(measured, "reference", "GET /", label, shape)
+            for label in (mine, other)]
+    if not (all(rows) and rows[1]["rps"]):
+        return _check(name, None, ">= %.1fx" % factor, False,
+                      "%s not measured" % " and ".join(
+                          label for label, row in zip((mine, other), rows)
+                          if not row))
+    ratio = rows[0]["rps"] / rows[1]["rps"]
+    return _check(name, "%.2fx (%.0f vs %.0f req/s)" % (
+        ratio, rows[0]["rps"], rows[1]["rps"]), ">= %.1fx" % factor,
+        ratio >= factor, None)
+
+
+def _peer_targets(measured):
+    """Issue #18's targets for the threaded default (minova-p1, -p2) on the
+    reference stack: req/s against uWSGI and granian at every keep-alive
+    shape, p99 at c=8, and Connection: close at 2 processes."""
+    lines = ["## Targets of issue #18: the threaded default against uWSGI "
+             "and granian", "",
+             "| target | measured | wanted | verdict |", "|---|---|---|---|"]
+    keep_alive = [s for s in matrix.FULL_SHAPES if s.keep_alive]
+    for procs in (1, 2):
+        mine = "minova-p%d" % procs
+        for shape in keep_alive:
+            for kind, factor in PEER_TARGETS:
+                lines.append(_ratio_row(
+                    measured, "reference, %dp, c=%d keep-alive: req/s vs %s"
+                    % (procs, shape.connections, TARGET_NAMES[kind]),
+                    mine, "%s-p%d" % (kind, procs), shape, factor))
+        lines.append(_p99_at_c8(measured, procs))
+    for shape in matrix.FULL_SHAPES:
+        if not shape.keep_alive:
+            lines.append(_ratio_row(
+                measured, "reference, 2p, c=%d Connection: close: req/s vs "
+                "uWSGI" % shape.connections, "minova-p2", "uwsgi-p2", shape,
+                CLOSE_FACTOR))
+    return lines + ["", "Cells a run does not measure (`--quick` has only "
+                    "c=64 keep-alive) say n/a; the full run has them all.",
+                    ""]
+
+
+def _p99_at_c8(measured, procs):
+    """minova's p99 at c=8 against uWSGI's, with every one of minova's
+    connections served."""
+    shape = matrix.ALL_SERVED
+    mine, uwsgi = (_find(measured, "reference", "GET /", "%s-p%d" % (
+        kind, procs), shape) for kind in ("minova", "uwsgi"))
+    both = mine and uwsgi
+    all_served = both and mine.get("served_connections") == shape.connections
+    return _check(
+        "reference, %dp, c=%d: p99 vs uWSGI, every connection served"
+        % (procs, shape.connections),
+        both and "%.1f vs %.1f ms (%.2fx; served %s vs %s)" % (
+            mine["p99_ms"], uwsgi["p99_ms"], mine["p99_ms"] / uwsgi["p99_ms"]
+            if uwsgi["p99_ms"] else float("inf"), _served(mine),
+            _served(uwsgi)),
+        "<= %.1fx, %d/%d served" % (P99_FACTOR, shape.connections,
+                                    shape.connections),
+        both and all_served and mine["p99_ms"] <= P99_FACTOR * uwsgi["p99_ms"],
+        "minova-p%d or uwsgi-p%d not measured at c=%d" % (
+            procs, procs, shape.connections))
 
 
 def _targets(measured):

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The one command for bench/: install what it needs, then run it.
-#   bench/run.sh            full run (25-30 min), results in bench/results/latest/
-#   bench/run.sh --every    every shape for every stack (about 1 h 45 min)
+#   bench/run.sh            full run (about 40 min), results in bench/results/latest/
+#   bench/run.sh --every    every shape for every stack (about 2 h 25 min)
 #   bench/run.sh --quick    one short run per cell (a few minutes)
 #   bench/run.sh --smoke    seconds; what the test suite runs
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
-# Python: $PYTHON, else .venv/bin/python (made here when missing). wrk comes
-# from the distribution; gunicorn, uWSGI, py-spy and matplotlib from the
-# project's "bench" extra. The nova stack (real nova 34, hosted) runs from
-# the hosting tests' venv (tests/hosting/install.sh, $MINOVA_OPENSTACK_VENV
+# Python: $PYTHON, else .venv/bin/python (made here when missing). wrk,
+# Apache and its mod_wsgi come from the distribution; gunicorn, uWSGI,
+# granian, py-spy and matplotlib from the project's "bench" extra. The
+# nova stack (real nova 34, hosted) runs from the hosting tests' venv (tests/hosting/install.sh, $MINOVA_OPENSTACK_VENV
 # or .venv-openstack) and is set up with their helpers (the "test" extra):
 # the "bench" extra goes into that venv too, within its constraints, so
 # every host serves nova from the same packages.
@@ -23,9 +23,13 @@ hosting=${MINOVA_OPENSTACK_VENV:-.venv-openstack}
 tests/hosting/install.sh "$hosting"
 "$hosting/bin/pip" install -q --disable-pip-version-check \
     -c tests/hosting/constraints.txt -e '.[bench]'
-if ! command -v wrk >/dev/null; then
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+[ -x /usr/sbin/apache2 ] || missing+=(apache2)
+[ -e /usr/lib/apache2/modules/mod_wsgi.so ] || missing+=(libapache2-mod-wsgi-py3)
+if [ ${#missing[@]} -gt 0 ]; then
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 if [ "${1:-}" = profile ]; then
     shift

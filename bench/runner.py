@@ -26,17 +26,19 @@ def log(message):
 
 def select_hosts(mode, kinds=None, stack=None, hosted=None):
     """The hosts of this mode that serve ``stack`` (smoke: the minova-p1
-    hosts and one other installed, from ``hosted``'s venv for a stack with
-    an entry point)."""
+    hosts, one other installed and each of matrix.PEERS installed, from
+    ``hosted``'s venv for a stack with an entry point)."""
     selected = [h for h in matrix.HOSTS if (kinds is None or h.kind in kinds)
                 and (stack is None or stack.kinds is None
                      or h.kind in stack.kinds)]
     if not mode.smoke_hosts:
         return selected
     single = [h for h in selected if h.procs == 1]
-    others = [h for h in single if h.kind not in matrix.MINOVA_KINDS
-              and hostlib.executable(h.kind, hosted)]
-    return [h for h in single if h.kind in matrix.MINOVA_KINDS] + others[:1]
+    installed = [h for h in single if h.kind not in matrix.MINOVA_KINDS
+                 and hostlib.executable(h.kind, hosted)]
+    others = [h for h in installed if h.kind not in matrix.PEERS]
+    return ([h for h in single if h.kind in matrix.MINOVA_KINDS]
+            + others[:1] + [h for h in installed if h.kind in matrix.PEERS])
 
 
 def _start(hosts, stack, workdir, base_config, closing=False, hosted=None):

@@ -1,20 +1,23 @@
 """bench/ still works: its smoke mode runs and writes a well-formed table.
 
 The benchmark itself is not a test; this only keeps it from rotting. It runs
-``python -m bench --smoke`` (a second per cell, minova-p1, minova-inline-p1
-and one other installed host), skipping with the reason when wrk is not
-installed.
+``python -m bench --smoke`` (a second per cell, minova-p1, minova-inline-p1,
+one other installed host, and granian and Apache's mod_wsgi when they are
+installed), skipping with the reason when wrk is not installed.
 """
 
 import csv
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 
 import pytest
 
-from bench import hosts, matrix
+from bench import apache, hosts, matrix, proctree
 from tests.functional.process import ROOT
 
 pytestmark = [
@@ -40,6 +43,31 @@ COLUMNS = {"stack", "endpoint", "host", "procs", "connections", "keep_alive",
            "cpu_us_per_request", "rss_worker_mb", "served_connections",
            "skipped"}
 MINOVA = ("minova-p1", "minova-inline-p1")
+PEERS = tuple("%s-p1" % kind for kind in matrix.PEERS)
+#: Why a peer host cannot run here, or None.
+PEER_MISSING = {
+    "granian": None if hosts.executable("granian") else
+    "granian is not installed (the bench extra has it)",
+    "apache": None if hosts.executable("apache") else
+    "Apache with mod_wsgi is not installed (bench/run.sh installs apache2 "
+    "and libapache2-mod-wsgi-py3)",
+}
+
+
+def _peer(kind):
+    """Skip with the reason when host ``kind`` is not installed."""
+    if PEER_MISSING[kind]:
+        pytest.skip(PEER_MISSING[kind])
+
+
+@pytest.fixture
+def workdir():
+    """A bench work dir as the runner makes one: in the system's temp dir,
+    which Apache's daemon user can enter (pytest's tmp_path is under a
+    directory only root may)."""
+    path = tempfile.mkdtemp(prefix="minova-bench-test-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_the_csv_has_measured_minova_rows_per_stack(smoke):
@@ -105,7 +133,7 @@ def test_the_floors_are_measured_with_no_host(smoke):
 def test_the_other_host_is_compared_when_installed(smoke):
     with open(smoke / "results.csv") as f:
         hosts = {r["host"] for r in csv.DictReader(f) if not r["skipped"]}
-    others = hosts - set(MINOVA)
+    others = hosts - set(MINOVA) - set(PEERS)
     if not others:
         pytest.skip("no other WSGI host installed (pip install '.[bench]')")
     assert len(others) == 1
@@ -116,6 +144,85 @@ def test_the_other_host_is_compared_when_installed(smoke):
         assert "p99 is wrk's, over the responses it got" in text
         # uWSGI's threads answer some of wrk's 8 connections, not all.
         assert re.search(r"^\| uwsgi-p1 \|.* \| [1-8]/8 \|$", text, re.M)
+
+
+@pytest.mark.parametrize("kind", matrix.PEERS)
+def test_the_peers_are_measured_when_installed(smoke, kind):
+    _peer(kind)
+    label = "%s-p1" % kind
+    with open(smoke / "results.csv") as f:
+        rows = [r for r in csv.DictReader(f) if r["host"] == label]
+    assert {r["stack"] for r in rows if not r["skipped"]} == {
+        "reference", "compute"}, rows
+    for row in rows:
+        assert float(row["rps"]) > 0 and int(row["errors"]) == 0, row
+        assert float(row["cpu_us_per_request"]) > 0
+        assert float(row["rss_worker_mb"]) > 0
+    text = (smoke / "results.md").read_text()
+    assert re.search(r"^\| %s \|" % label, text, re.M)
+    targets = text.split("## Targets of issue #18", 1)[1].split("\n## ")[0]
+    if kind == "granian":
+        # The smoke shape is c=8: that target row is measured, the rest n/a.
+        assert re.search(r"^\| reference, 1p, c=8 keep-alive: req/s vs "
+                         r"granian \| [\d.]+x \(", targets, re.M)
+        # Its own x granian column (the fifth) is 1.
+        assert re.search(r"^\| granian-p1 \| \d+ \| [\d–]+ \| [^|]+ \| "
+                         r"1\.00 \|", text, re.M)
+
+
+@pytest.mark.parametrize("kind", matrix.PEERS)
+def test_the_peers_answer_connection_close_without_a_twin(workdir, kind):
+    """wrk reconnects after each response only if it says close: granian
+    and Apache say it themselves, so their close cells need no twin."""
+    _peer(kind)
+    assert kind not in matrix.CLOSE_TWIN_ARGS
+    host = hosts.RunningHost(matrix.Host(kind, 1), matrix.STACKS[0],
+                             workdir, hosts.minova_base_config(workdir))
+    try:
+        host.wait_ready()
+        assert host.get("/")[0] == 200
+        assert host.says_close("/")
+        # ...and closes its side: one connection per request.
+        with socket.create_connection(("127.0.0.1", host.port),
+                                      timeout=10) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Connection: close\r\n\r\n")
+            response = b""
+            while True:
+                data = conn.recv(65536)  # socket.timeout if never closed
+                if not data:
+                    break
+                response += data
+        assert response.startswith(b"HTTP/1.1 200 ")
+    finally:
+        host.stop()
+
+
+def test_apache_runs_the_app_in_its_daemon_processes_and_leaves_none(
+        workdir):
+    _peer("apache")
+    host = hosts.RunningHost(matrix.Host("apache", 2), matrix.STACKS[0],
+                             workdir, hosts.minova_base_config(workdir))
+    try:
+        host.wait_ready()
+        # A daemon takes its display name a moment after it is forked.
+        deadline = time.monotonic() + 30
+        while len(host.workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started = {pid: proctree.start_time(pid)
+                   for pid in proctree.tree(host.proc.pid)}
+        daemons = host.workers()
+        assert len(daemons) == 2
+        assert all(proctree.cmdline(pid).startswith(apache.DISPLAY_NAME)
+                   for pid in daemons)
+        # Apache's own children hold the connections.
+        assert host.listeners()
+        assert not set(host.listeners()) & set(daemons)
+    finally:
+        host.stop()
+    assert host.proc.returncode is not None
+    assert not [pid for pid, start in started.items()
+                if proctree.start_time(pid) == start]
 
 
 @pytest.mark.skipif(hosts.executable("uwsgi") is None,
@@ -154,6 +261,12 @@ def test_hosted_nova_rows(tmp_path):
     with open(tmp_path / "results.csv") as f:
         rows = {r["host"]: r for r in csv.DictReader(f)
                 if r["stack"] == "nova"}
+    for kind in matrix.PEERS:
+        peer = rows.get("%s-p1" % kind)
+        # Measured wherever it is installed (the hosting venv for granian).
+        if peer and "not installed" not in peer["skipped"]:
+            assert not peer["skipped"], peer
+            assert int(peer["errors"]) == 0 and float(peer["rps"]) > 0
     minova = rows["minova-p1"]
     assert not minova["skipped"], minova
     assert minova["endpoint"] == "GET /"
