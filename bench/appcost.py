@@ -1,6 +1,7 @@
 """What the paste stacks cost per request, with no HTTP host: CPU µs per call.
 
-``python -m bench.appcost [--seconds N] [--endpoint LABEL] [--profile]``
+``python -m bench.appcost [--seconds N] [--endpoint LABEL] [--profile]
+[--instructions [--calls N]]``
 
 This is the in-process half of bench's profile recipe (``bench.profile``
 records a whole host under load): it separates the stack's own cost from
@@ -12,14 +13,26 @@ metadata endpoint of ``bench.matrix`` repeatedly with a WSGI environ like
 one of wrk's requests and prints the CPU time (``time.process_time``, not
 wall time: the machine is shared) per call, the fastest of several rounds.
 ``--profile`` adds cProfile's top functions for each endpoint.
+
+``--instructions`` counts instead of timing: each endpoint runs in two
+processes of its own under valgrind's callgrind, which count the machine
+instructions of ``--calls`` and twice as many calls (after a warm-up;
+``PYTHONHASHSEED=0``); the difference is what those calls cost. The count is the same on a busy machine and a quiet
+one, which CPU time is not, so it compares two trees (or two commits)
+to a percent while other work runs beside them. It is slow: a couple of
+minutes an endpoint, most of it the set-up.
 """
 
 import argparse
 import cProfile
+import functools
 import io
 import json
 import os
 import pstats
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -136,6 +149,55 @@ def profile(app, env_for, seconds, top=25):
     return out.getvalue()
 
 
+#: Calls made before counting under ``--instructions``: the first calls
+#: fill caches (compiled queries, the policy's decisions) later ones use.
+WARM_UP = 30
+
+
+def count_calls(app, env_for, calls):
+    """Make ``calls`` calls inside ``functools.reduce``: callgrind counts
+    only inside that C function (``--toggle-collect``)."""
+    for _ in range(WARM_UP):
+        call(app, env_for())
+    functools.reduce(lambda _, __: call(app, env_for()), range(calls), None)
+
+
+def _callgrind(label, calls):
+    """A process counting ``calls`` calls of endpoint ``label`` under
+    callgrind (its count is in its stderr when it ends)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind "
+                         "(apt-get install valgrind)")
+    return subprocess.Popen(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         "--collect-atstart=no", "--toggle-collect=functools_reduce",
+         sys.executable, "-m", "bench.appcost", "--endpoint", label,
+         "--count-calls", str(calls)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONHASHSEED="0"))
+
+
+def _counted(process, label):
+    _, stderr = process.communicate()
+    counted = re.search(r"Collected : (\d+)", stderr)
+    if process.returncode != 0 or counted is None or not int(counted[1]):
+        raise SystemExit("callgrind counted nothing for %s (is there a "
+                         "functools_reduce symbol in %s?):\n%s"
+                         % (label, sys.executable, stderr[-2000:]))
+    return int(counted[1])
+
+
+def instructions_per_call(label, calls):
+    """Instructions per call of endpoint ``label``: the difference between
+    a process counting ``2 * calls`` calls and one counting ``calls``
+    (run side by side), over ``calls``. The set-up calls
+    ``functools.reduce`` too, so each count carries a constant that only
+    the difference cancels."""
+    once, twice = _callgrind(label, calls), _callgrind(label, 2 * calls)
+    return (_counted(twice, label) - _counted(once, label)) / calls
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.appcost",
                                      description=__doc__.splitlines()[0])
@@ -145,7 +207,23 @@ def main(argv=None):
                         help="only this endpoint label (repeatable)")
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile's top functions per endpoint")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count machine instructions per call under "
+                             "valgrind instead of timing (slow, repeatable)")
+    parser.add_argument("--calls", type=int, default=50,
+                        help="calls counted per endpoint with "
+                             "--instructions (default 50)")
+    parser.add_argument("--count-calls", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.instructions:
+        for label in args.endpoint or [
+                endpoint.label for stack in matrix.STACKS
+                if stack.name != "reference" and not stack.entry_point
+                for endpoint in stack.endpoints]:
+            print("%-45s %12.0f instructions/request"
+                  % (label, instructions_per_call(label, args.calls)),
+                  flush=True)
+        return
     with tempfile.TemporaryDirectory(prefix="minova-appcost-") as workdir:
         apps, seeded = load_apps(workdir)
         for stack in matrix.STACKS:
@@ -164,6 +242,9 @@ def main(argv=None):
                 def env_for(path=endpoint.path, headers=headers):
                     return environ(path, headers)
                 app = apps[stack.name]
+                if args.count_calls is not None:
+                    count_calls(app, env_for, args.count_calls)
+                    continue
                 status, _ = call(app, env_for())
                 cost = measure(app, env_for, args.seconds)
                 print("%-45s %3d %9.1f µs/request" % (endpoint.label, status,
