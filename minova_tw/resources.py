@@ -207,7 +207,12 @@ class WSGIResource(resource.Resource):
         self.application = application
         self.multiprocess = multiprocess
         self.accessLogged = access_logged
-        self.handOff = None if threadpool is None else ReactorQueue(reactor)
+        self.handOff = (None if threadpool is None
+                        else ReactorQueue(reactor, threadpool))
+        # minova's own pool takes calls at the end of the reactor's turn
+        # (SharedThreadPool.callAtTurnEnd); another ThreadPool at once.
+        self._toPool = getattr(threadpool, "callAtTurnEnd",
+                               getattr(threadpool, "callInThread", None))
         self.isReserved = reserved_path_matcher(reserved_paths)
 
     def serve(self, environ, responder):
@@ -224,7 +229,7 @@ class WSGIResource(resource.Resource):
             pool.callInReservedThread(
                 _WSGIResponse(self, responder).run, environ)
         else:
-            pool.callInThread(_WSGIResponse(self, responder).run, environ)
+            self._toPool(_WSGIResponse(self, responder).run, environ)
 
     def render(self, request):
         # Only twisted.web calls this, so it has loaded twisted.web.server.
@@ -311,17 +316,20 @@ class ReactorQueue:
     reactor then delivering every response queued by then.
     """
 
-    def __init__(self, reactor):
+    def __init__(self, reactor, pool=None):
         self.reactor = reactor
         self._calls = collections.deque()
         self._scheduled = False
+        # minova's pool wakes the reactor once the thread is done
+        # (SharedThreadPool.beforeWaiting); another pool at once.
+        self._wake = getattr(pool, "beforeWaiting", _call)
 
     def call(self, f, *args):
         """From a pool thread: run ``f(*args)`` in the reactor, soon."""
         self._calls.append((f, args))
         if not self._scheduled:
             self._scheduled = True
-            self.reactor.callFromThread(self._run)
+            self._wake(self.reactor.callFromThread, self._run)
 
     def _run(self):
         # Cleared before draining: a call queued from now on either is
@@ -343,6 +351,10 @@ class _WSGIResponse:
     the reactor: ``deliver(status, headers, chunks, finish)`` with the
     status and headers the first time and None after, ``fail(failure)``
     when the app raised; its ``gone`` turns true when the client left.
+    When its ``threadWrites`` is true (set before the app runs), a
+    response that is complete before anything of it was sent goes to its
+    ``finishFromThread(status, headers, chunks, hand_off)`` in this
+    thread instead, which writes it and hands the reactor the rest.
     """
 
     def __init__(self, resource, responder):
@@ -414,6 +426,10 @@ class _WSGIResponse:
         if wait:
             self._waitForReactor(self.responder.deliver, status,
                                  self.headers, chunks, finish)
+        elif status is not None and self.responder.threadWrites:
+            # The whole response at once, and this thread may write it.
+            self.responder.finishFromThread(status, self.headers, chunks,
+                                            self._inReactor)
         else:
             self._inReactor(self.responder.deliver, status, self.headers,
                             chunks, finish)
@@ -425,7 +441,14 @@ def log_app_failure(failure):
 
 
 class RequestResponder:
-    """A twisted.web Request as the responder of one WSGI response."""
+    """A twisted.web Request as the responder of one WSGI response.
+
+    Its writes are the reactor's (``threadWrites`` is false): an HTTP/2
+    stream shares its connection with others, and twisted.web's Request
+    buffers every write in the reactor.
+    """
+
+    threadWrites = False
 
     def __init__(self, request):
         self.request = request
