@@ -170,11 +170,14 @@ def connection_environ(resource, host, peer, secure, transport):
 class WSGIResource(resource.Resource):
     """Runs a WSGI app for each request on the process's shared thread pool.
 
-    Unlike twisted.web.wsgi, the pool thread runs the app to completion and
-    hands the finished response to the reactor in one fire-and-forget
+    Unlike twisted.web.wsgi, the pool thread runs the app to completion;
+    on minova's HTTP/1.1 channel over plain TCP it writes the finished
+    response to the socket itself (http11.Exchange.finishFromThread), and
+    otherwise (TLS, HTTP/2, a Site of someone else's) it hands the response
+    to the reactor. Either way the reactor then gets one fire-and-forget
     hand-off (``ReactorQueue``: responses finishing close together cross
-    in one wake-up of the reactor): the thread never waits on the
-    reactor, so a request costs one hand-off each way, and a thread
+    in one wake-up of the reactor) for the rest: the thread never waits on
+    the reactor, so a request costs one hand-off each way, and a thread
     finishing after the reactor stopped cannot deadlock shutdown. A body
     that keeps streaming past ``STREAM_BUFFER`` bytes is written chunk by
     chunk, each chunk waiting for the reactor, which is the flow control a
@@ -417,7 +420,8 @@ class _WSGIResponse:
         self._send(chunks, finish=True, wait=False)
 
     def _send(self, chunks, finish, wait):
-        if self.responder.gone:
+        # A responder whose thread writes still needs its socket given back.
+        if self.responder.gone and not self.responder.threadWrites:
             return
         status = None
         if not self.headersSent:
