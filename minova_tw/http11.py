@@ -125,21 +125,11 @@ class Exchange:
     Also the record the access log and metrics read: ``method``,
     ``request_line``, ``client_ip``, ``code``, ``sentLength``,
     ``started``, ``requestId``.
-
-    ``threadWrites``: the pool thread that runs the app may write the
-    whole response to the socket itself (``finishFromThread``), which the
-    channel allows on plain TCP when the app runs on a pool (see
-    ``HTTP11Channel.dispatch``). From then until the exchange is back in
-    the reactor (``_reclaim``, on the first call the thread hands the
-    reactor: ``deliver``, ``fail`` or the end of ``finishFromThread``),
-    the thread owns the connection's socket for writing and the reactor
-    neither reads, writes nor closes it.
     """
 
     code = None
     requestId = None
     _finished = None
-    threadWrites = False
 
     def __init__(self, channel, method, uri, version, head_only):
         self.channel = channel
@@ -171,69 +161,14 @@ class Exchange:
 
     def deliver(self, status, headers, chunks, finish):
         """In the reactor: status and headers (first time), body, finish."""
-        self._reclaim()
         if self.gone or self.finished:
             return
-        try:
-            data = self._bytes(status, headers, chunks, finish)
-        except (ValueError, UnicodeError) as exc:
-            self.fail(Failure(exc))
-            return
-        if data:
-            self.channel.write(data)
-        if finish:
-            self._end()
-
-    def finishFromThread(self, status, headers, chunks, hand_off):
-        """In the pool thread that ran the app: send the whole response.
-
-        Only while ``threadWrites``. The response is framed here and sent
-        with one non-blocking send (the GIL is released in it) when the
-        transport has nothing queued, which it has not: the reactor wrote
-        nothing since the request was dispatched. ``hand_off`` (the
-        resource's ReactorQueue) then gives the reactor what the socket
-        did not take and the bookkeeping (``_sentFromThread``): the thread
-        reads and writes only this exchange's own fields, the framing
-        settings of the channel and site (plain values, read once), and
-        the socket.
-        """
-        try:
-            data = self._bytes(status, headers, chunks, True)
-        except (ValueError, UnicodeError) as exc:
-            hand_off(self.fail, Failure(exc))
-            return
-        sent = 0
-        transport = self.channel.transport
-        if not self.gone and compat.nothing_buffered(transport):
-            sent = compat.write_now(transport, data)
-        hand_off(self._sentFromThread, data, sent)
-
-    def _sentFromThread(self, data, sent):
-        """In the reactor: the rest of a response a thread began to send
-        (``sent``: how much the socket took, or the error that lost the
-        connection), and its end."""
-        self._reclaim()
-        if self.gone or self.finished:
-            return
-        if not isinstance(sent, int):
-            self.channel.transport.abortConnection()
-            return
-        if sent < len(data):
-            self.channel.write(data[sent:])
-        self._end()
-
-    def _reclaim(self):
-        """The thread handed the exchange back: the socket is the
-        reactor's again."""
-        if self.threadWrites:
-            self.threadWrites = False
-            self.channel.threadReturned()
-
-    def _bytes(self, status, headers, chunks, finish):
-        """The response's next bytes: its head (when ``status`` is given)
-        and ``chunks``, framed."""
         if status is not None:
-            head = self._head(status, headers, chunks, finish)
+            try:
+                head = self._head(status, headers, chunks, finish)
+            except (ValueError, UnicodeError) as exc:
+                self.fail(Failure(exc))
+                return
             self.startedWriting = True
         else:
             head = b""
@@ -244,9 +179,13 @@ class Exchange:
             self.sentLength += len(body)
             if self.chunked and body:
                 body = b"%x\r\n%s\r\n" % (len(body), body)
-        if finish and self.chunked:
-            body += b"0\r\n\r\n"
-        return head + body
+        if finish:
+            if self.chunked and not self.noBody:
+                body += b"0\r\n\r\n"
+            self.channel.write(head + body)
+            self._end()
+        elif head or body:
+            self.channel.write(head + body)
 
     def _head(self, status, headers, chunks, finish):
         code = int(status[:3])
@@ -291,7 +230,6 @@ class Exchange:
     def fail(self, failure):
         """In the reactor: the app raised. 500 if nothing was sent, else
         drop (request_head.failure_answer)."""
-        self._reclaim()
         resources.log_app_failure(failure)
         if self.gone or self.finished:
             return
@@ -352,7 +290,6 @@ class HTTP11Channel(protocol.Protocol):
         self._bodyStarted = None
         self._bodyReceived = 0
         self._environ = None
-        self._abortOnReturn = False
 
     # The connection
 
@@ -711,51 +648,10 @@ class HTTP11Channel(protocol.Protocol):
         self.reject(TOO_LARGE)
 
     def _dispatch(self):
-        """Give the request to the app.
-
-        On plain TCP with the app on a pool thread, that thread writes the
-        response itself (Exchange.finishFromThread): the client has it
-        without waiting for the reactor, and the reactor does only the
-        bookkeeping after it. While the thread owns the socket the
-        connection is not read (HTTP/1.1 has one request at a time on a
-        connection anyway): the reactor then never sees its end or an
-        error, and so never closes the socket under the thread, whose
-        descriptor could otherwise be reused by another connection. The
-        reactor's timers leave a dispatched request alone (no deadline
-        runs while the app has it), and ``abort`` waits for the thread.
-        """
         environ, self._environ = self._environ, None
         site = self.site
-        exchange = self.exchange
-        resource = site.resource
-        if self._plainTCP and resource.threadpool is not None:
-            exchange.threadWrites = True
-            self.transport.pauseProducing()
-        site.requestStarted(exchange)
-        resource.serve(environ, exchange)
-
-    def threadReturned(self):
-        """The pool thread gave the socket back (Exchange._reclaim)."""
-        if self._abortOnReturn:
-            self.transport.abortConnection()
-        elif not self._paused:
-            self.transport.resumeProducing()
-
-    def abort(self):
-        """Drop the connection now; once its thread gave the socket back
-        when one owns it (``_dispatch``).
-
-        Such a connection counts as closed for the site from now on: a
-        drain's deadline does not wait for an app still running (the worker
-        abandons it, minova_tw.worker.leave_the_app).
-        """
-        exchange = self.exchange
-        if exchange is not None and exchange.threadWrites:
-            self._abortOnReturn = True
-            exchange.lost()
-            self.site.channelClosed(self)
-            return
-        self.transport.abortConnection()
+        site.requestStarted(self.exchange)
+        site.resource.serve(environ, self.exchange)
 
     # After each response
 

@@ -170,14 +170,11 @@ def connection_environ(resource, host, peer, secure, transport):
 class WSGIResource(resource.Resource):
     """Runs a WSGI app for each request on the process's shared thread pool.
 
-    Unlike twisted.web.wsgi, the pool thread runs the app to completion;
-    on minova's HTTP/1.1 channel over plain TCP it writes the finished
-    response to the socket itself (http11.Exchange.finishFromThread), and
-    otherwise (TLS, HTTP/2, a Site of someone else's) it hands the response
-    to the reactor. Either way the reactor then gets one fire-and-forget
+    Unlike twisted.web.wsgi, the pool thread runs the app to completion and
+    hands the finished response to the reactor in one fire-and-forget
     hand-off (``ReactorQueue``: responses finishing close together cross
-    in one wake-up of the reactor) for the rest: the thread never waits on
-    the reactor, so a request costs one hand-off each way, and a thread
+    in one wake-up of the reactor): the thread never waits on the
+    reactor, so a request costs one hand-off each way, and a thread
     finishing after the reactor stopped cannot deadlock shutdown. A body
     that keeps streaming past ``STREAM_BUFFER`` bytes is written chunk by
     chunk, each chunk waiting for the reactor, which is the flow control a
@@ -354,10 +351,6 @@ class _WSGIResponse:
     the reactor: ``deliver(status, headers, chunks, finish)`` with the
     status and headers the first time and None after, ``fail(failure)``
     when the app raised; its ``gone`` turns true when the client left.
-    When its ``threadWrites`` is true (set before the app runs), a
-    response that is complete before anything of it was sent goes to its
-    ``finishFromThread(status, headers, chunks, hand_off)`` in this
-    thread instead, which writes it and hands the reactor the rest.
     """
 
     def __init__(self, resource, responder):
@@ -420,8 +413,7 @@ class _WSGIResponse:
         self._send(chunks, finish=True, wait=False)
 
     def _send(self, chunks, finish, wait):
-        # A responder whose thread writes still needs its socket given back.
-        if self.responder.gone and not self.responder.threadWrites:
+        if self.responder.gone:
             return
         status = None
         if not self.headersSent:
@@ -430,10 +422,6 @@ class _WSGIResponse:
         if wait:
             self._waitForReactor(self.responder.deliver, status,
                                  self.headers, chunks, finish)
-        elif status is not None and self.responder.threadWrites:
-            # The whole response at once, and this thread may write it.
-            self.responder.finishFromThread(status, self.headers, chunks,
-                                            self._inReactor)
         else:
             self._inReactor(self.responder.deliver, status, self.headers,
                             chunks, finish)
@@ -445,14 +433,7 @@ def log_app_failure(failure):
 
 
 class RequestResponder:
-    """A twisted.web Request as the responder of one WSGI response.
-
-    Its writes are the reactor's (``threadWrites`` is false): an HTTP/2
-    stream shares its connection with others, and twisted.web's Request
-    buffers every write in the reactor.
-    """
-
-    threadWrites = False
+    """A twisted.web Request as the responder of one WSGI response."""
 
     def __init__(self, request):
         self.request = request

@@ -216,7 +216,7 @@ class APISite(protocol.Factory):
 
     def _abortAll(self):
         for channel in list(self._channels):
-            channel.abort()
+            channel.transport.abortConnection()
 
     @staticmethod
     def _cancel(result, call):

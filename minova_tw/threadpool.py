@@ -66,7 +66,7 @@ class _Feed:
     lock after it took an item, which wakes the next sleeper although the
     queue is empty; that thread takes the GIL only to sleep again, three
     context switches a request more (seen with ``strace -f`` on a pool of
-    idle threads, bench/README.md).
+    idle threads under one client).
     """
 
     def __init__(self):

@@ -1,16 +1,14 @@
 """HTTP11Channel on a real TCP connection: no reactor turn to read the first
-request, none to close; an error while serving it ends the connection; the
-pool thread writes the response itself and the reactor the rest.
+request, none to close; an error while serving it ends the connection; what
+the socket does not take of a response goes out through the transport.
 
 The transport is Twisted's own tcp.Server over a real loopback socket, with
 a memory reactor that never runs: whatever happens, happens without a turn
-(the tests that need the reactor's writes call the transport's doWrite as
-its turn would). The pool runs the app at once (SyncPool), or when the test
-says (HeldPool).
+(the test that needs the reactor's writes calls the transport's doWrite as
+its turns would). The pool runs the app at once (SyncPool).
 """
 
 import socket
-import struct
 import time
 
 import pytest
@@ -24,34 +22,17 @@ from minova_tw.site import APISite
 from tests.unit.fakes import SyncPool, SyncReactor, simple_app
 
 
-class HeldPool:
-    """A pool whose calls run when the test calls ``run``."""
-
-    def __init__(self):
-        self.calls = []
-
-    def callInThread(self, f, *args):
-        self.calls.append((f, args))
-
-    def run(self):
-        calls, self.calls = self.calls, []
-        for f, args in calls:
-            f(*args)
-
-
 @pytest.fixture
 def connect():
-    """connect(request, app=None, pool=None, receive_buffer=None,
-    send_buffer=None) -> (client socket, transport, reactor); the channel
+    """connect(request, app=None, receive_buffer=None, send_buffer=None) -> (client socket, transport, reactor); the channel
     of the last connection is ``connect.channel``."""
     listener = socket.create_server(("127.0.0.1", 0))
     opened = [listener]
 
-    def connect(request, app=None, pool=None, receive_buffer=None,
-                send_buffer=None):
+    def connect(request, app=None, receive_buffer=None, send_buffer=None):
         reactor = SyncReactor()
         site = APISite(resources.WSGIResource(
-            reactor, pool or SyncPool(), app or simple_app(b"hello")),
+            reactor, SyncPool(), app or simple_app(b"hello")),
             name="test", log_format="%(request_line)s", reactor=reactor)
         client = socket.socket()
         if receive_buffer:
@@ -125,50 +106,11 @@ def test_an_error_serving_the_first_request_ends_the_connection(
 
 
 def body_app(body):
-    """An app that answers ``body``, and the socket sends it had to wait for."""
+    """An app that answers ``body`` in one piece."""
     def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return [body]
     return app
-
-
-def read_response(client, length):
-    """One response with a body of ``length`` bytes: (head, body)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += client.recv(65536)
-    head, _, body = data.partition(b"\r\n\r\n")
-    while len(body) < length:
-        chunk = client.recv(65536)
-        assert chunk, "the connection closed in the middle of the body"
-        body += chunk
-    return head, body
-
-
-def held_request(connect):
-    """A connection whose request waits in a HeldPool: (pool, client,
-    transport, reactor)."""
-    pool = HeldPool()
-    return (pool, *connect(b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n",
-                           pool=pool))
-
-
-def test_the_pool_thread_writes_the_response_and_reading_pauses_meanwhile(
-        connect):
-    pool, client, transport, reactor = held_request(connect)
-    exchange = connect.channel.exchange
-    assert exchange.threadWrites
-    # The thread owns the socket: the reactor neither reads nor writes it.
-    assert transport not in reactor.getReaders()
-    assert transport not in reactor.getWriters()
-    pool.run()
-    head, body = read_response(client, 5)
-    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and body == b"hello"
-    # Nothing was left to the reactor's writes; it reads again.
-    assert transport not in reactor.getWriters()
-    assert transport in reactor.getReaders()
-    assert connect.channel.exchange is None
-    assert connect.channel.site.served == 1
 
 
 def receive_with_reactor_turns(client, transport, length):
@@ -216,7 +158,7 @@ def test_what_the_socket_does_not_take_goes_through_the_reactor_intact(
     assert connect.channel.site.served == 2
 
 
-def test_pipelined_requests_are_written_by_their_threads_in_order(connect):
+def test_pipelined_get_head_and_close_are_written_in_order(connect):
     seen = []
 
     def recording(environ, start_response):
@@ -239,37 +181,3 @@ def test_pipelined_requests_are_written_by_their_threads_in_order(connect):
         b"\r\n\r\n")
     assert b"Connection: close\r\n" in third and third.endswith(b"/3;")
     assert channel.site.served == 3
-
-
-def test_a_client_gone_before_the_thread_writes_is_dropped_quietly(connect):
-    with capturedLogs() as events:
-        pool, client, transport, reactor = held_request(connect)
-        channel = connect.channel
-        # The client resets the connection while the app runs.
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                          struct.pack("ii", 1, 0))
-        client.close()
-        pool.run()
-        reactor.advance(0)
-    assert transport.disconnected
-    assert channel.exchange.gone
-    assert channel.site.served == 0  # no access line for it
-    assert [e for e in events if "log_failure" in e] == []
-
-
-def test_a_drain_deadline_waits_for_the_thread_to_give_the_socket_back(
-        connect):
-    pool, client, transport, reactor = held_request(connect)
-    site = connect.channel.site
-    drained = site.drain(5)
-    reactor.advance(5)
-    # The deadline does not wait for the app, but the socket is the
-    # thread's: it is not closed under it.
-    assert drained.called
-    assert transport.connected and not transport._aborting
-    pool.run()  # the app returns; its client was dropped
-    reactor.advance(0)
-    assert transport.disconnected
-    with pytest.raises(ConnectionResetError):
-        read_all(client)
-    assert site.served == 0

@@ -1,13 +1,10 @@
-"""The pool thread writes its response itself, on the real host with real threads.
+"""Responses on the real host with real pool threads, where writing them is hard.
 
-minova's threaded default sends a response from the pool thread that ran
-the app (minova_tw.http11.Exchange.finishFromThread) and leaves the reactor
-the rest: what the socket did not take, and the bookkeeping. These check
-the cases where that matters, against ``twistd -n minova`` serving
-tests/functional/apps/echoapp: a client that reads slowly (the rest must
-go out through the reactor intact), clients that leave in the middle,
-pipelined requests with HEAD and ``Connection: close``, and TLS, where the
-reactor keeps writing every response.
+Against ``twistd -n minova`` serving tests/functional/apps/echoapp: a client
+that reads slowly (what the socket does not take must go out later, intact,
+and the connection serve the next request), clients that leave before or
+in the middle of a response (whole or streamed), pipelined requests with
+HEAD and ``Connection: close``, and the same over TLS.
 """
 
 import json
@@ -89,7 +86,7 @@ def test_a_slow_reader_gets_the_whole_response_then_the_next(minova,
         sock.sendall(request("/slow?size=%d" % WHOLE))
         # The request is done for the host (its access line is written)
         # while most of its response cannot have left: the client has read
-        # nothing and takes 4 KiB at a time.
+        # nothing and takes 4 KiB at a time. The rest is the reactor's.
         server.wait_log('"GET /slow?size=%d HTTP/1.1" status: 200' % WHOLE)
         head, body, rest = read_response(sock)
         assert_sized(body, WHOLE)
@@ -140,7 +137,7 @@ def test_pipelined_head_and_close_are_answered_in_order(minova, tmp_path):
     assert_healthy(server)
 
 
-def test_tls_responses_go_out_whole_through_the_reactor(minova, tmp_path):
+def test_tls_responses_to_a_slow_reader_go_out_whole(minova, tmp_path):
     pki = Certificates(str(tmp_path))
     server = minova(echo_config(
         tmp_path, DEFAULT={"enabled_ssl_apis": "osapi_compute"},
