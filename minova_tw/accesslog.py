@@ -62,24 +62,19 @@ def _keys(log_format):
 
 class PerSecond:
     """The text ``render(time.struct_time)`` makes of this second (UTC),
-    made once a second: time stamps cost a request a comparison.
-
-    Safe to call from several threads at once (pool threads write their
-    responses' ``Date``): the second and its text are one tuple, replaced
-    in one assignment, so no caller sees a second with another's text.
-    """
+    made once a second: time stamps cost a request a comparison."""
 
     def __init__(self, render):
         self._render = render
-        self._cached = (None, None)
+        self._second = None
+        self._text = None
 
     def __call__(self):
         second = int(time.time())
-        cached = self._cached
-        if cached[0] != second:
-            cached = self._cached = (second,
-                                     self._render(time.gmtime(second)))
-        return cached[1]
+        if second != self._second:
+            self._second = second
+            self._text = self._render(time.gmtime(second))
+        return self._text
 
 
 def _nova_time(now):

@@ -50,10 +50,15 @@ class _Sleeper:
         self.later = []
 
     def runLater(self):
+        """Run what was put off; what raises is logged, and the thread goes
+        on serving."""
         later = self.later
         while later:
             f, args = later.pop(0)
-            f(*args)
+            try:
+                f(*args)
+            except Exception:
+                log.failure("a call before the pool thread waits raised")
 
 
 class _Feed:

@@ -3,6 +3,7 @@
 import threading
 
 from twisted.internet.testing import MemoryReactorClock
+from twisted.logger import capturedLogs
 
 from minova_tw import threadpool
 from tests.polling import wait_for
@@ -154,6 +155,18 @@ def test_before_waiting_runs_after_the_call_before_the_thread_waits():
     assert order == ["returned", "wake"]
     pool.beforeWaiting(order.append, "at once")  # not a pool thread
     assert order[-1] == "at once"
+
+
+def test_a_call_before_waiting_that_raises_is_logged_and_the_thread_serves():
+    pool = run_pool(1)
+    done = threading.Event()
+    with capturedLogs() as events:
+        pool.callInThread(pool.beforeWaiting, lambda: 1 / 0)
+        pool.callInThread(done.set)
+        assert done.wait(10)
+    pool.stop()
+    failures = [e["log_failure"] for e in events if "log_failure" in e]
+    assert [f.type for f in failures] == [ZeroDivisionError]
 
 
 def test_calls_at_turn_end_go_to_the_pool_when_the_reactor_turns():
