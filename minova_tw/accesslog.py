@@ -15,6 +15,7 @@ else (an embedding program, tests) each line is an ordinary log event in
 namespace ``minova.access``.
 """
 
+import calendar
 import time
 
 from twisted.logger import Logger, formatTime
@@ -99,6 +100,10 @@ class AccessLog:
         self.reactor = reactor
         self._keys = _keys(log_format)
         self._clock = PerSecond(_nova_time)
+        # twistd's time stamp has whole seconds: made once a second, not at
+        # each flush (under one client, a flush a request).
+        self._stamp = PerSecond(
+            lambda now: formatTime(calendar.timegm(now)))
         self._pending = []
         self._output = None
         self._system = SYSTEM
@@ -152,7 +157,7 @@ class AccessLog:
         """
         if not self._pending:
             return
-        prefix = "%s [%s] " % (formatTime(time.time()), self._system)
+        prefix = "%s [%s] " % (self._stamp(), self._system)
         lines, self._pending = self._pending, []
         piece = []
         size = 0

@@ -180,7 +180,7 @@ class Exchange:
             if self.chunked and body:
                 body = b"%x\r\n%s\r\n" % (len(body), body)
         if finish:
-            if self.chunked:
+            if self.chunked and not self.noBody:
                 body += b"0\r\n\r\n"
             self.channel.write(head + body)
             self._end()

@@ -207,7 +207,12 @@ class WSGIResource(resource.Resource):
         self.application = application
         self.multiprocess = multiprocess
         self.accessLogged = access_logged
-        self.handOff = None if threadpool is None else ReactorQueue(reactor)
+        self.handOff = (None if threadpool is None
+                        else ReactorQueue(reactor, threadpool))
+        # minova's own pool takes calls at the end of the reactor's turn
+        # (SharedThreadPool.callAtTurnEnd); another ThreadPool at once.
+        self._toPool = getattr(threadpool, "callAtTurnEnd",
+                               getattr(threadpool, "callInThread", None))
         self.isReserved = reserved_path_matcher(reserved_paths)
 
     def serve(self, environ, responder):
@@ -224,7 +229,7 @@ class WSGIResource(resource.Resource):
             pool.callInReservedThread(
                 _WSGIResponse(self, responder).run, environ)
         else:
-            pool.callInThread(_WSGIResponse(self, responder).run, environ)
+            self._toPool(_WSGIResponse(self, responder).run, environ)
 
     def render(self, request):
         # Only twisted.web calls this, so it has loaded twisted.web.server.
@@ -311,17 +316,20 @@ class ReactorQueue:
     reactor then delivering every response queued by then.
     """
 
-    def __init__(self, reactor):
+    def __init__(self, reactor, pool=None):
         self.reactor = reactor
         self._calls = collections.deque()
         self._scheduled = False
+        # minova's pool wakes the reactor once the thread is done
+        # (SharedThreadPool.beforeWaiting); another pool at once.
+        self._wake = getattr(pool, "beforeWaiting", _call)
 
     def call(self, f, *args):
         """From a pool thread: run ``f(*args)`` in the reactor, soon."""
         self._calls.append((f, args))
         if not self._scheduled:
             self._scheduled = True
-            self.reactor.callFromThread(self._run)
+            self._wake(self.reactor.callFromThread, self._run)
 
     def _run(self):
         # Cleared before draining: a call queued from now on either is

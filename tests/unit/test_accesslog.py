@@ -5,7 +5,7 @@ import time
 
 import pytest
 from twisted.internet.testing import MemoryReactorClock
-from twisted.logger import capturedLogs
+from twisted.logger import capturedLogs, formatTime
 
 from minova_tw import accesslog
 from minova_tw.conf.wsgi import DEFAULT_LOG_FORMAT
@@ -66,6 +66,29 @@ def test_direct_output_is_written_once_per_reactor_turn_in_twistds_form():
     assert first.endswith(" [metadata/1 minova.access#info] 200 42")
     assert second.endswith(
         " [metadata/1 minova.access#info] [req-2 - -] 200 42")
+
+
+def test_the_time_stamp_is_twistds_made_once_a_second(monkeypatch):
+    made = []
+
+    def format_time(when):
+        made.append(when)
+        return formatTime(when)
+    monkeypatch.setattr(accesslog, "formatTime", format_time)
+    now = [1767225600.25]  # 2026-01-01T00:00:00.25Z
+    monkeypatch.setattr(accesslog.time, "time", lambda: now[0])
+    reactor = MemoryReactorClock()
+    out = io.StringIO()
+    log = accesslog.AccessLog("metadata", "%(status_code)s", reactor)
+    log.writeTo(out)
+    for when in (1767225600.25, 1767225600.75, 1767225601.5):
+        now[0] = when
+        log.line(Record())
+        reactor.advance(0)
+    lines = out.getvalue().splitlines()
+    assert [line.split(" [")[0] for line in lines] == [
+        formatTime(1767225600)] * 2 + [formatTime(1767225601)]
+    assert made == [1767225600, 1767225601]
 
 
 def test_writes_are_split_at_line_ends_below_the_atomic_size():

@@ -79,6 +79,18 @@ def test_head_sends_the_length_but_no_body():
     assert body == b""
 
 
+def test_head_of_a_streamed_response_sends_no_body_not_even_its_end():
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        yield b"x" * (resources.WSGIResource.STREAM_BUFFER + 1)
+        yield b"more"
+    transport, _ = serve(app, b"HEAD / HTTP/1.1\r\nHost: h\r\n\r\n")
+    head, _, body = transport.value().partition(b"\r\n\r\n")
+    assert b"\r\nTransfer-Encoding: chunked" in head
+    assert body == b""  # the chunked terminator would be read as a response
+    assert not transport.disconnecting
+
+
 def test_204_has_no_length_and_no_body():
     def app(environ, start_response):
         start_response("204 No Content", [])

@@ -3,8 +3,10 @@
 import threading
 
 from twisted.internet.testing import MemoryReactorClock
+from twisted.logger import capturedLogs
 
 from minova_tw import threadpool
+from tests.polling import wait_for
 
 
 def run_pool(size=3):
@@ -115,4 +117,66 @@ def test_shared_reserves_threads_and_never_takes_them_back():
     assert threadpool.shared(reactor, 4) is pool
     pool.start()
     assert len(pool.reservedThreads) == 1 and pool.workers == 5
+    pool.stop()
+
+
+def test_one_call_wakes_the_thread_that_slept_last_and_no_other():
+    pool = run_pool(3)
+    names = []
+    done = threading.Semaphore(0)
+
+    def record():
+        names.append(threading.current_thread().name)
+        done.release()
+
+    for _ in range(5):  # one after another: the same warm thread each time
+        pool.callInThread(record)
+        assert done.acquire(timeout=10)
+        # It is back asleep before the next call is made.
+        wait_for(lambda: len(pool._calls._sleepers) == 3,
+                 what="every thread asleep")
+    pool.stop()
+    assert len(set(names)) == 1
+
+
+def test_before_waiting_runs_after_the_call_before_the_thread_waits():
+    pool = run_pool(1)
+    order = []
+    done = threading.Event()
+
+    def call():
+        pool.beforeWaiting(order.append, "wake")
+        order.append("returned")
+
+    pool.callInThread(call)
+    pool.callInThread(done.set)  # queued: still runs after the wake
+    assert done.wait(10)
+    pool.stop()
+    assert order == ["returned", "wake"]
+    pool.beforeWaiting(order.append, "at once")  # not a pool thread
+    assert order[-1] == "at once"
+
+
+def test_a_call_before_waiting_that_raises_is_logged_and_the_thread_serves():
+    pool = run_pool(1)
+    done = threading.Event()
+    with capturedLogs() as events:
+        pool.callInThread(pool.beforeWaiting, lambda: 1 / 0)
+        pool.callInThread(done.set)
+        assert done.wait(10)
+    pool.stop()
+    failures = [e["log_failure"] for e in events if "log_failure" in e]
+    assert [f.type for f in failures] == [ZeroDivisionError]
+
+
+def test_calls_at_turn_end_go_to_the_pool_when_the_reactor_turns():
+    reactor = MemoryReactorClock()
+    pool = threadpool.SharedThreadPool(1, "test", reactor)
+    pool.start()
+    ran = threading.Event()
+    pool.callAtTurnEnd(ran.set)
+    # Held until the turn ends: no thread has it yet.
+    assert pool._atTurnEnd and not pool._calls._calls and not ran.is_set()
+    reactor.advance(0)
+    assert ran.wait(10)
     pool.stop()

@@ -1,7 +1,8 @@
 """A plain paste app for host tests: it answers with what the host put in environ.
 
 ``?sleep=S`` holds the request S seconds in its pool thread (for drain and
-thread pool tests); ``?status=N`` answers with that status.
+thread pool tests); ``?status=N`` answers with that status; ``?size=N``
+answers with a body of N bytes (``SIZED_BODY``) instead of the environ.
 """
 
 import json
@@ -23,6 +24,11 @@ def factory(global_conf, **local_conf):
             logging.getLogger("echo").info("echo: sleeping %s",
                                            query["sleep"][0])
             time.sleep(float(query["sleep"][0]))
+        if "size" in query:
+            payload = sized_body(int(query["size"][0]))
+            start_response("200 OK", [("Content-Type", "text/plain"),
+                                      ("Content-Length", str(len(payload)))])
+            return [payload]
         body = {key: environ.get(key) for key in KEYS}
         body["thread"] = threading.current_thread().name
         body["body"] = environ["wsgi.input"].read().decode("latin-1")
@@ -32,3 +38,9 @@ def factory(global_conf, **local_conf):
                         ("Content-Length", str(len(payload)))])
         return [payload]
     return app
+
+
+def sized_body(size):
+    """``size`` bytes whose every position is checkable (a cut or a reorder
+    shows): the decimal offsets of each 8 bytes, in 8 characters."""
+    return b"".join(b"%08d" % offset for offset in range(0, size, 8))[:size]
