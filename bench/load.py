@@ -11,8 +11,8 @@ host the established connections are counted per worker half-way through
 wrk's latencies and req/s are those of the responses it got: a connection
 the host never answers (uWSGI's ``--threads 4`` serves 4 keep-alive
 connections per process, the others wait in the listen queue) adds
-nothing to them. So with keep-alive, wrk's own sockets are read near the
-end of the run (``ss -i``): **served** is how many of its connections have
+nothing to them. So with keep-alive, wrk's own sockets are read half a
+second before the end of the run (``ss -i``): **served** is how many of its connections have
 received any response bytes, which says over how many connections p99 was
 taken.
 """
@@ -67,8 +67,19 @@ _SS_PID = re.compile(r"pid=(\d+)")
 #: ss shows bytes_received only once it is not 0.
 _SS_RECEIVED = re.compile(r"\bbytes_received:[1-9]")
 
-#: When, as a share of the measured run, wrk's served connections are counted.
-SERVED_AT = 0.9
+#: Seconds before the end of the run that wrk's served connections are
+#: counted (at half the run, if that is earlier): late enough for a slow
+#: host to have answered every connection it will, early enough that
+#: ``ss`` runs while wrk still holds them on a loaded machine (at 90% of
+#: the smoke mode's 1 s run, a busy CI machine sometimes found wrk gone
+#: and counted 0 served).
+SERVED_BEFORE_END = 0.5
+
+
+def served_at(duration):
+    """When, in seconds into a run of ``duration``, served connections are
+    counted."""
+    return max(duration / 2, duration - SERVED_BEFORE_END)
 
 
 def _established(port, side, info=False):
@@ -120,7 +131,7 @@ def measure(running, path, shape, mode, headers=(), warm_up=True):
                     connections_per_worker(running.port, listeners))))
         if shape.keep_alive:
             timers.append(threading.Timer(
-                mode.duration * SERVED_AT, lambda: served.append(
+                served_at(mode.duration), lambda: served.append(
                     served_connections(running.port, process.pid))))
     for timer in timers:
         timer.start()

@@ -112,7 +112,7 @@ def markdown(rows, meta, mode_name, plotted=False):
         "tree per request; RSS is per worker process. conn split: "
         "established connections per worker half-way through each run; "
         "served: how many of wrk's connections had received a response "
-        "by 90%% of the run (keep-alive only)." % (
+        "half a second before the end of the run (keep-alive only)." % (
             meta["started"], meta["minutes"], os.cpu_count(),
             platform.release(), platform.python_version()), ""]
     if plotted:
@@ -207,7 +207,8 @@ P99_NOTE = (
     "waiting in its listen queue, with no response to time, while minova "
     "answers all of them. The p99 rows therefore compare p99 over served "
     "connections, and say how many were served (**served** in the tables "
-    "below: connections that had a response by 90% of the run).")
+    "below: connections that had a response half a second before the "
+    "end of the run).")
 
 
 #: The req/s targets: (name suffix, minova host kind, other kind, factor).

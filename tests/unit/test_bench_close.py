@@ -109,3 +109,12 @@ def test_close_shapes_run_on_the_twin_and_skip_hosts_that_keep_the_connection(
     assert all("reuse the connection" in r["skipped"] for r in skipped)
     assert all(r["host"] == "uwsgi-p1" for r in records
                if not r.get("skipped") and not r["keep_alive"])
+
+
+@pytest.mark.parametrize("duration, at", [(1, 0.5), (2, 1.5), (3, 2.5),
+                                          (10, 9.5)])
+def test_served_connections_are_counted_half_a_second_before_the_end(
+        duration, at):
+    """Late enough for every connection a host answers, early enough for
+    ``ss`` to find wrk's sockets still open (never before half the run)."""
+    assert load.served_at(duration) == at
