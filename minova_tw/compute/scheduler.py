@@ -109,12 +109,20 @@ def select_hosts(session, conf, count, group=None, requested_host=None,
     when they do not all fit. ``group`` is the (locked) server group they
     join; ``requested_host`` the one host they must run on; ``zone`` the
     availability zone they must run in."""
-    zones = (aggregates.host_zones(session, conf) if zone is not None
-             else None)
+    in_zone = _in_zone(session, conf, zone)
     return _choose(session, conf, lambda usable: _place(
         session, conf, count, group,
         [host for host in usable if requested_host in (None, host)
-         and (zone is None or zones[host] == zone)]))
+         and in_zone(host)]))
+
+
+def _in_zone(session, conf, zone):
+    """A test of a host: is it in availability zone ``zone`` (every host
+    is when ``zone`` is None, and then no zone is read)."""
+    if zone is None:
+        return lambda host: True
+    zones = aggregates.host_zones(session, conf)
+    return lambda host: zones[host] == zone
 
 
 def select_destination(session, conf, instance, group=None,
@@ -125,13 +133,11 @@ def select_destination(session, conf, instance, group=None,
     nowhere to go, an anti-affinity one only where no other member runs.
     A server pinned to an availability zone (booted into one, or
     unshelved into one) stays in it, as nova's request spec keeps it."""
-    zone = instance.pinned_availability_zone
-    zones = aggregates.host_zones(session, conf) if zone is not None else None
+    in_zone = _in_zone(session, conf, instance.pinned_availability_zone)
     chosen = _choose(session, conf, lambda usable: _place(
         session, conf, 1, group,
         [host for host in usable if host != instance.host
-         and requested_host in (None, host)
-         and (zone is None or zones[host] == zone)]))
+         and requested_host in (None, host) and in_zone(host)]))
     return chosen and chosen[0]
 
 

@@ -325,8 +325,9 @@ LISTED_COLUMNS = tuple(
     if column.key not in ("system_meta", "old_flavor", "key_data"))
 _LISTED_NAMES = tuple(column.key for column in LISTED_COLUMNS)
 #: The LISTED_COLUMNS read as JSON text (``_JSONTexts`` decodes them).
-_LISTED_JSON = frozenset(column.key for column in I.__table__.columns
-                         if isinstance(column.type, sa.JSON))
+_LISTED_JSON = tuple(column.key for column in I.__table__.columns
+                     if isinstance(column.type, sa.JSON)
+                     and column.key in _LISTED_NAMES)
 _IP = models.FixedIP.__table__.c
 _TAG = models.InstanceTag.__table__.c
 _VOLUME = models.VolumeAttachment.__table__.c
@@ -353,7 +354,7 @@ class ListedServer:
 
     def __init__(self, row, fixed_ips, tags, volume_attachments, decode):
         fields = dict(zip(_LISTED_NAMES, row))
-        for name in _LISTED_JSON.intersection(fields):
+        for name in _LISTED_JSON:
             fields[name] = decode(fields[name])
         self.__dict__ = fields
         self.fixed_ips = fixed_ips
