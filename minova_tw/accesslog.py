@@ -10,12 +10,15 @@ writing the line is about an eighth of a small request's CPU. So where
 minova knows the stream twistd's observer writes to (its stdout, its
 ``--logfile``, a worker's inherited stdout: ``AccessLog.output``), lines
 are formatted exactly as that observer would (twistd's time stamp, the
-``[system]`` field) and written together once per reactor turn. Anywhere
+``[system]`` field) and written together once per reactor turn, or at
+once by the pool thread that served a leased connection (minova_tw.http11),
+which must not wait for the reactor to turn. Anywhere
 else (an embedding program, tests) each line is an ordinary log event in
 namespace ``minova.access``.
 """
 
 import calendar
+import threading
 import time
 
 from twisted.logger import Logger, formatTime
@@ -73,8 +76,10 @@ class PerSecond:
     def __call__(self):
         second = int(time.time())
         if second != self._second:
-            self._second = second
+            # The text before the second: another thread that sees the new
+            # second also sees its text.
             self._text = self._render(time.gmtime(second))
+            self._second = second
         return self._text
 
 
@@ -107,6 +112,7 @@ class AccessLog:
         self._pending = []
         self._output = None
         self._system = SYSTEM
+        self._writing = threading.Lock()
 
     def writeTo(self, output, tag=None):
         """Write lines to ``output`` (a text file) in twistd's format.
@@ -136,13 +142,21 @@ class AccessLog:
             fields["wall_seconds"] = time.monotonic() - record.started
         return fields
 
-    def line(self, record):
-        """Log the line of a finished request."""
+    def line(self, record, fromThread=False):
+        """Log the line of a finished request; ``fromThread``: this is a
+        pool thread, not the reactor's."""
         line = self.format % self.fields(record)
         if record.requestId:
             line = logs.request_prefix(record.requestId) + line
         if self._output is None:
-            access_log.info("{line}", line=line, api=self.api)
+            if fromThread:
+                self.reactor.callFromThread(
+                    access_log.info, "{line}", line=line, api=self.api)
+            else:
+                access_log.info("{line}", line=line, api=self.api)
+            return
+        if fromThread:
+            self._writeLines([line])
             return
         if not self._pending:
             self.reactor.callLater(0, self.flush)
@@ -157,8 +171,11 @@ class AccessLog:
         """
         if not self._pending:
             return
-        prefix = "%s [%s] " % (self._stamp(), self._system)
         lines, self._pending = self._pending, []
+        self._writeLines(lines)
+
+    def _writeLines(self, lines):
+        prefix = "%s [%s] " % (self._stamp(), self._system)
         piece = []
         size = 0
         try:
@@ -176,5 +193,7 @@ class AccessLog:
                             error=exc)
 
     def _write(self, text):
-        self._output.write(text)
-        self._output.flush()
+        # Pool threads write too: one write and flush at a time.
+        with self._writing:
+            self._output.write(text)
+            self._output.flush()

@@ -15,6 +15,7 @@ them: a process that does not serve them must not load them.
 """
 
 import functools
+import socket
 
 from oslo_context import context as oslo_context
 from twisted.internet import error
@@ -54,6 +55,19 @@ def write_now(transport, data):
     transport's own write then finds too.
     """
     return transport.writeSomeData(data)
+
+
+def shut_down(transport):
+    """Shut the connection's socket down both ways, without closing it.
+
+    The client sees the connection end at once, and a thread still
+    holding the descriptor (a leased connection's, minova_tw.http11) finds
+    it ended rather than find it closed, or reused by a new connection.
+    """
+    try:
+        transport.socket.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def close_now(transport):

@@ -41,12 +41,32 @@ app runs and before anything is buffered:
 * responses without a length are chunked (HTTP/1.1) or end with the
   connection (1.0); HEAD, 1xx, 204 and 304 carry no body; every response
   has a ``Date``.
+
+A request on the thread pool costs the reactor two turns (the request to a
+pool thread, the response back) and a client waiting for each answer
+(one CLI, a balancer's few connections per backend) three thread wake-ups
+a request, where a server that reads, runs and writes in one thread has
+one. So while minova's pool has a thread free, a plain TCP connection is
+*leased* to the thread that runs its request: the reactor stops reading
+it, and the thread writes the response straight to the socket, logs it,
+waits a moment (``LINGER``) for the client's next request and, when that
+is one complete head with no body, serves it too, and so on. The thread
+hands the connection back to the reactor when the wait ends, a request
+needs more (a body, an error, a pipelined request), the response does
+not fit the socket or streams, or the pool has calls waiting, which end
+every such wait at once (minova_tw.threadpool). While a connection is
+leased, the reactor does no I/O on it: what would (the watchdog, a drain,
+a cap) waits for it to come back, and an abort shuts the socket down and
+closes it once the thread let go (its descriptor must not be reused under
+the thread). TLS connections are never leased: their writes need the
+reactor.
 """
 
 import functools
 import io
 import re
 import tempfile
+import threading
 import time
 
 from twisted.internet import defer, interfaces, protocol, tcp
@@ -98,6 +118,12 @@ _SPECIAL = {"connection": "framing", "transfer-encoding": "framing",
             "keep-alive": "framing", "content-length": "length",
             "date": "date", "x-openstack-request-id": "request-id"}
 _NO_BODY = frozenset((204, 304))
+#: How long a leased connection's thread waits for the client's next
+#: request before it hands the connection back to the reactor, in seconds:
+#: a client that sends its next request as soon as it has an answer
+#: (a script, a balancer) sends it within this; a wait costs no CPU and
+#: ends at once when the pool has work.
+LINGER = 0.002
 
 
 @functools.lru_cache()
@@ -183,7 +209,8 @@ class Exchange:
             if self.chunked and not self.noBody:
                 body += b"0\r\n\r\n"
             self.channel.write(head + body)
-            self._end()
+            if not self.gone:  # (a leased connection's thread found it gone)
+                self._end()
         elif head or body:
             self.channel.write(head + body)
 
@@ -236,13 +263,14 @@ class Exchange:
         answer = request_head.failure_answer(self.startedWriting)
         if answer is None:
             self.finished = True
-            self.channel.transport.abortConnection()
+            self.channel.abortConnection()
             return
         self.code = 500
         self.persistent = False
         self.channel.write(APP_FAILED)
         self.sentLength = len(answer[2])
-        self._end()
+        if not self.gone:
+            self._end()
 
     def _end(self):
         self.finished = True
@@ -264,6 +292,11 @@ class HTTP11Channel(protocol.Protocol):
     h2 = None
     #: The request in flight (head parsed), or None between requests.
     exchange = None
+    #: The pool thread (its ident) that has the connection, or None: see
+    #: the module docstring.
+    _lessee = None
+    #: Whether a pool thread has the connection (set in the reactor).
+    _leased = False
 
     def __init__(self, site):
         self.site = site
@@ -290,6 +323,10 @@ class HTTP11Channel(protocol.Protocol):
         self._bodyStarted = None
         self._bodyReceived = 0
         self._environ = None
+        self._keep = True
+        self._leaseBroken = False
+        self._endWanted = None
+        self._closeNoted = False
 
     # The connection
 
@@ -338,7 +375,7 @@ class HTTP11Channel(protocol.Protocol):
             self._abort.cancel()
         if self.exchange is not None and not self.exchange.finished:
             self.exchange.lost()
-        self.site.channelClosed(self)
+        self._noteClosed()
         if self.h2 is not None:
             self.h2.connectionLost(reason)
 
@@ -347,9 +384,16 @@ class HTTP11Channel(protocol.Protocol):
         """The request in flight, if any, as a list (what reports show)."""
         return [self.exchange] if self.exchange is not None else []
 
+    def _noteClosed(self):
+        """Tell the site, once, that this connection is gone."""
+        if not self._closeNoted:
+            self._closeNoted = True
+            self.site.channelClosed(self)
+
     @property
     def idle(self):
-        """True between requests."""
+        """True between requests (a leased connection's thread may be
+        waiting for the next: told to close, it closes once it let go)."""
         if self.h2 is not None:
             return not self.h2.streams
         return self.exchange is None
@@ -382,6 +426,12 @@ class HTTP11Channel(protocol.Protocol):
         written to an empty send queue, so it is sent now; only what the
         socket does not take goes through the transport's buffer.
         """
+        if self._leased:
+            if self._lessee == threading.get_ident():
+                self._writeFromThread(data)
+                return
+            # The reactor writes (a stream): its thread no more, after this.
+            self._leaseBroken = True
         transport = self.transport
         if (self._plainTCP and compat.nothing_buffered(transport)
                 and transport.connected and not transport.disconnecting):
@@ -400,6 +450,9 @@ class HTTP11Channel(protocol.Protocol):
         to be writable before it closes, which a connection per request
         pays every time.
         """
+        if self._leased:
+            self._endWanted = self._endWanted or "close"
+            return
         transport = self.transport
         if (self._plainTCP and transport.connected
                 and not transport.disconnecting
@@ -411,6 +464,22 @@ class HTTP11Channel(protocol.Protocol):
         if self._abort is None:
             self._abort = self.reactor.callLater(
                 ABORT_TIMEOUT, self.transport.abortConnection)
+
+    def abortConnection(self):
+        """Abort the connection now (a drain out of time, an app that
+        raised mid-stream).
+
+        A leased connection's socket is shut down, so the client is gone
+        at once, but closed only when its thread let go of it: a descriptor
+        closed under the thread could be a new connection's by the time
+        the thread writes to it.
+        """
+        if not self._leased:
+            self.transport.abortConnection()
+            return
+        self._endWanted = "abort"
+        compat.shut_down(self.transport)
+        self._noteClosed()
 
     def reject(self, response):
         """Send ``response`` (an error_response), then close; read no more."""
@@ -455,8 +524,8 @@ class HTTP11Channel(protocol.Protocol):
 
     def _check(self):
         self._watchdog = None
-        if self._rejected or self.h2 is not None:
-            return
+        if self._rejected or self.h2 is not None or self._leased:
+            return  # (a lease's end arms the watchdog again)
         now = self.reactor.seconds()
         if (self._headStarted is not None and self.headerTimeout
                 and now >= self._headStarted + self.headerTimeout):
@@ -588,14 +657,7 @@ class HTTP11Channel(protocol.Protocol):
         base = self._connectionEnviron()
         environ, method, target, version, length, chunked = (
             request_head.parse_head(head, base, self._localHost))
-        exchange = Exchange(self, method, target, version, method == "HEAD")
-        connection = environ.get("HTTP_CONNECTION", "").lower()
-        if version == "HTTP/1.1":
-            exchange.persistent = "close" not in connection
-        else:
-            exchange.persistent = "keep-alive" in connection
-        self.exchange = exchange
-        self._environ = environ
+        self._newExchange(environ, method, target, version)
         if chunked:
             self._bodyBegins(_ChunkedBody(self.maxBodySize))
         elif length:
@@ -609,6 +671,17 @@ class HTTP11Channel(protocol.Protocol):
         if (version == "HTTP/1.1" and not self._buffer and environ.get(
                 "HTTP_EXPECT", "").lower() == "100-continue"):
             self.transport.write(CONTINUE)
+
+    def _newExchange(self, environ, method, target, version):
+        """The request of a parsed head is the one in flight."""
+        exchange = Exchange(self, method, target, version, method == "HEAD")
+        connection = environ.get("HTTP_CONNECTION", "").lower()
+        if version == "HTTP/1.1":
+            exchange.persistent = "close" not in connection
+        else:
+            exchange.persistent = "keep-alive" in connection
+        self.exchange = exchange
+        self._environ = environ
 
     def _connectionEnviron(self):
         """What every request of this connection shares (per resource,
@@ -651,18 +724,38 @@ class HTTP11Channel(protocol.Protocol):
         environ, self._environ = self._environ, None
         site = self.site
         site.requestStarted(self.exchange)
-        site.resource.serve(environ, self.exchange)
+        resource = site.resource
+        if (self._plainTCP and not self._buffer
+                and resource.lendsThread(environ)
+                and compat.nothing_buffered(self.transport)):
+            self._lease(resource, environ)
+        else:
+            resource.serve(environ, self.exchange)
 
     # After each response
 
     def exchangeDone(self, exchange):
-        """The response was written: log it, then the next request or close."""
+        """The response was written: log it, then the next request or close
+        (a leased connection's thread decides, see _serveLeased)."""
         self.exchange = None
+        if self._leased:
+            self.site.requestEnded(
+                exchange, self._lessee == threading.get_ident())
+            self._keep = exchange.persistent
+            return
         self.site.requestEnded(exchange)
-        if not exchange.persistent or self.site.draining:
+        self._next(exchange.persistent)
+
+    def _next(self, persistent):
+        """After a response: read the next request, or close."""
+        if not persistent or self.site.draining:
             self._rejected = True  # read nothing more
             self.loseConnection()
             return
+        self._readNext()
+
+    def _readNext(self):
+        """Serve what the buffer holds of the next request, and read on."""
         now = self.reactor.seconds()
         self._lastActive = now
         if self._buffer:
@@ -674,6 +767,112 @@ class HTTP11Channel(protocol.Protocol):
             self.transport.resumeProducing()
         if self._buffer and not self._processing:
             self._process()
+
+    # Leased to a pool thread (the module docstring)
+
+    def _lease(self, resource, environ):
+        """Hand the connection, and ``environ``'s request, to a pool thread."""
+        self._leased = True
+        self._leaseBroken = False
+        self._endWanted = None
+        self._keep = True
+        self.transport.pauseProducing()
+        resource.threadpool.callAtTurnEnd(self._serveLeased, resource,
+                                          environ)
+
+    def _serveLeased(self, resource, environ):
+        """In the pool thread: serve requests until the lease ends."""
+        self._lessee = threading.get_ident()
+        pool = resource.threadpool
+        fd = self.transport.fileno()
+        try:
+            while True:
+                resource.serveHere(environ, self.exchange)
+                if (self.exchange is not None or not self._keep
+                        or self._leaseBroken or self._endWanted
+                        or self.site.draining
+                        or self.site.resource is not resource
+                        or not pool.waitReadable(fd, LINGER)):
+                    return
+                try:
+                    data = compat.read_now(self.transport)
+                except OSError:
+                    return
+                if not data:
+                    return  # the end of the stream, which the reactor finds
+                self._buffer = data
+                self._lastActive = self.reactor.seconds()
+                environ = self._headHere()
+                if environ is None:
+                    return
+                self.site.requestStarted(self.exchange)
+        except Exception:
+            log.failure("serving a leased connection failed")
+            self._endWanted = "abort"
+        finally:
+            self._lessee = None
+            resource.handOff.call(self._leaseEnded)
+
+    def _headHere(self):
+        """In the lease's thread: the environ of the request whose head
+        the buffer holds, when it holds just that head, whole, of a
+        request without a body; None leaves the buffer to the reactor,
+        which parses it as usual (a body, a pipelined request, an error)."""
+        buffer = self._buffer
+        end = len(buffer) - 4
+        if (end <= 0 or len(buffer) > self.maxHeaderSize
+                or buffer[:1] in (b"\r", b"\n")
+                or buffer.find(b"\r\n\r\n") != end):
+            return None
+        head = buffer[:end].decode("latin-1").replace("\r\n", "\n")
+        if self._longLine(head) is not None:
+            return None
+        try:
+            environ, method, target, version, length, chunked = (
+                request_head.parse_head(head, self._connectionEnviron(),
+                                        self._localHost))
+        except BadRequest:
+            return None
+        if length or chunked:
+            return None
+        self._buffer = b""
+        self._newExchange(environ, method, target, version)
+        self._environ = None
+        environ["wsgi.input"] = io.BytesIO()
+        return environ
+
+    def _writeFromThread(self, data):
+        """In the lease's thread: send ``data`` now; what the socket does
+        not take goes to the reactor, and ends the lease."""
+        if not self._leaseBroken:
+            sent = compat.write_now(self.transport, data)
+            if sent == len(data):
+                return
+            self._leaseBroken = True
+            if not isinstance(sent, int):
+                # Lost: as the reactor would have found, reading it.
+                self._endWanted = "abort"
+                self.exchange.gone = True
+                return
+            data = data[sent:]
+        self.reactor.callFromThread(self.transport.write, data)
+
+    def _leaseEnded(self):
+        """In the reactor: the thread let go of the connection."""
+        self._leased = False
+        transport = self.transport
+        if not transport.connected or transport.disconnecting:
+            return  # lost while leased (the reactor wrote a stream)
+        if self._endWanted == "abort":
+            transport.abortConnection()
+            return
+        transport.resumeProducing()
+        if self._keep and self._buffer:
+            # The client sent more after a response that kept the
+            # connection: it is served (saying close if the site drains).
+            self._readNext()
+        else:
+            self._next(self._keep and self._endWanted is None)
 
     # HTTP/2
 

@@ -214,6 +214,26 @@ class WSGIResource(resource.Resource):
         self._toPool = getattr(threadpool, "callAtTurnEnd",
                                getattr(threadpool, "callInThread", None))
         self.isReserved = reserved_path_matcher(reserved_paths)
+        # minova's pool lets a thread wait for a connection's next request.
+        self._lends = hasattr(threadpool, "hasIdleThread")
+
+    def lendsThread(self, environ):
+        """Whether the connection of this request may be served by a pool
+        thread from here on (minova_tw.http11's lease: ``serveHere``).
+
+        Only on minova's own pool while it has a thread asleep (a busy
+        pool serves more connections than it has threads, which leases
+        would take turns on), and not for a reserved path, which runs on a
+        reserved thread so as never to wait behind the pool.
+        """
+        return (self._lends and self.threadpool.hasIdleThread()
+                and not self.isReserved(environ["PATH_INFO"]))
+
+    def serveHere(self, environ, responder):
+        """In a pool thread: run the app now, ``responder`` called in this
+        thread; from the reactor once the response streams past
+        ``STREAM_BUFFER`` (the reactor writes the stream, and the rest)."""
+        _WSGIResponse(self, responder, here=True).run(environ)
 
     def serve(self, environ, responder):
         """Run the app for ``environ``; ``responder`` gets the response.
@@ -353,11 +373,11 @@ class _WSGIResponse:
     when the app raised; its ``gone`` turns true when the client left.
     """
 
-    def __init__(self, resource, responder):
+    def __init__(self, resource, responder, here=False):
         if resource.threadpool is None:
             self._inReactor = self._waitForReactor = _call
         else:
-            self._inReactor = resource.handOff.call
+            self._inReactor = _call if here else resource.handOff.call
             self._waitForReactor = functools.partial(blockingCallFromThread,
                                                      resource.reactor)
         self.application = resource.application
@@ -422,6 +442,10 @@ class _WSGIResponse:
         if wait:
             self._waitForReactor(self.responder.deliver, status,
                                  self.headers, chunks, finish)
+            # What follows a stream goes after it, through the reactor
+            # (serveHere delivered in the pool thread until now).
+            if self._inReactor is _call:
+                self._inReactor = self._waitForReactor
         else:
             self._inReactor(self.responder.deliver, status, self.headers,
                             chunks, finish)

@@ -18,6 +18,8 @@ of every process) is loaded only by a process whose API serves HTTP/2,
 whose streams go through ``h2Site()`` (minova_tw.h2).
 """
 
+import threading
+
 from twisted.internet import defer, protocol
 from twisted.logger import Logger
 
@@ -49,6 +51,7 @@ class APISite(protocol.Factory):
         self.draining = False
         self.port = None
         self.served = 0
+        self._counting = threading.Lock()
         self._servedLimit = None
         self._servedNotice = None
         self._channels = set()
@@ -172,15 +175,26 @@ class APISite(protocol.Factory):
         if self.metrics is not None:
             self.metrics.started(request)
 
-    def requestEnded(self, request):
-        """A response was sent: count it, log its access line (if on)."""
-        self.served += 1
-        if self.served == self._servedLimit:
-            self._servedNotice.callback(self.served)
+    def requestEnded(self, request, fromThread=False):
+        """A response was sent: count it, log its access line (if on).
+
+        ``fromThread``: called by the pool thread that served a leased
+        connection (minova_tw.http11), beside the reactor and other such
+        threads.
+        """
+        with self._counting:
+            self.served += 1
+            served = self.served
+        if served == self._servedLimit:
+            if fromThread:
+                self.reactor.callFromThread(self._servedNotice.callback,
+                                            served)
+            else:
+                self._servedNotice.callback(served)
         if self.metrics is not None:
             self.metrics.served(request)
         if self.accessLog is not None:
-            self.accessLog.line(request)
+            self.accessLog.line(request, fromThread)
 
     def notifyServed(self, count):
         """A Deferred that fires once ``count`` requests have been served."""
@@ -216,7 +230,7 @@ class APISite(protocol.Factory):
 
     def _abortAll(self):
         for channel in list(self._channels):
-            channel.transport.abortConnection()
+            channel.abortConnection()
 
     @staticmethod
     def _cancel(result, call):

@@ -16,6 +16,12 @@ never replaces the reactor's pool, which a program embedding minova may
 already use (a replaced pool's threads would never be stopped, and the
 program would hang at exit).
 
+A pool thread may also wait a moment for a socket (``waitReadable``)
+before it sleeps: the HTTP/1.1 channel's thread that just answered a
+keep-alive connection waits there for the client's next request and serves
+it too (minova_tw.http11, "leased"), unless a call comes for the pool,
+which ends every such wait at once.
+
 A pool can also keep reserved threads (``reserve``), fed by a queue of
 their own (``callInReservedThread``): work sent there never waits behind
 the pool's calls, so a quick request (a load balancer's health check) is
@@ -24,7 +30,10 @@ stop with the pool, and count in ``working`` like its other threads.
 """
 
 import collections
+import os
+import select
 import threading
+import time
 import weakref
 
 from twisted.internet import defer
@@ -34,6 +43,12 @@ from twisted.logger import Logger
 log = Logger(namespace="minova.threadpool")
 
 _STOP = object()
+
+#: How long after a call last waited for a thread the pool lends none to a
+#: connection (``hasIdleThread``), in seconds: a pool that just had more
+#: work than threads is kept for the reactor's hand-offs, which serve any
+#: number of connections on few threads.
+QUIET = 0.1
 
 
 class _Sleeper:
@@ -78,16 +93,74 @@ class _Feed:
         self._mutex = threading.Lock()
         self._calls = collections.deque()
         self._sleepers = []
+        #: Threads in waitReadable, and the pipe that ends their waits.
+        self._waiting = 0
+        self._interrupt = None
+        #: When a call last had to wait for a thread (time.monotonic).
+        self.queuedAt = float("-inf")
 
     def put(self, call):
-        """From any thread: hand ``call`` to a sleeping thread, or queue it."""
+        """From any thread: hand ``call`` to a sleeping thread, or queue it
+        and end the waits of ``waitReadable`` (a thread there takes it)."""
         with self._mutex:
             if not self._sleepers:
                 self._calls.append(call)
+                self.queuedAt = time.monotonic()
+                if self._waiting:
+                    os.write(self._interrupt[1], b"!")
                 return
             sleeper = self._sleepers.pop()
         sleeper.call = call
         sleeper.wake.release()
+
+    def waitReadable(self, fd, timeout):
+        """From a pool thread: wait at most ``timeout`` seconds for ``fd``
+        to be readable; True if it is. False at once when calls are queued
+        or no other thread sleeps (the next call would find no thread), and
+        as soon as a call is queued (``put``): a thread waiting here is not
+        asleep, and queued work comes first.
+        """
+        with self._mutex:
+            if self._calls or not self._sleepers:
+                return False
+            if self._interrupt is None:
+                self._interrupt = os.pipe()
+                os.set_blocking(self._interrupt[0], False)
+            self._waiting += 1
+        interrupt = self._interrupt[0]
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        poller.register(interrupt, select.POLLIN)
+        ready = False
+        interrupted = False
+        try:
+            for ready_fd, _ in poller.poll(timeout * 1000):
+                if ready_fd == interrupt:
+                    interrupted = True
+                else:
+                    ready = True
+        finally:
+            with self._mutex:
+                self._waiting -= 1
+                # The last waiter empties the pipe: an interrupt left there
+                # would end the next wait at once, for nothing (once).
+                if interrupted and not self._waiting:
+                    try:
+                        os.read(interrupt, 4096)
+                    except BlockingIOError:
+                        pass
+        return ready and not interrupted
+
+    def sleeping(self):
+        """How many threads sleep, waiting for a call (a glance, unlocked)."""
+        return len(self._sleepers)
+
+    def close(self):
+        """Close the interrupt pipe, once no thread can wait on it."""
+        if self._interrupt is not None:
+            for fd in self._interrupt:
+                os.close(fd)
+            self._interrupt = None
 
     def get(self, sleeper):
         """From a pool thread: the next call, sleeping on ``sleeper`` until
@@ -228,6 +301,21 @@ class SharedThreadPool(threadpool.ThreadPool):
         for call in calls:
             put(call)
 
+    def hasIdleThread(self):
+        """From the reactor thread: whether a call handed over now would
+        find a thread asleep (counting the calls of this turn, which the
+        turn's end hands over), as every call did for ``QUIET`` seconds."""
+        calls = self._calls
+        return (calls.sleeping() > len(self._atTurnEnd)
+                and time.monotonic() - calls.queuedAt > QUIET)
+
+    def waitReadable(self, fd, timeout):
+        """From a pool thread: wait at most ``timeout`` seconds for ``fd``
+        to be readable, unless the pool has calls waiting (``_Feed``)."""
+        if self.joined:
+            return False
+        return self._calls.waitReadable(fd, timeout)
+
     def callInThreadWithCallback(self, onResult, func, *args, **kw):
         if self.joined:
             return
@@ -274,6 +362,7 @@ class SharedThreadPool(threadpool.ThreadPool):
             self._reservedCalls.put(_STOP)
         for thread in threads + reserved:
             thread.join()
+        self._calls.close()
 
     def adjustPoolsize(self, minthreads=None, maxthreads=None):
         if maxthreads is not None:

@@ -152,6 +152,20 @@ def test_close_now_closes_the_socket_and_tells_the_protocol(tcp_pair):
     assert client.recv(1) == b""  # a FIN, not a reset
 
 
+def test_shut_down_ends_the_connection_and_keeps_its_descriptor(tcp_pair):
+    proto = Recorder()
+    client, transport, reactor = tcp_pair(proto)
+    fileno = transport.fileno()
+    compat.shut_down(transport)
+    assert client.recv(1) == b""  # the client sees the end at once
+    # Twisted is not told: the descriptor stays open and the transport's.
+    assert not transport.disconnected and proto.lost is None
+    assert transport.fileno() == fileno
+    assert isinstance(compat.write_now(transport, b"x"), error.ConnectionLost)
+    compat.shut_down(transport)  # again: no error
+    transport.abortConnection()
+
+
 class Pending(resource.Resource):
     """Answers later: keeps each request it renders."""
 
@@ -364,7 +378,7 @@ PRIVATE = re.compile(
     r"_tempDataLen|\bdataBuffer\b|\bwriteSomeData\b|\bsocket\.recv\b"
     r"|twisted\.web\._http2|\b_shutdownTLS\b|\._disconnected\b"
     r"|_request_store|\._file\.fileno\b|\b_openFile\b"
-    r"|\btransport\.connectionLost\(")
+    r"|\btransport\.connectionLost\(|\bsocket\.shutdown\(")
 
 
 def test_only_compat_uses_twisted_and_oslo_private_names():
@@ -386,5 +400,6 @@ def test_the_check_above_knows_each_use_compat_wraps():
                 "transport.writeSomeData(", "transport.socket.recv(",
                 "from twisted.web._http2 import", "def _shutdownTLS(",
                 "request._disconnected", "._file.fileno(",
-                "oslo_context._request_store.", "transport.connectionLost("):
+                "oslo_context._request_store.", "transport.connectionLost(",
+                "transport.socket.shutdown("):
         assert use in source and PRIVATE.search(use), use

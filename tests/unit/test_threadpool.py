@@ -1,7 +1,10 @@
 """minova_tw.threadpool: the shared pool keeps Twisted's ThreadPool contract."""
 
+import socket
 import threading
+import time
 
+import pytest
 from twisted.internet.testing import MemoryReactorClock
 from twisted.logger import capturedLogs
 
@@ -179,4 +182,110 @@ def test_calls_at_turn_end_go_to_the_pool_when_the_reactor_turns():
     assert pool._atTurnEnd and not pool._calls._calls and not ran.is_set()
     reactor.advance(0)
     assert ran.wait(10)
+    pool.stop()
+
+
+def wait_asleep(pool, count):
+    wait_for(lambda: pool._calls.sleeping() == count,
+             what="%d pool threads asleep" % count)
+
+
+def in_pool(pool, f):
+    """Run ``f`` on ``pool`` and return a function that waits for its
+    result."""
+    result = []
+    done = threading.Event()
+    pool.callInThread(lambda: (result.append(f()), done.set()))
+
+    def get():
+        assert done.wait(10)
+        return result[0]
+    return get
+
+
+@pytest.fixture
+def pair():
+    """A connected pair of sockets: the pool waits on the first."""
+    left, right = socket.socketpair()
+    yield left, right
+    left.close()
+    right.close()
+
+
+def waiting(pool, sock, timeout):
+    """A wait for ``sock`` on ``pool``, started; a function for its result."""
+    return in_pool(pool, lambda: pool.waitReadable(sock.fileno(), timeout))
+
+
+def test_a_thread_waits_for_a_socket_that_becomes_readable(pair):
+    pool = run_pool(2)
+    wait_asleep(pool, 2)
+    result = waiting(pool, pair[0], 60)
+    wait_for(lambda: pool._calls._waiting == 1, what="the thread waiting")
+    pair[1].send(b"x")
+    assert result() is True
+    # Ended by its timeout, when nothing comes.
+    pair[0].recv(1)
+    assert waiting(pool, pair[0], 0.01)() is False
+    pool.stop()
+
+
+def test_a_call_for_the_pool_ends_every_wait_for_a_socket(pair):
+    # Two threads wait on a silent socket, the third takes a call that
+    # holds it; the next call finds no thread asleep and ends both waits.
+    pool = run_pool(3)
+    wait_asleep(pool, 3)
+    release = threading.Event()
+    waits = [waiting(pool, pair[0], 600)]
+    wait_for(lambda: pool._calls._waiting == 1, what="one waiting")
+    # The second wait needs a thread asleep beside it: there is one.
+    waits.append(waiting(pool, pair[0], 600))
+    wait_for(lambda: pool._calls._waiting == 2, what="two waiting")
+    pool.callInThread(release.wait, 10)
+    wait_asleep(pool, 0)
+    ran = threading.Event()
+    pool.callInThread(ran.set)  # queued: it ends both waits
+    assert waits[0]() is False and waits[1]() is False
+    assert ran.wait(10)
+    release.set()
+    # The interrupt was emptied: it does not end the next wait.
+    wait_asleep(pool, 3)
+    assert not pool._calls._waiting
+    pair[1].send(b"x")
+    assert waiting(pool, pair[0], 60)() is True
+    pool.stop()
+
+
+def test_no_wait_for_a_socket_without_a_thread_asleep_beside_it(pair):
+    pool = run_pool(1)
+    wait_asleep(pool, 1)
+    pair[1].send(b"x")  # readable, yet the one thread must not wait on it
+    assert waiting(pool, pair[0], 60)() is False
+    pool.stop()
+    assert pool.waitReadable(pair[0].fileno(), 60) is False  # stopped
+
+
+def test_a_pool_lends_threads_while_every_call_found_one():
+    reactor = MemoryReactorClock()
+    pool = threadpool.SharedThreadPool(2, "test", reactor)
+    pool.start()
+    wait_asleep(pool, 2)
+    assert pool.hasIdleThread()
+    # Calls of this turn count against the threads asleep.
+    pool.callAtTurnEnd(lambda: None)
+    assert pool.hasIdleThread()
+    pool.callAtTurnEnd(lambda: None)
+    assert not pool.hasIdleThread()
+    reactor.advance(0)
+    wait_asleep(pool, 2)
+    assert pool.hasIdleThread()
+    # A call that waited for a thread: none lent for QUIET seconds.
+    release = threading.Event()
+    for _ in range(3):
+        pool.callInThread(release.wait, 10)
+    release.set()
+    wait_asleep(pool, 2)
+    assert not pool.hasIdleThread()
+    pool._calls.queuedAt = time.monotonic() - threadpool.QUIET - 0.01
+    assert pool.hasIdleThread()
     pool.stop()

@@ -1,0 +1,299 @@
+"""A keep-alive connection leased to the pool thread that serves it
+(minova_tw.http11): the thread reads and answers the client's next
+requests itself, and the reactor gets the connection back for anything
+else, with nothing lost, out of order or left open.
+
+A real epoll reactor runs in a thread of its own, with minova's shared pool
+and an APISite on a loopback port; clients are blocking sockets in the
+test's thread. ``LINGER`` is a minute, so a client's next request always
+finds its thread waiting: what ends a wait is what the test does.
+"""
+
+import io
+import json
+import socket
+import threading
+
+import pytest
+from twisted.internet import epollreactor
+from twisted.internet.threads import blockingCallFromThread
+
+from minova_tw import http11, resources, threadpool
+from minova_tw.site import APISite
+from tests.polling import wait_for
+
+
+def app(environ, start_response):
+    """Echo what the test needs to see; ``/hold`` waits for ``app.release``,
+    ``/big`` answers ``app.BIG`` bytes, ``/stream`` streams ``app.STREAM``
+    bytes, ``/raise`` raises."""
+    path = environ["PATH_INFO"]
+    app.running.append(path)
+    if path == "/hold":
+        app.release.wait(30)
+    if path == "/raise":
+        raise RuntimeError("the app failed")
+    if path == "/big":
+        body = b"x" * app.BIG
+    elif path == "/stream":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return (b"y" * 65536 for _ in range(app.STREAM // 65536))
+    else:
+        body = json.dumps({
+            "path": path, "thread": threading.get_ident(),
+            "body": environ["wsgi.input"].read().decode()}).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+#: Sent whole, not streamed (under STREAM_BUFFER), and streamed.
+app.BIG = resources.WSGIResource.STREAM_BUFFER - 1
+app.STREAM = 8 * 1024 * 1024
+
+
+class Served:
+    """The running reactor, pool, site and port of one test."""
+
+    def __init__(self, pool_size):
+        self.reactor = epollreactor.EPollReactor()
+        self.pool = threadpool.shared(self.reactor, pool_size)
+        resource = resources.make_resource(app, self.reactor, pool=self.pool)
+        self.site = APISite(resource, name="test", reactor=self.reactor,
+                            log_format="%(request_line)s %(status_code)s")
+        self.log = io.StringIO()
+        self.site.accessLog.writeTo(self.log)
+        self.reads = []  # (channel, data) the reactor gave each channel
+        build = self.site.buildProtocol
+
+        def buildProtocol(addr):
+            channel = build(addr)
+            received = channel.dataReceived
+
+            def dataReceived(data):
+                self.reads.append((channel, data))
+                received(data)
+            channel.dataReceived = dataReceived
+            return channel
+        self.site.buildProtocol = buildProtocol
+        self.thread = threading.Thread(
+            target=self.reactor.run, kwargs={"installSignalHandlers": False})
+        self.thread.start()
+        self.port = blockingCallFromThread(
+            self.reactor, self.reactor.listenTCP, 0, self.site,
+            interface="127.0.0.1")
+
+    def call(self, f, *args):
+        """``f(*args)`` in the reactor thread; its result."""
+        return blockingCallFromThread(self.reactor, f, *args)
+
+    def connect(self, receive_buffer=None):
+        sock = socket.socket()
+        if receive_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                            receive_buffer)
+        sock.settimeout(20)
+        sock.connect(("127.0.0.1", self.port.getHost().port))
+        return sock
+
+    def stop(self):
+        self.reactor.callFromThread(self.reactor.stop)
+        self.thread.join(30)
+
+
+@pytest.fixture
+def served(monkeypatch):
+    monkeypatch.setattr(http11, "LINGER", 60)
+    app.running = []
+    app.release = threading.Event()
+    started = []
+
+    def serve(pool_size=4):
+        started.append(Served(pool_size))
+        return started[-1]
+    yield serve
+    app.release.set()
+    for one in started:
+        one.stop()
+
+
+def request(path, extra=b"", body=b""):
+    head = b"GET %s HTTP/1.1\r\nHost: h\r\n" % path.encode()
+    if body:
+        head = head.replace(b"GET", b"POST", 1) + (
+            b"Content-Length: %d\r\n" % len(body))
+    return head + extra + b"\r\n" + body
+
+
+def receive(sock, data, until):
+    """``data`` and what ``sock`` sends next, until ``until(data)``."""
+    while not until(data):
+        chunk = sock.recv(65536)
+        assert chunk, "closed within a response: %r" % data[:200]
+        data += chunk
+    return data
+
+
+def read_response(sock, rest=b""):
+    """(head, body, what followed) of one response, sized or chunked."""
+    data = receive(sock, rest, lambda data: b"\r\n\r\n" in data)
+    head, _, data = data.partition(b"\r\n\r\n")
+    if b"\r\nTransfer-Encoding: chunked" in head:
+        body = []
+        while True:
+            data = receive(sock, data, lambda data: b"\r\n" in data)
+            size, _, data = data.partition(b"\r\n")
+            size = int(size, 16)
+            data = receive(sock, data, lambda data: len(data) >= size + 2)
+            if not size:
+                return head, b"".join(body), data[2:]
+            body.append(data[:size])
+            data = data[size + 2:]
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    data = receive(sock, data, lambda data: len(data) >= length)
+    return head, data[:length], data[length:]
+
+
+def ask(sock, path, **kw):
+    sock.sendall(request(path, **kw))
+    head, body, rest = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 200 ") and rest == b""
+    return json.loads(body)
+
+
+def closed(sock):
+    """Whether the server ended ``sock`` (EOF or reset)."""
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_one_thread_reads_and_answers_a_kept_connections_requests(served):
+    server = served()
+    sock = server.connect()
+    answers = [ask(sock, "/%d" % n) for n in range(10)]
+    assert [a["path"] for a in answers] == ["/%d" % n for n in range(10)]
+    # The reactor read the first request only; one thread served them all.
+    assert len(server.reads) == 1
+    assert len({a["thread"] for a in answers}) == 1
+    # Each was counted and logged, in order, by the thread (just after
+    # its response was sent).
+    wait_for(lambda: len(server.log.getvalue().splitlines()) == 10,
+             what="10 lines logged")
+    assert [line.split("] ", 1)[1]
+            for line in server.log.getvalue().splitlines()] == [
+        "GET /%d HTTP/1.1 200" % n for n in range(10)]
+    assert server.site.served == 10
+    # The client leaves: the reactor has the connection back and closes it.
+    sock.close()
+    wait_for(lambda: not server.site.channels, what="the connection closed")
+
+
+def test_a_body_a_pipeline_and_an_error_go_back_to_the_reactor(served):
+    server = served()
+    sock = server.connect()
+    first = ask(sock, "/first")
+    # A request with a body is the reactor's to read (its deadlines).
+    assert ask(sock, "/post", body=b"the body") == {
+        "path": "/post", "body": "the body", "thread": first["thread"]}
+    # Two requests at once: answered in order.
+    sock.sendall(request("/a") + request("/b"))
+    head, body, rest = read_response(sock)
+    assert json.loads(body)["path"] == "/a"
+    head, body, rest = read_response(sock, rest)
+    assert json.loads(body)["path"] == "/b" and rest == b""
+    # A malformed head: 400 and closed, as the reactor answers it.
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: h\r\nBad header\r\n\r\n")
+    head, body, rest = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 400 ") and closed(sock)
+    # An app that raises: 500 and closed.
+    sock = server.connect()
+    ask(sock, "/before")
+    sock.sendall(request("/raise"))
+    head, body, rest = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 500 ") and closed(sock)
+    wait_for(lambda: server.site.served == 6,  # the 400 is the host's own
+             what="6 counted")
+    wait_for(lambda: not server.site.channels, what="both closed")
+
+
+def test_a_response_the_socket_cannot_take_is_finished_by_the_reactor(
+        served):
+    server = served()
+    sock = server.connect(receive_buffer=4096)
+    ask(sock, "/first")
+    (channel,) = server.site.channels
+    server.call(channel.transport.socket.setsockopt, socket.SOL_SOCKET,
+                socket.SO_SNDBUF, 4096)
+    sock.sendall(request("/big"))
+    head, body, rest = read_response(sock)
+    assert body == b"x" * app.BIG and rest == b""
+    # The reactor wrote the rest: the connection is still good after it,
+    # and after a response that streams (which the reactor writes).
+    assert ask(sock, "/after")["path"] == "/after"
+    sock.sendall(request("/stream"))
+    head, body, rest = read_response(sock)
+    assert body == b"y" * app.STREAM and rest == b""
+    assert ask(sock, "/last")["path"] == "/last"
+    wait_for(lambda: server.site.served == 5, what="5 counted")
+
+
+def test_a_call_for_the_pool_ends_a_thread_waiting_for_a_client(served):
+    # Two threads: one waits on A's connection for its next request, the
+    # other is held by B. C's request finds no thread asleep, so it is
+    # queued, which ends the wait: A's thread answers C while B still
+    # holds the other (without that, C would wait for the linger's minute,
+    # or for B's release, which comes after C's answer).
+    server = served(pool_size=2)
+    a = server.connect()
+    ask(a, "/a")
+    b = server.connect()
+    b.sendall(request("/hold"))
+    wait_for(lambda: "/hold" in app.running, what="B in the app")
+    c = server.connect()
+    assert ask(c, "/c")["path"] == "/c"
+    assert not app.release.is_set()
+    app.release.set()
+    head, body, rest = read_response(b)
+    assert json.loads(body)["path"] == "/hold"
+    assert ask(a, "/a-again")["path"] == "/a-again"
+
+
+def test_an_abort_ends_a_leased_connection_at_once_and_closes_it_later(
+        served):
+    # A drain out of time aborts every connection: the client of a request
+    # still in the app sees its connection end at once, and the site
+    # counts it closed; its socket is closed once the app returned.
+    server = served()
+    sock = server.connect()
+    ask(sock, "/first")
+    sock.sendall(request("/hold"))
+    wait_for(lambda: "/hold" in app.running, what="the request in the app")
+    (channel,) = server.site.channels
+    server.call(server.site._abortAll)
+    assert closed(sock)
+    assert not server.site.channels
+    assert channel.transport.connected  # the thread still holds it
+    app.release.set()
+    wait_for(lambda: not channel.transport.connected,
+             what="the socket closed once the thread let go")
+    assert server.site.served == 1  # the aborted response was not sent
+
+
+def test_a_request_read_by_the_thread_as_the_site_drains_is_answered(
+        served):
+    # The answer before the drain kept the connection; a request the
+    # thread reads after the drain began (one with a body, which it hands
+    # to the reactor) is answered, saying close, never dropped.
+    server = served()
+    sock = server.connect()
+    ask(sock, "/first")
+    def drain():
+        server.site.drain(0)  # (its Deferred fires once all are closed)
+    server.call(drain)
+    sock.sendall(request("/post", body=b"late"))
+    head, body, rest = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"\r\nConnection: close" in head
+    assert json.loads(body)["body"] == "late"
+    assert closed(sock)
