@@ -1,6 +1,7 @@
 """Where a request's time goes in minova: py-spy on one minova process under wrk.
 
-Two recordings of the same load (wrk -c64 keep-alive on one endpoint):
+Two recordings of the same load (wrk keep-alive on one endpoint, 64
+connections unless ``--connections`` says otherwise):
 ``--idle --threads`` (wall clock of every thread, idle included) and
 ``--gil`` (only samples where a thread holds the GIL, i.e. the CPU the
 process spends). py-spy here cannot attach to a running process, so it
@@ -25,12 +26,17 @@ from bench import load, matrix, proctree
 OUT = os.path.join(matrix.ROOT, "bench", "results", "profile")
 RATE = 200
 
-#: Where the reactor thread is: the first bucket with a matching frame wins;
-#: what matches none and sits in epoll's poll() is idle.
-REACTOR_BUCKETS = (
+#: What the reactor and the pool thread of a leased connection both do
+#: (minova_tw.http11): first, as their frames are inside the others'.
+RESPONSE_BUCKETS = (
     ("access log (AccessLog)", ("AccessLog.line (", "AccessLog.flush (")),
     ("response to socket (Exchange.deliver: head, write)",
      ("Exchange.deliver (",)),
+)
+
+#: Where the reactor thread is: the first bucket with a matching frame wins;
+#: what matches none and sits in epoll's poll() is idle.
+REACTOR_BUCKETS = RESPONSE_BUCKETS + (
     ("HTTP parsing, environ, dispatch (HTTP11Channel)",
      ("HTTP11Channel._process (",)),
     ("hand-off from the pool (ReactorQueue)", ("ReactorQueue._run (",)),
@@ -40,16 +46,20 @@ REACTOR_BUCKETS = (
 )
 
 #: Where a pool thread is.
-POOL_BUCKETS = (
+POOL_BUCKETS = RESPONSE_BUCKETS + (
     ("running the paste app", ("_WSGIResponse.run (",)),
-    ("idle, waiting for work", ("ThreadPool._worker", "Condition.wait (",
-                                "Queue.get (")),
+    ("leased: the next request read and parsed (_headHere)",
+     ("read_now (", "HTTP11Channel._headHere (")),
+    ("leased: waiting for the client's next request (waitReadable)",
+     ("_Feed.waitReadable (",)),
+    ("idle, waiting for work", ("_Feed.get (",)),
 )
 
 #: Where the CPU goes, each GIL sample in exactly one bucket (these add up).
-GIL_BUCKETS = POOL_BUCKETS[:1] + (
-    ("hand-off to the pool (callInThread: queue)",
-     ("callInThread (",)),) + REACTOR_BUCKETS
+GIL_BUCKETS = POOL_BUCKETS[:-1] + (
+    ("hand-off to the pool (callAtTurnEnd: _Feed)",
+     ("callAtTurnEnd (", "_handOver (")),) + REACTOR_BUCKETS[
+        len(RESPONSE_BUCKETS):]
 
 #: Inclusive hot spots over GIL samples, any thread.
 HOT_SPOTS = (
@@ -60,7 +70,8 @@ HOT_SPOTS = (
     ("access log (AccessLog)", ("AccessLog.line (", "AccessLog.flush (")),
     ("twisted.logger emit (any)", ("Logger.emit (",)),
     ("callFromThread / waker", ("callFromThread (", "wakeUp (")),
-    ("callInThread / pool queue", ("callInThread (",)),
+    ("hand-off to the pool (callAtTurnEnd: _Feed)",
+     ("callAtTurnEnd (", "_handOver (")),
     ("socket write (writeSomeData)", ("writeSomeData (",)),
     ("socket read (doRead)", ("doRead (",)),
     ("webob", ("webob/",)),
@@ -162,7 +173,8 @@ def summarize(wall_path, gil_path, cpu_us):
     return "\n".join(lines) + "\n"
 
 
-def record(stack, endpoint, seconds, flags, output, workdir, base_config):
+def record(stack, endpoint, seconds, flags, output, workdir, base_config,
+           shape=matrix.FOCUS):
     """Run minova under py-spy with ``flags`` while wrk loads it.
 
     Returns (requests per second, CPU µs per request) of the recording.
@@ -178,7 +190,6 @@ def record(stack, endpoint, seconds, flags, output, workdir, base_config):
         host.wait_ready()
         minova = [p for p in proctree.tree(host.proc.pid)
                   if p != host.proc.pid][0]
-        shape = matrix.FOCUS
         cpu = proctree.cpu_seconds(minova)
         wrk = load.run_wrk(host.url + endpoint.path, shape, seconds,
                            endpoint.headers)
@@ -199,6 +210,8 @@ def main(argv=None):
                                  if not s.entry_point])
     parser.add_argument("--endpoint", default="GET /")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int,
+                        default=matrix.FOCUS.connections)
     parser.add_argument("--out", default=OUT)
     args = parser.parse_args(argv)
     stack = next(s for s in matrix.STACKS if s.name == args.stack)
@@ -208,16 +221,18 @@ def main(argv=None):
     gil = os.path.join(args.out, "gil.txt")
     with tempfile.TemporaryDirectory(prefix="minova-profile-") as workdir:
         base_config = hostlib.minova_base_config(workdir)
+        shape = matrix.Shape(args.connections)
         rps_wall, _ = record(stack, endpoint, args.seconds, ["--idle"], wall,
-                             workdir, base_config)
+                             workdir, base_config, shape)
         rps_gil, cpu_us = record(stack, endpoint, args.seconds, ["--gil"],
-                                 gil, workdir, base_config)
+                                 gil, workdir, base_config, shape)
     summary = os.path.join(args.out, "summary.md")
     with open(summary, "w") as f:
-        f.write("# py-spy profile of minova-p1: %s %s, wrk -c64 keep-alive, "
+        f.write("# py-spy profile of minova-p1: %s %s, wrk -c%d keep-alive, "
                 "%d s per recording at %d Hz\n\n%s. With py-spy attached: "
                 "%.0f req/s (wall recording), %.0f req/s (GIL recording).\n\n"
-                % (stack.name, endpoint.label, args.seconds, RATE,
+                % (stack.name, endpoint.label, args.connections,
+                   args.seconds, RATE,
                    time.strftime("%Y-%m-%d %H:%M %Z"), rps_wall, rps_gil))
         f.write(summarize(wall, gil, cpu_us))
     print(summary)

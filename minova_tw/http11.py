@@ -725,8 +725,10 @@ class HTTP11Channel(protocol.Protocol):
         site = self.site
         site.requestStarted(self.exchange)
         resource = site.resource
-        if (self._plainTCP and not self._buffer
-                and resource.lendsThread(environ)
+        # Not for a last request (its connection closes after it: the
+        # thread would have nothing to wait for).
+        if (self._plainTCP and not self._buffer and self.exchange.persistent
+                and self.keepAlive() and resource.lendsThread(environ)
                 and compat.nothing_buffered(self.transport)):
             self._lease(resource, environ)
         else:
@@ -867,12 +869,14 @@ class HTTP11Channel(protocol.Protocol):
             transport.abortConnection()
             return
         transport.resumeProducing()
-        if self._keep and self._buffer:
-            # The client sent more after a response that kept the
-            # connection: it is served (saying close if the site drains).
+        if self._keep and (self._buffer or self._endWanted is None):
+            # The last response kept the connection: it stays as open as
+            # it said, even if the site began to drain since (a drain lets
+            # idle connections be for a grace period first); what the
+            # client sent since is served (saying close while draining).
             self._readNext()
         else:
-            self._next(self._keep and self._endWanted is None)
+            self._next(False)
 
     # HTTP/2
 

@@ -87,7 +87,11 @@ wsgi_opts = [
         "workers scale better than many threads: the threads share one "
         "interpreter lock, and each runnable thread adds lock hand-offs "
         "(measured: a cached flavor list cost 842 us of CPU a request with "
-        "10 threads, 686 with 4). 0 runs the stacks in the "
+        "10 threads, 686 with 4). While threads are to spare, the thread "
+        "that answered a keep-alive connection waits up to 2 ms for the "
+        "client's next request and serves it too, without the reactor "
+        "(a client that waits for each answer then costs one thread "
+        "wake-up a request, not three). 0 runs the stacks in the "
         "reactor thread itself, with no thread hop: the fastest path, but "
         "only for stacks that never block (a slow request then stalls every "
         "other request of the process).",

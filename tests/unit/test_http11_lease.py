@@ -63,16 +63,21 @@ class Served:
         self.log = io.StringIO()
         self.site.accessLog.writeTo(self.log)
         self.reads = []  # (channel, data) the reactor gave each channel
+        self.leases = []  # the channel of each lease
         build = self.site.buildProtocol
 
         def buildProtocol(addr):
             channel = build(addr)
-            received = channel.dataReceived
+            received, lease = channel.dataReceived, channel._lease
 
             def dataReceived(data):
                 self.reads.append((channel, data))
                 received(data)
-            channel.dataReceived = dataReceived
+
+            def _lease(*args):
+                self.leases.append(channel)
+                lease(*args)
+            channel.dataReceived, channel._lease = dataReceived, _lease
             return channel
         self.site.buildProtocol = buildProtocol
         self.thread = threading.Thread(
@@ -174,7 +179,7 @@ def test_one_thread_reads_and_answers_a_kept_connections_requests(served):
     answers = [ask(sock, "/%d" % n) for n in range(10)]
     assert [a["path"] for a in answers] == ["/%d" % n for n in range(10)]
     # The reactor read the first request only; one thread served them all.
-    assert len(server.reads) == 1
+    assert len(server.reads) == 1 and len(server.leases) == 1
     assert len({a["thread"] for a in answers}) == 1
     # Each was counted and logged, in order, by the thread (just after
     # its response was sent).
@@ -297,3 +302,41 @@ def test_a_request_read_by_the_thread_as_the_site_drains_is_answered(
     assert b"\r\nConnection: close" in head
     assert json.loads(body)["body"] == "late"
     assert closed(sock)
+
+
+def test_a_last_request_is_not_leased(served):
+    # Its connection closes after it: a thread would have nothing to wait
+    # for, and the reactor would stop and start reading it for nothing.
+    server = served()
+    sock = server.connect()
+    sock.sendall(request("/last", extra=b"Connection: close\r\n"))
+    head, body, rest = read_response(sock)
+    assert json.loads(body)["path"] == "/last" and closed(sock)
+    assert server.leases == []
+
+
+def test_a_drain_that_begins_after_a_kept_answer_gives_the_grace(served):
+    # The thread sees the drain once its answer (which kept the
+    # connection) is out, and gives the connection back: it stays open for
+    # the drain's grace period like any idle one, and the client's next
+    # request, sent in that time, is answered and closes it.
+    server = served()
+    sock = server.connect()
+    release = threading.Event()
+    original = server.site.requestEnded
+
+    def requestEnded(request, fromThread=False):
+        original(request, fromThread)
+        if fromThread:  # the answer is out; the drain begins
+            server.reactor.callFromThread(server.site.drain, 0)
+            wait_for(lambda: server.site.draining, what="draining")
+            release.set()
+    server.site.requestEnded = requestEnded
+    ask(sock, "/first")
+    assert release.wait(10)
+    wait_for(lambda: server.leases and not server.leases[0]._leased,
+             what="the connection back with the reactor")
+    sock.sendall(request("/next"))
+    head, body, rest = read_response(sock)
+    assert json.loads(body)["path"] == "/next"
+    assert b"\r\nConnection: close" in head and closed(sock)
