@@ -89,6 +89,9 @@ class APIService(ListeningService):
     #: None) (minova_tw.accesslog), when this process owns its log stream;
     #: None: through twisted.logger.
     accessLogOutput = None
+    #: A worker's minova_tw.balance.Balancer, which moves kept connections
+    #: to the sibling workers with fewer; None in one process.
+    balancer = None
 
     def __init__(self, conf, name, app, listener, reactor=None,
                  server_tls=None, multiprocess=False):
@@ -113,6 +116,8 @@ class APIService(ListeningService):
         if self.server_tls is not None:
             factory = self.server_tls.wrap(self.site)
         self.site.port = self.listen(factory)
+        if self.balancer is not None:
+            self.balancer.start(self.site)
 
     def _siteSettings(self):
         """The APISite settings ``self.conf`` gives this API, at start and at
@@ -185,13 +190,21 @@ class APIService(ListeningService):
         super().stopService()
         if self.port is None:
             return defer.succeed(None)
+        if self.balancer is not None:
+            self.balancer.leave()
         stopped = defer.maybeDeferred(self.port.stopListening)
         # The port listened on a copy: close ours too, so that the kernel
         # refuses new clients instead of queueing them until we exit.
         stopped.addCallback(lambda _: self.socket.close())
         stopped.addCallback(
             lambda _: self.site.drain(self.conf.graceful_shutdown_timeout))
+        if self.balancer is not None:
+            stopped.addBoth(self._closeBalancer)
         return stopped
+
+    def _closeBalancer(self, result):
+        self.balancer.close()
+        return result
 
 
 def max_body_size(conf, name):

@@ -81,6 +81,20 @@ def close_now(transport):
     transport.connectionLost(Failure(error.ConnectionDone()))
 
 
+def let_go(transport):
+    """Close this process's descriptor of a connection another process
+    now serves (minova_tw.balance), leaving the connection up.
+
+    Twisted's TCP ``connectionLost`` stops reading and writing (taking the
+    descriptor out of epoll), then shuts the socket down before it closes
+    it unless the private ``_shouldShutdown`` is off; a shutdown would end
+    the connection for the process that has it now, so it is turned off.
+    The protocol is told ConnectionDone.
+    """
+    transport._shouldShutdown = False
+    transport.connectionLost(Failure(error.ConnectionDone()))
+
+
 # twisted.web
 
 def request_disconnected(request):

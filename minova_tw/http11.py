@@ -297,6 +297,11 @@ class HTTP11Channel(protocol.Protocol):
     _lessee = None
     #: Whether a pool thread has the connection (set in the reactor).
     _leased = False
+    #: After how many more of its responses the connection may still move
+    #: to a sibling worker with fewer (minova_tw.balance); the site sets it.
+    moveChecks = 0
+    #: Whether it moves once the response in flight is sent.
+    _moving = False
 
     def __init__(self, site):
         self.site = site
@@ -725,10 +730,15 @@ class HTTP11Channel(protocol.Protocol):
         site = self.site
         site.requestStarted(self.exchange)
         resource = site.resource
+        if self.moveChecks and self._plainTCP:
+            # A connection about to move is not leased: the reactor has it
+            # once the response is sent.
+            self._moving = self._movesNext()
         # Not for a last request (its connection closes after it: the
         # thread would have nothing to wait for).
-        if (self._plainTCP and not self._buffer and self.exchange.persistent
-                and self.keepAlive() and resource.lendsThread(environ)
+        if (self._plainTCP and not self._moving and not self._buffer
+                and self.exchange.persistent and self.keepAlive()
+                and resource.lendsThread(environ)
                 and compat.nothing_buffered(self.transport)):
             self._lease(resource, environ)
         else:
@@ -754,7 +764,32 @@ class HTTP11Channel(protocol.Protocol):
             self._rejected = True  # read nothing more
             self.loseConnection()
             return
+        if self._moving:
+            self._moving = False
+            if self._moveOut():
+                return
         self._readNext()
+
+    def _movesNext(self):
+        """Whether the connection should move after the response in flight
+        (minova_tw.balance), asked after each of its first few: while a
+        burst of new connections is being accepted, the counts are still
+        changing when the first responses go out."""
+        self.moveChecks -= 1
+        return self.site.balancer.crowded() is not None
+
+    def _moveOut(self):
+        """Pass the connection to a sibling worker with fewer, if one still
+        has (minova_tw.balance): only with nothing of the next request read
+        and nothing left to send, so the sibling starts afresh."""
+        transport = self.transport
+        if (self._buffer or self._rejected or not transport.connected
+                or transport.disconnecting or transport.producer is not None
+                or not compat.nothing_buffered(transport)
+                or not self.site.balancer.move(transport.fileno())):
+            return False
+        compat.let_go(transport)
+        return True
 
     def _readNext(self):
         """Serve what the buffer holds of the next request, and read on."""
@@ -793,8 +828,12 @@ class HTTP11Channel(protocol.Protocol):
                 if (self.exchange is not None or not self._keep
                         or self._leaseBroken or self._endWanted
                         or self.site.draining
-                        or self.site.resource is not resource
-                        or not pool.waitReadable(fd, LINGER)):
+                        or self.site.resource is not resource):
+                    return
+                if self.moveChecks and self._movesNext():
+                    self._moving = True  # the reactor moves it
+                    return
+                if not pool.waitReadable(fd, LINGER):
                     return
                 try:
                     data = compat.read_now(self.transport)
@@ -868,6 +907,11 @@ class HTTP11Channel(protocol.Protocol):
         if self._endWanted == "abort":
             transport.abortConnection()
             return
+        if self._moving:
+            self._moving = False
+            if (self._keep and self._endWanted is None
+                    and not self.site.draining and self._moveOut()):
+                return
         transport.resumeProducing()
         if self._keep and (self._buffer or self._endWanted is None):
             # The last response kept the connection: it stays as open as

@@ -34,6 +34,10 @@ log = Logger(namespace="minova.site")
 #: before the close arrived; given this long, a busy client sends its next
 #: request, which is answered with "Connection: close".
 DRAIN_IDLE_GRACE = 1.0
+#: After how many of its first responses a connection this worker accepted
+#: may move to a sibling with fewer (minova_tw.balance); one it was sent
+#: never moves again.
+MOVE_CHECKS = 8
 
 
 class APISite(protocol.Factory):
@@ -42,6 +46,8 @@ class APISite(protocol.Factory):
     noisy = False
     #: The API's minova_tw.metrics.APIMetrics, or None when metrics are off.
     metrics = None
+    #: This worker's minova_tw.balance.Balancer, or None (one process).
+    balancer = None
 
     def __init__(self, resource, *, name, reactor=None, **settings):
         self.resource = resource
@@ -57,6 +63,7 @@ class APISite(protocol.Factory):
         self._channels = set()
         self._closed = None
         self._h2Site = None
+        self._adopting = False
         self.configure(**settings)
 
     def configure(self, *, log_format, keep_alive=True,
@@ -95,7 +102,20 @@ class APISite(protocol.Factory):
         """minova's HTTP/1.1 channel (which hands h2 to twisted.web)."""
         channel = HTTP11Channel(self)
         channel.factory = self
+        if self.balancer is not None and not self._adopting:
+            channel.moveChecks = MOVE_CHECKS
         return channel
+
+    def adopt(self, sock):
+        """Serve the connected socket ``sock``, which a sibling worker
+        accepted and moved here (minova_tw.balance); it moves no more.
+        The caller closes ``sock``: the reactor serves a copy."""
+        self._adopting = True
+        try:
+            self.reactor.adoptStreamConnection(sock.fileno(), sock.family,
+                                               self)
+        finally:
+            self._adopting = False
 
     def acceptableProtocols(self):
         """No ALPN protocols of the site's own: the TLS settings choose
@@ -134,6 +154,8 @@ class APISite(protocol.Factory):
         slow heads and bodies meet their deadlines (minova_tw.http11).
         """
         self._channels.add(channel)
+        if self.balancer is not None:
+            self.balancer.holding(len(self._channels))
         if self.maxConnections and len(self._channels) >= self.maxConnections:
             self._accepting(False)
             if self._closeLongestIdle():
@@ -159,6 +181,8 @@ class APISite(protocol.Factory):
 
     def channelClosed(self, channel):
         self._channels.discard(channel)
+        if self.balancer is not None:
+            self.balancer.holding(len(self._channels))
         if self.draining:
             if not self._channels and not self._closed.called:
                 self._closed.callback(None)

@@ -5,9 +5,12 @@ For each API it holds N listening sockets bound to the same address with
 SO_REUSEPORT (or the one socket systemd passed), and its WorkerPool runs one
 fresh interpreter (``python -m minova_tw.worker``, never a fork of a process
 whose reactor exists) per slot, with the reactor twistd was given. Slot i
-gets socket i as its fd 3, so the kernel spreads new connections evenly over
-the workers instead of letting one worker take every keep-alive connection
-from a shared queue. The parent keeps its copy of each socket, so a
+gets socket i as its fd 3, so the kernel spreads new connections over the
+workers instead of letting one worker take every keep-alive connection
+from a shared queue. The kernel's spread goes by a hash, not by load: the
+workers move kept connections among themselves until their counts are
+even (minova_tw.balance, with the table and inboxes in a private
+directory the pool makes when it starts and removes when it stopped). The parent keeps its copy of each socket, so a
 replacement adopts the very socket its predecessor listened on; but while a
 dead worker's slot waits to respawn, its socket is closed if another slot
 has a worker (the kernel would keep handing it new clients nobody accepts)
@@ -29,9 +32,11 @@ built stops startup with its one line instead.
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 from twisted.application import reactors as twisted_reactors
@@ -39,7 +44,7 @@ from twisted.application import service
 from twisted.internet import defer, error, protocol
 from twisted.logger import Logger
 
-from minova_tw import metrics, reactors, resources
+from minova_tw import balance, metrics, reactors, resources
 from minova_tw.conf import ConfigError
 from minova_tw.workerproto import CONTROL_FD, LISTEN_FD, READY, RECYCLE
 
@@ -170,6 +175,9 @@ class WorkerPool(service.Service):
         self.log_path = log_path
         #: Every worker process running, retiring ones included.
         self.processes = set()
+        #: The private directory of minova_tw.balance's table and the
+        #: workers' inboxes, while the pool runs (None with one worker).
+        self.balanceDirectory = None
         self._readyWaiters = []
 
     @property
@@ -193,6 +201,10 @@ class WorkerPool(service.Service):
             self.privilegedStartService()
         super().startService()
         self.reactor = reactors.resolve(self.reactor)
+        if self.count > 1 and self.balanceDirectory is None:
+            self.balanceDirectory = tempfile.mkdtemp(
+                prefix="minova-%s-" % self.name)
+            balance.prepare(self.balanceDirectory, self.count)
         for slot in self.slots:
             slot.worker = self._spawn(slot)
 
@@ -281,6 +293,8 @@ class WorkerPool(service.Service):
         if limit:
             limit += random.randint(0, conf.wsgi.worker_max_requests_jitter)
             args += ["--max-requests", str(limit)]
+        if self.balanceDirectory is not None:
+            args += ["--balance", self.balanceDirectory]
         return args
 
     def message(self, worker, line):
@@ -450,8 +464,15 @@ class WorkerPool(service.Service):
             # workers stop listening; until then they keep accepting from it.
             if slot.socket is not None:
                 slot.socket.close()
-        return defer.DeferredList([self._retire(worker)
-                                   for worker in list(self.processes)])
+        stopped = defer.DeferredList([self._retire(worker)
+                                      for worker in list(self.processes)])
+        return stopped.addCallback(self._removeBalanceDirectory)
+
+    def _removeBalanceDirectory(self, result):
+        if self.balanceDirectory is not None:
+            shutil.rmtree(self.balanceDirectory, ignore_errors=True)
+            self.balanceDirectory = None
+        return result
 
 
 def worker_command(conf, name):

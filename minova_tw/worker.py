@@ -8,8 +8,10 @@ minova_tw.tls.install_twisted), builds its API's app
 (minova_tw.resources.load_app: the entry point, imported with ``sys.argv``
 cut to the program name, or the paste app; the parent builds neither),
 adopts fd 3 and serves it with the same APIService and APISite as a
-single-process minova (``wsgi.multiprocess`` is true here). Then it writes
-``ready`` to fd 4. With ``--check-fd`` it only builds the app and exits
+single-process minova (``wsgi.multiprocess`` is true here); with
+``--balance DIR`` (a pool of several) it also moves kept connections to
+the siblings that hold fewer, and takes theirs (minova_tw.balance). Then
+it writes ``ready`` to fd 4. With ``--check-fd`` it only builds the app and exits
 (minova_tw.spawner.check_app).
 
 It stops (stop listening, drain within ``graceful_shutdown_timeout``, exit
@@ -58,6 +60,7 @@ def parse_args(argv):
     parser.add_argument("--max-requests", type=int, default=0)
     parser.add_argument("--log-file")
     parser.add_argument("--check-fd", type=int)
+    parser.add_argument("--balance")
     return parser.parse_args(argv)
 
 
@@ -135,8 +138,8 @@ def main(argv=None):
     tls.install_twisted(conf, [args.api], args.reactor)
     from twisted.internet import reactor, stdio
 
-    from minova_tw import (apiservice, gmr, heap, logs, metrics, resources,
-                           signals, startup)
+    from minova_tw import (apiservice, balance, gmr, heap, logs, metrics,
+                           resources, signals, startup)
 
     try:
         startup.prepare(conf)
@@ -153,6 +156,12 @@ def main(argv=None):
                                 reactor,
                              server_tls, multiprocess=True)
     api.accessLogOutput = (sys.stdout, "%s/%d" % (args.api, args.slot))
+    if args.balance:
+        try:
+            api.balancer = balance.Balancer(args.balance, args.slot, reactor)
+        except OSError as exc:
+            log.warn("serving without moving connections to siblings: "
+                     "{error}", error=exc)
     control = ParentControl(lambda: signals.stop_reactor(reactor))
     stdio.StandardIO(control, stdin=0, stdout=CONTROL_FD, reactor=reactor)
     role = "worker %s/%d" % (args.api, args.slot)

@@ -7,13 +7,17 @@ client threads.
 """
 
 import collections
+import json
 import os
+import re
 import signal
+import socket
 
 import pytest
 import requests
 import trustme
 
+from minova_tw.site import MOVE_CHECKS
 from tests.functional.process import (is_worker, tag_env, write_config,
                                       write_tag_app)
 from tests.functional.workers import Load, start_workers, worker_config
@@ -63,6 +67,67 @@ def test_workers_serve_the_api_and_spread_new_and_kept_connections(
     # Each worker logs its access lines itself, tagged with its slot.
     assert "[osapi_compute/0 minova.access#info] 127.0.0.1" in server.log
     assert "[osapi_compute/1 minova.access#info] 127.0.0.1" in server.log
+
+
+def ask(sock):
+    """GET / on the kept connection ``sock``: the pid of the worker that
+    answered (the tag app's), reading exactly its response."""
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: minova\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the connection closed before its response"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)\r\ncontent-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "the connection closed within its response"
+        body += chunk
+    assert head.startswith(b"HTTP/1.1 200 "), head
+    return json.loads(body)["pid"]
+
+
+def balance_directory(pid):
+    """The ``--balance`` directory of worker ``pid``'s command line."""
+    with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
+        args = cmdline.read().decode().split("\0")
+    return args[args.index("--balance") + 1]
+
+
+def test_kept_connections_move_until_the_workers_hold_even_shares(
+        minova, tmp_path):
+    """The kernel's hash splits 20 connections 10/10 one time in six; once
+    each connection had its first responses the workers' shares are even,
+    each connection is still the one the client opened, and it moved at
+    most once (minova_tw.balance)."""
+    server = start_workers(minova, tmp_path)
+    workers = set(server.workers("osapi_compute").values())
+    directory = balance_directory(min(workers))
+    assert oct(os.stat(directory).st_mode & 0o777) == "0o700"
+    host, port = server.addresses["osapi_compute"]
+    connections = [socket.create_connection((host, port), timeout=20)
+                   for _ in range(20)]
+    try:
+        # Moves happen only after a connection's first MOVE_CHECKS responses.
+        rounds = [[ask(sock) for sock in connections]
+                  for _ in range(MOVE_CHECKS + 2)]
+    finally:
+        for sock in connections:
+            sock.close()
+    print("first answers per worker:", collections.Counter(rounds[0]),
+          "last:", collections.Counter(rounds[-1]))
+    assert set(rounds[0]) <= workers
+    assert rounds[-1] == rounds[-2]
+    for answers in zip(*rounds):  # each connection's, in order
+        changes = sum(1 for a, b in zip(answers, answers[1:]) if a != b)
+        assert changes <= 1, answers
+    shares = collections.Counter(rounds[-1])
+    assert set(shares) == workers
+    assert max(shares.values()) - min(shares.values()) <= 1
+    assert "Traceback" not in server.log
+    server.stop()
+    assert not os.path.exists(directory)
 
 
 def test_workers_hold_only_their_own_listening_socket(minova, tmp_path):

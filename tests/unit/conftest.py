@@ -15,6 +15,7 @@ same behaviour.
 
 import datetime
 import os
+import socket
 import uuid
 
 import pytest
@@ -139,6 +140,17 @@ def empty_conf(backend, tmp_path):
 def conf(empty_conf):
     migration.sync(empty_conf)
     return empty_conf
+
+
+@pytest.fixture
+def loopback_connection():
+    """A TCP connection on 127.0.0.1: (client socket, accepted socket)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=10)
+        accepted, _ = listener.accept()
+    yield client, accepted
+    client.close()
+    accepted.close()
 
 
 @pytest.fixture

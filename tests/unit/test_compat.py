@@ -51,22 +51,18 @@ class Recorder(protocol.Protocol):
 
 
 @pytest.fixture
-def tcp_pair():
+def tcp_pair(loopback_connection):
     """tcp_pair(protocol) -> (client socket, server tcp.Server, reactor)."""
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        client = socket.create_connection(listener.getsockname(),
-                                          timeout=DEADLINE)
-        accepted, address = listener.accept()
+    client, accepted = loopback_connection
     accepted.setblocking(False)  # as Twisted's Port accepts it
     reactor = MemoryReactorClock()
 
     def connect(proto):
-        transport = tcp.Server(accepted, proto, address, None, 1, reactor)
+        transport = tcp.Server(accepted, proto, accepted.getpeername(), None,
+                               1, reactor)
         proto.makeConnection(transport)
         return client, transport, reactor
-    yield connect
-    client.close()
-    accepted.close()
+    return connect
 
 
 def wait_readable(sock):
@@ -164,6 +160,28 @@ def test_shut_down_ends_the_connection_and_keeps_its_descriptor(tcp_pair):
     assert isinstance(compat.write_now(transport, b"x"), error.ConnectionLost)
     compat.shut_down(transport)  # again: no error
     transport.abortConnection()
+
+
+def test_let_go_closes_the_descriptor_and_leaves_the_connection_up(
+        tcp_pair):
+    proto = Recorder()
+    client, transport, reactor = tcp_pair(proto)
+    kept = os.dup(transport.fileno())  # another process's copy, as it were
+    try:
+        compat.let_go(transport)
+        assert transport.disconnected
+        assert transport not in reactor.getReaders()
+        assert proto.lost is not None and proto.lost.check(error.ConnectionDone)
+        # No FIN and no reset: the copy still serves the client both ways.
+        other = socket.socket(fileno=os.dup(kept))
+        other.sendall(b"still here")
+        assert client.recv(10) == b"still here"
+        client.sendall(b"and you")
+        wait_readable(other)
+        assert other.recv(7) == b"and you"
+        other.close()
+    finally:
+        os.close(kept)
 
 
 class Pending(resource.Resource):
@@ -378,7 +396,8 @@ PRIVATE = re.compile(
     r"_tempDataLen|\bdataBuffer\b|\bwriteSomeData\b|\bsocket\.recv\b"
     r"|twisted\.web\._http2|\b_shutdownTLS\b|\._disconnected\b"
     r"|_request_store|\._file\.fileno\b|\b_openFile\b"
-    r"|\btransport\.connectionLost\(|\bsocket\.shutdown\(")
+    r"|\btransport\.connectionLost\(|\bsocket\.shutdown\("
+    r"|\b_shouldShutdown\b")
 
 
 def test_only_compat_uses_twisted_and_oslo_private_names():
@@ -401,5 +420,5 @@ def test_the_check_above_knows_each_use_compat_wraps():
                 "from twisted.web._http2 import", "def _shutdownTLS(",
                 "request._disconnected", "._file.fileno(",
                 "oslo_context._request_store.", "transport.connectionLost(",
-                "transport.socket.shutdown("):
+                "transport.socket.shutdown(", "transport._shouldShutdown"):
         assert use in source and PRIVATE.search(use), use
