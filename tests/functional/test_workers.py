@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 
 import pytest
 import requests
@@ -281,3 +282,17 @@ def test_a_tls_api_is_served_by_workers(minova, tmp_path):
                          verify=root, timeout=10).json()["pid"]
             for _ in range(16)}
     assert pids == set(workers.values())
+    # TLS keep-alive connections stay with the worker that accepted them
+    # (their session is that process's: minova_tw.balance moves none).
+    context = ssl.create_default_context(cafile=root)
+    host, port = server.addresses["osapi_compute"]
+    connections = [context.wrap_socket(
+        socket.create_connection((host, port), timeout=20),
+        server_hostname=host) for _ in range(12)]
+    try:
+        rounds = [[ask(sock) for sock in connections]
+                  for _ in range(MOVE_CHECKS + 2)]
+    finally:
+        for sock in connections:
+            sock.close()
+    assert all(len(set(answers)) == 1 for answers in zip(*rounds))
