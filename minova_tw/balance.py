@@ -18,9 +18,10 @@ sibling over a unix datagram socket (SCM_RIGHTS), which serves it from
 then on as if it had accepted it. Asking after a few responses rather than
 one catches a burst of new connections whose counts were still rising at
 the first. A connection moves at most once and only between requests, so
-no exchange spans two processes and the client sees one connection. What never moves: TLS connections (their
-session lives in the process), HTTP/2, and ``Connection: close`` traffic,
-whose connections are never kept.
+no exchange spans two processes and the client sees one connection. What
+never moves: TLS connections (their session lives in the process),
+HTTP/2, and ``Connection: close`` traffic, whose connections are never
+kept.
 
 The table is advice, read without locks: a stale count moves a connection
 too many or too few, never loses one. A sibling that is gone refuses the

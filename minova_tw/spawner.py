@@ -10,11 +10,12 @@ workers instead of letting one worker take every keep-alive connection
 from a shared queue. The kernel's spread goes by a hash, not by load: the
 workers move kept connections among themselves until their counts are
 even (minova_tw.balance, with the table and inboxes in a private
-directory the pool makes when it starts and removes when it stopped). The parent keeps its copy of each socket, so a
-replacement adopts the very socket its predecessor listened on; but while a
-dead worker's slot waits to respawn, its socket is closed if another slot
-has a worker (the kernel would keep handing it new clients nobody accepts)
-and bound afresh for the next worker (``WorkerPool.rebind``).
+directory the pool makes when it starts and removes when it stopped).
+The parent keeps its copy of each socket, so a replacement adopts the
+very socket its predecessor listened on; but while a dead worker's slot
+waits to respawn, its socket is closed if another slot has a worker (the
+kernel would keep handing it new clients nobody accepts) and bound afresh
+for the next worker (``WorkerPool.rebind``).
 
 A worker reads its stdin, a pipe from the parent, to notice the parent's
 death, and writes one-line messages to fd 4: ``ready`` once it listens,

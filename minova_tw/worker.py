@@ -10,9 +10,9 @@ cut to the program name, or the paste app; the parent builds neither),
 adopts fd 3 and serves it with the same APIService and APISite as a
 single-process minova (``wsgi.multiprocess`` is true here); with
 ``--balance DIR`` (a pool of several) it also moves kept connections to
-the siblings that hold fewer, and takes theirs (minova_tw.balance). Then
-it writes ``ready`` to fd 4. With ``--check-fd`` it only builds the app and exits
-(minova_tw.spawner.check_app).
+the siblings that hold fewer, and takes theirs (minova_tw.balance).
+Then it writes ``ready`` to fd 4. With ``--check-fd`` it only builds the
+app and exits (minova_tw.spawner.check_app).
 
 It stops (stop listening, drain within ``graceful_shutdown_timeout``, exit
 0) on SIGTERM from the parent, and on its own when the parent dies: its

@@ -89,11 +89,23 @@ def ask(sock):
     return json.loads(body)["pid"]
 
 
-def balance_directory(pid):
-    """The ``--balance`` directory of worker ``pid``'s command line."""
+def worker_argument(pid, option):
+    """The value of ``option`` on worker ``pid``'s command line."""
     with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
-        args = cmdline.read().decode().split("\0")
-    return args[args.index("--balance") + 1]
+        argv = cmdline.read().decode().split("\0")
+    return argv[argv.index(option) + 1]
+
+
+def ask_rounds(connections):
+    """Ask each of ``connections`` (which it closes) in turn, for
+    MOVE_CHECKS + 2 rounds, past the responses after which a connection may
+    still move: the answering pids, a list per round."""
+    try:
+        return [[ask(sock) for sock in connections]
+                for _ in range(MOVE_CHECKS + 2)]
+    finally:
+        for sock in connections:
+            sock.close()
 
 
 def test_kept_connections_move_until_the_workers_hold_even_shares(
@@ -104,18 +116,11 @@ def test_kept_connections_move_until_the_workers_hold_even_shares(
     most once (minova_tw.balance)."""
     server = start_workers(minova, tmp_path)
     workers = set(server.workers("osapi_compute").values())
-    directory = balance_directory(min(workers))
+    directory = worker_argument(min(workers), "--balance")
     assert oct(os.stat(directory).st_mode & 0o777) == "0o700"
     host, port = server.addresses["osapi_compute"]
-    connections = [socket.create_connection((host, port), timeout=20)
-                   for _ in range(20)]
-    try:
-        # Moves happen only after a connection's first MOVE_CHECKS responses.
-        rounds = [[ask(sock) for sock in connections]
-                  for _ in range(MOVE_CHECKS + 2)]
-    finally:
-        for sock in connections:
-            sock.close()
+    rounds = ask_rounds([socket.create_connection((host, port), timeout=20)
+                         for _ in range(20)])
     print("first answers per worker:", collections.Counter(rounds[0]),
           "last:", collections.Counter(rounds[-1]))
     assert set(rounds[0]) <= workers
@@ -257,9 +262,7 @@ def test_workers_run_the_reactor_twistd_was_given(minova, tmp_path, reactor):
     server.wait_log("minova ready")
     assert "reactor class: twisted.internet.%s" % reactor in server.log
     for pid in server.workers("osapi_compute").values():
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            argv = f.read().split(b"\0")
-        assert argv[argv.index(b"--reactor") + 1] == reactor.encode()
+        assert worker_argument(pid, "--reactor") == reactor
     pids = {requests.get(server.url("osapi_compute"), timeout=10).json()["pid"]
             for _ in range(16)}
     assert pids == set(server.workers("osapi_compute").values())
@@ -286,13 +289,7 @@ def test_a_tls_api_is_served_by_workers(minova, tmp_path):
     # (their session is that process's: minova_tw.balance moves none).
     context = ssl.create_default_context(cafile=root)
     host, port = server.addresses["osapi_compute"]
-    connections = [context.wrap_socket(
+    rounds = ask_rounds([context.wrap_socket(
         socket.create_connection((host, port), timeout=20),
-        server_hostname=host) for _ in range(12)]
-    try:
-        rounds = [[ask(sock) for sock in connections]
-                  for _ in range(MOVE_CHECKS + 2)]
-    finally:
-        for sock in connections:
-            sock.close()
+        server_hostname=host) for _ in range(12)])
     assert all(len(set(answers)) == 1 for answers in zip(*rounds))
