@@ -54,7 +54,11 @@ is one complete head with no body, serves it too, and so on. The thread
 hands the connection back to the reactor when the wait ends, a request
 needs more (a body, an error, a pipelined request), the response does
 not fit the socket or streams, or the pool has calls waiting, which end
-every such wait at once (minova_tw.threadpool). While a connection is
+every such wait at once (minova_tw.threadpool). A pool where no call has
+had to wait for a thread lately lets every thread keep a connection, its
+last included: a process holding no more connections than threads (a
+balancer's few per backend) then serves each on a thread of its own, with
+no hand-off at all. While a connection is
 leased, the reactor does no I/O on it: what would (the watchdog, a drain,
 a cap) waits for it to come back, and an abort shuts the socket down and
 closes it once the thread let go (its descriptor must not be reused under
@@ -833,10 +837,18 @@ class HTTP11Channel(protocol.Protocol):
                 if self.moveChecks and self._movesNext():
                     self._moving = True  # the reactor moves it
                     return
-                if not pool.waitReadable(fd, LINGER):
+                if pool.crowded():
                     return
                 try:
+                    # Under load the next request is often there already.
                     data = compat.read_now(self.transport)
+                except BlockingIOError:
+                    if not pool.waitReadable(fd, LINGER):
+                        return
+                    try:
+                        data = compat.read_now(self.transport)
+                    except OSError:
+                        return
                 except OSError:
                     return
                 if not data:

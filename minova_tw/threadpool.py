@@ -20,7 +20,7 @@ A pool thread may also wait a moment for a socket (``waitReadable``)
 before it sleeps: the HTTP/1.1 channel's thread that just answered a
 keep-alive connection waits there for the client's next request and serves
 it too (minova_tw.http11, "leased"), unless a call comes for the pool,
-which ends every such wait at once.
+which ends every such wait at once, or the pool is busy (``crowded``).
 
 A pool can also keep reserved threads (``reserve``), fed by a queue of
 their own (``callInReservedThread``): work sent there never waits behind
@@ -115,13 +115,12 @@ class _Feed:
 
     def waitReadable(self, fd, timeout):
         """From a pool thread: wait at most ``timeout`` seconds for ``fd``
-        to be readable; True if it is. False at once when calls are queued
-        or no other thread sleeps (the next call would find no thread), and
-        as soon as a call is queued (``put``): a thread waiting here is not
-        asleep, and queued work comes first.
+        to be readable; True if it is. False at once when the pool is
+        ``crowded``, and as soon as a call is queued (``put``): a thread
+        waiting here is not asleep, and queued work comes first.
         """
         with self._mutex:
-            if self._calls or not self._sleepers:
+            if self.crowded():
                 return False
             if self._interrupt is None:
                 self._interrupt = os.pipe()
@@ -154,6 +153,16 @@ class _Feed:
     def sleeping(self):
         """How many threads sleep, waiting for a call (a glance, unlocked)."""
         return len(self._sleepers)
+
+    def crowded(self):
+        """Whether a thread serving a connection of its own gives it up
+        (a glance, unlocked): calls wait for a thread, or none sleeps and a
+        call had to wait for one within ``QUIET`` seconds. A quiet pool
+        lends every thread: a process holding no more connections than
+        threads then serves each on a thread of its own, hand-off free."""
+        return bool(self._calls) or (
+            not self._sleepers
+            and time.monotonic() - self.queuedAt <= QUIET)
 
     def close(self):
         """Close the interrupt pipe, once no thread can wait on it."""
@@ -315,6 +324,11 @@ class SharedThreadPool(threadpool.ThreadPool):
         if self.joined:
             return False
         return self._calls.waitReadable(fd, timeout)
+
+    def crowded(self):
+        """From a pool thread: whether it gives up the connection it serves
+        (``_Feed.crowded``, or the pool stopped)."""
+        return self.joined or self._calls.crowded()
 
     def callInThreadWithCallback(self, onResult, func, *args, **kw):
         if self.joined:

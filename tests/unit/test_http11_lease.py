@@ -194,6 +194,24 @@ def test_one_thread_reads_and_answers_a_kept_connections_requests(served):
     wait_for(lambda: not server.site.channels, what="the connection closed")
 
 
+def test_as_many_connections_as_threads_each_keep_a_thread(served):
+    # A quiet pool lends its last thread too: two connections on two
+    # threads are each served by a thread of their own, the reactor
+    # reading only each first request, however they take turns.
+    server = served(pool_size=2)
+    a, b = server.connect(), server.connect()
+    answers = {a: [ask(a, "/a0")], b: [ask(b, "/b0")]}
+    for n in range(1, 6):
+        for sock, name in ((a, "a"), (b, "b")):
+            answers[sock].append(ask(sock, "/%s%d" % (name, n)))
+    assert len(server.reads) == 2 and len(server.leases) == 2
+    threads = [{answer["thread"] for answer in answers[sock]}
+               for sock in (a, b)]
+    assert len(threads[0]) == 1 and len(threads[1]) == 1
+    assert threads[0] != threads[1]
+    wait_for(lambda: server.site.served == 12, what="12 counted")
+
+
 def test_a_body_a_pipeline_and_an_error_go_back_to_the_reactor(served):
     server = served()
     sock = server.connect()

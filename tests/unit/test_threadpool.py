@@ -256,13 +256,38 @@ def test_a_call_for_the_pool_ends_every_wait_for_a_socket(pair):
     pool.stop()
 
 
-def test_no_wait_for_a_socket_without_a_thread_asleep_beside_it(pair):
+def test_a_quiet_pool_lends_its_last_thread_to_a_socket(pair):
+    # No thread asleep beside it, but no call waited for one: a process
+    # with as many connections as threads serves each on its own.
     pool = run_pool(1)
     wait_asleep(pool, 1)
-    pair[1].send(b"x")  # readable, yet the one thread must not wait on it
-    assert waiting(pool, pair[0], 60)() is False
+    pair[1].send(b"x")
+    assert waiting(pool, pair[0], 60)() is True
+    assert not in_pool(pool, pool.crowded)()
     pool.stop()
     assert pool.waitReadable(pair[0].fileno(), 60) is False  # stopped
+    assert pool.crowded()
+
+
+def test_no_wait_for_a_socket_on_the_last_thread_of_a_busy_pool(pair):
+    # A call waited for a thread within QUIET seconds: the last thread
+    # goes back to sleep for the next call; with a thread asleep beside
+    # it, it may wait.
+    pool = run_pool(2)
+    wait_asleep(pool, 2)
+    pool._calls.queuedAt = time.monotonic()
+    pair[1].send(b"x")
+    assert waiting(pool, pair[0], 60)() is True
+    release = threading.Event()
+    pool.callInThread(release.wait, 10)
+    wait_asleep(pool, 1)
+    pool._calls.queuedAt = time.monotonic()
+    assert waiting(pool, pair[0], 60)() is False
+    assert in_pool(pool, pool.crowded)() is True
+    pool._calls.queuedAt = time.monotonic() - threadpool.QUIET - 0.01
+    assert waiting(pool, pair[0], 60)() is True
+    release.set()
+    pool.stop()
 
 
 def test_a_pool_lends_threads_while_every_call_found_one():
