@@ -70,6 +70,11 @@ def shut_down(transport):
         pass
 
 
+#: The reason every connection closed here gives: one Failure, made once
+#: (a Failure's type names are worked out, and kept, on its first check).
+_DONE = Failure(error.ConnectionDone())
+
+
 def close_now(transport):
     """Close the connection now, as the reactor does once it is written out.
 
@@ -78,7 +83,7 @@ def close_now(transport):
     now closes the socket, stops reading and tells the protocol
     (ConnectionDone) without that turn.
     """
-    transport.connectionLost(Failure(error.ConnectionDone()))
+    transport.connectionLost(_DONE)
 
 
 def let_go(transport):
@@ -92,7 +97,7 @@ def let_go(transport):
     The protocol is told ConnectionDone.
     """
     transport._shouldShutdown = False
-    transport.connectionLost(Failure(error.ConnectionDone()))
+    transport.connectionLost(_DONE)
 
 
 # twisted.web

@@ -341,19 +341,24 @@ class HTTP11Channel(protocol.Protocol):
 
     def connectionMade(self):
         transport = self.transport
-        self.secure = interfaces.ISSLTransport(transport, None) is not None
         self._plainTCP = isinstance(transport, tcp.Connection)
-        peer = transport.getPeer()
-        self.clientIP = getattr(peer, "host", "-")
+        self.secure = not self._plainTCP and interfaces.ISSLTransport(
+            transport, None) is not None
+        self._peer = transport.getPeer()
+        self.clientIP = getattr(self._peer, "host", "-")
         self._base = None
         self._baseFor = None
         self.site.channelOpened(self)
         now = self.reactor.seconds()
         self._lastActive = now
         self._headStarted = now  # the first head's deadline runs from here
-        self._arm(now)
         if self._plainTCP:
             self._readArrived()
+        # Armed after the read: a request that came with the connection,
+        # and is with the app now, needs no timer (one a connection, when
+        # each connection carries one request).
+        if self._watchdog is None and not self._closeNoted:
+            self._arm(now)
 
     def _readArrived(self):
         """Read what arrived with the connection, without waiting a turn.
@@ -700,7 +705,7 @@ class HTTP11Channel(protocol.Protocol):
             host = self.transport.getHost()
             self._localHost = getattr(host, "host", "")
             self._base = resources.connection_environ(
-                resource, host, self.transport.getPeer(), self.secure,
+                resource, host, self._peer, self.secure,
                 self.transport)
             self._baseFor = resource
         return self._base

@@ -24,15 +24,17 @@ from tests.unit.fakes import SyncPool, SyncReactor, simple_app
 
 @pytest.fixture
 def connect():
-    """connect(request, app=None, receive_buffer=None, send_buffer=None) -> (client socket, transport, reactor); the channel
-    of the last connection is ``connect.channel``."""
+    """connect(request, app=None, receive_buffer=None, send_buffer=None,
+    pool=None) -> (client socket, transport, reactor); the channel of the
+    last connection is ``connect.channel``."""
     listener = socket.create_server(("127.0.0.1", 0))
     opened = [listener]
 
-    def connect(request, app=None, receive_buffer=None, send_buffer=None):
+    def connect(request, app=None, receive_buffer=None, send_buffer=None,
+                pool=None):
         reactor = SyncReactor()
         site = APISite(resources.WSGIResource(
-            reactor, SyncPool(), app or simple_app(b"hello")),
+            reactor, pool or SyncPool(), app or simple_app(b"hello")),
             name="test", log_format="%(request_line)s", reactor=reactor)
         client = socket.socket()
         if receive_buffer:
@@ -79,6 +81,44 @@ def test_the_request_sent_with_the_connect_is_served_and_closed_at_once(
     assert b"\r\nConnection: close\r\n" in response
     assert response.endswith(b"\r\n\r\nhello")
     assert not reactor.getDelayedCalls()  # no timer is left behind
+
+
+class HeldPool:
+    """A pool whose calls run when the test says (``run``)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def callInThread(self, f, *args, **kwargs):
+        self.calls.append((f, args, kwargs))
+
+    def run(self):
+        for f, args, kwargs in self.calls:
+            f(*args, **kwargs)
+
+
+def test_no_timer_while_the_app_has_the_request_sent_with_the_connect(
+        connect):
+    pool = HeldPool()
+    client, transport, reactor = connect(
+        b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", pool=pool)
+    assert connect.channel.exchange is not None and len(pool.calls) == 1
+    assert not reactor.getDelayedCalls()  # nothing to time yet
+    pool.run()
+    assert client.recv(65536).endswith(b"\r\n\r\nhello")
+    # Kept: the idle timeout runs from the response.
+    (idle,) = reactor.getDelayedCalls()
+    assert idle.getTime() == reactor.seconds() + connect.channel.idleTimeout
+
+
+def test_a_head_not_sent_with_the_connect_has_its_deadline_from_it(connect):
+    client, transport, reactor = connect(b"GET /x HTTP/1.1\r\n")
+    (deadline,) = reactor.getDelayedCalls()
+    assert deadline.getTime() == reactor.seconds() + (
+        connect.channel.headerTimeout)
+    reactor.advance(connect.channel.headerTimeout)
+    transport.doWrite()  # the reactor's turn that writes the refusal
+    assert client.recv(65536).startswith(b"HTTP/1.1 408 ")
 
 
 def test_a_kept_connection_is_answered_and_stays_open(connect):
