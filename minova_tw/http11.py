@@ -844,20 +844,9 @@ class HTTP11Channel(protocol.Protocol):
                     return
                 if pool.crowded():
                     return
-                try:
-                    # Under load the next request is often there already.
-                    data = compat.read_now(self.transport)
-                except BlockingIOError:
-                    if not pool.waitReadable(fd, LINGER):
-                        return
-                    try:
-                        data = compat.read_now(self.transport)
-                    except OSError:
-                        return
-                except OSError:
-                    return
+                data = self._nextFromClient(pool, fd)
                 if not data:
-                    return  # the end of the stream, which the reactor finds
+                    return  # none, or the end of the stream (the reactor's)
                 self._buffer = data
                 self._lastActive = self.reactor.seconds()
                 environ = self._headHere()
@@ -870,6 +859,25 @@ class HTTP11Channel(protocol.Protocol):
         finally:
             self._lessee = None
             resource.handOff.call(self._leaseEnded)
+
+    def _nextFromClient(self, pool, fd):
+        """In the lease's thread: what the client sent of its next request,
+        read at once when it is there (under load it often is), else once
+        it comes within ``LINGER``; None when nothing came, the pool needs
+        the thread, or the read failed (the reactor finds the error again),
+        and b"" at the end of the stream."""
+        try:
+            return compat.read_now(self.transport)
+        except BlockingIOError:
+            pass
+        except OSError:
+            return None
+        if not pool.waitReadable(fd, LINGER):
+            return None
+        try:
+            return compat.read_now(self.transport)
+        except OSError:
+            return None
 
     def _headHere(self):
         """In the lease's thread: the environ of the request whose head

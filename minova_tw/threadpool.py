@@ -161,8 +161,12 @@ class _Feed:
         lends every thread: a process holding no more connections than
         threads then serves each on a thread of its own, hand-off free."""
         return bool(self._calls) or (
-            not self._sleepers
-            and time.monotonic() - self.queuedAt <= QUIET)
+            not self._sleepers and self.queuedLately())
+
+    def queuedLately(self):
+        """Whether a call had to wait for a thread within ``QUIET``
+        seconds: the pool had more work than threads just now."""
+        return time.monotonic() - self.queuedAt <= QUIET
 
     def close(self):
         """Close the interrupt pipe, once no thread can wait on it."""
@@ -316,7 +320,7 @@ class SharedThreadPool(threadpool.ThreadPool):
         turn's end hands over), as every call did for ``QUIET`` seconds."""
         calls = self._calls
         return (calls.sleeping() > len(self._atTurnEnd)
-                and time.monotonic() - calls.queuedAt > QUIET)
+                and not calls.queuedLately())
 
     def waitReadable(self, fd, timeout):
         """From a pool thread: wait at most ``timeout`` seconds for ``fd``
