@@ -10,16 +10,22 @@ writing the line is about an eighth of a small request's CPU. So where
 minova knows the stream twistd's observer writes to (its stdout, its
 ``--logfile``, a worker's inherited stdout: ``AccessLog.output``), lines
 are formatted exactly as that observer would (twistd's time stamp, the
-``[system]`` field) and written together once per reactor turn, or at
-once by the pool thread that served a leased connection (minova_tw.http11),
-which must not wait for the reactor to turn. Anywhere
-else (an embedding program, tests) each line is an ordinary log event in
-namespace ``minova.access``.
+``[system]`` field) and written together by the reactor: those of its own
+turn at the turn's end, those of pool threads serving leased connections
+(minova_tw.http11) at most ``BATCH`` seconds after the first of them.
+Pool threads only queue their lines: written by each thread at once, a
+line cost its thread a write and, behind the other threads' writes, a
+wait for the lock that keeps writes whole (at 4 connections a process,
+43% of the threads' time in bench/results/profile-c4), and those waits
+were the slowest percent of the responses at 8 connections over 2
+workers. Anywhere else (an embedding program, tests) each line is an
+ordinary log event in namespace ``minova.access``.
 """
 
 import calendar
-import threading
+import collections
 import time
+import weakref
 
 from twisted.logger import Logger, formatTime
 
@@ -42,6 +48,11 @@ ATOMIC_WRITE = 2048
 
 #: What twistd's observer shows in the system field of an access event.
 SYSTEM = "minova.access#info"
+
+#: How long, at most, a line a pool thread logged waits to be written, in
+#: seconds: the reactor writes the lines of that time together, with a
+#: wake-up for them rather than one a line.
+BATCH = 0.05
 
 
 def check_log_format(log_format):
@@ -109,10 +120,17 @@ class AccessLog:
         # each flush (under one client, a flush a request).
         self._stamp = PerSecond(
             lambda now: formatTime(calendar.timegm(now)))
-        self._pending = []
+        # Lines to write; pool threads append to it too (a deque's append
+        # and popleft are atomic).
+        self._pending = collections.deque()
+        # Whether a flush is due at the end of the reactor's turn, and
+        # whether a thread has asked the reactor for a flush of its batch.
+        self._turnFlush = False
+        self._batchAsked = False
+        self._batchCall = None
         self._output = None
         self._system = SYSTEM
-        self._writing = threading.Lock()
+        _logs.add(self)
 
     def writeTo(self, output, tag=None):
         """Write lines to ``output`` (a text file) in twistd's format.
@@ -155,24 +173,37 @@ class AccessLog:
             else:
                 access_log.info("{line}", line=line, api=self.api)
             return
-        if fromThread:
-            self._writeLines([line])
-            return
-        if not self._pending:
-            self.reactor.callLater(0, self.flush)
         self._pending.append(line)
+        if fromThread:
+            # Appended first, asked second: flush clears the flag before it
+            # takes the lines, so a line it misses is asked for anew.
+            if not self._batchAsked:
+                self._batchAsked = True
+                self.reactor.callFromThread(self._batchDue)
+        elif not self._turnFlush:
+            self._turnFlush = True
+            self.reactor.callLater(0, self.flush)
+
+    def _batchDue(self):
+        """In the reactor: flush within ``BATCH`` seconds."""
+        if self._batchCall is None or not self._batchCall.active():
+            self._batchCall = self.reactor.callLater(BATCH, self.flush)
 
     def flush(self):
-        """Write the lines waiting, with one time stamp (they are that close).
+        """In the reactor: write the lines waiting, with one time stamp
+        (they are that close).
 
         In writes of at most ``ATOMIC_WRITE`` characters that end with a line:
         worker processes share one pipe or file, and a write that size is
         never interleaved with another process's.
         """
-        if not self._pending:
-            return
-        lines, self._pending = self._pending, []
-        self._writeLines(lines)
+        self._turnFlush = self._batchAsked = False
+        pending = self._pending
+        lines = []
+        while pending:
+            lines.append(pending.popleft())
+        if lines:
+            self._writeLines(lines)
 
     def _writeLines(self, lines):
         prefix = "%s [%s] " % (self._stamp(), self._system)
@@ -193,7 +224,16 @@ class AccessLog:
                             error=exc)
 
     def _write(self, text):
-        # Pool threads write too: one write and flush at a time.
-        with self._writing:
-            self._output.write(text)
-            self._output.flush()
+        self._output.write(text)
+        self._output.flush()
+
+
+#: Every AccessLog of the process, for flush_all.
+_logs = weakref.WeakSet()
+
+
+def flush_all():
+    """In the reactor: write every access log's waiting lines now, for a
+    process about to exit without stopping its reactor."""
+    for access in list(_logs):
+        access.flush()

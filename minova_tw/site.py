@@ -48,6 +48,9 @@ class APISite(protocol.Factory):
     metrics = None
     #: This worker's minova_tw.balance.Balancer, or None (one process).
     balancer = None
+    #: The minova_tw.accesslog.AccessLog; None with ``<api>_access_log``
+    #: off.
+    accessLog = None
 
     def __init__(self, resource, *, name, reactor=None, **settings):
         self.resource = resource
@@ -82,7 +85,8 @@ class APISite(protocol.Factory):
         self.timeOut = timeout or None
         if self._h2Site is not None:
             self._h2Site.timeOut = self.timeOut
-        #: None with ``access_log`` off (``<api>_access_log = false``).
+        if self.accessLog is not None:
+            self.accessLog.flush()  # (the lines of the settings before)
         self.accessLog = (AccessLog(self.name, log_format, self.reactor)
                           if access_log else None)
         self.keepAlive = keep_alive
@@ -234,7 +238,9 @@ class APISite(protocol.Factory):
         connection when it ends), and connections still idle between requests
         after ``DRAIN_IDLE_GRACE`` are closed. Fires when every connection
         has closed (so each response was flushed to its client), or when the
-        time is up and the connections still open were aborted.
+        time is up and the connections still open were aborted. By then
+        the access log has written every line it holds: the reactor stops
+        soon after, and the timer of the lines' batch with it.
         """
         self.draining = True
         self._closed = defer.Deferred()
@@ -245,7 +251,13 @@ class APISite(protocol.Factory):
         if timeout:
             deadline = self.reactor.callLater(timeout, self._abortAll)
             self._closed.addBoth(self._cancel, deadline)
+        self._closed.addBoth(self._flushAccessLog)
         return self._closed
+
+    def _flushAccessLog(self, result):
+        if self.accessLog is not None:
+            self.accessLog.flush()
+        return result
 
     def _closeIdle(self):
         for channel in list(self._channels):

@@ -39,7 +39,7 @@ from twisted.logger import (FileLogObserver, Logger, formatEventAsClassicLogText
                             globalLogBeginner)
 
 from minova_tw import conf as minova_conf
-from minova_tw import threadpool, tls
+from minova_tw import accesslog, threadpool, tls
 from minova_tw.sockets import Adopted
 from minova_tw.workerproto import (BOOT_ERROR, CONTROL_FD, LISTEN_FD, READY,
                                    RECYCLE)
@@ -214,6 +214,7 @@ def leave_the_app(reactor, pool, deadline, exit=os._exit):
     def abandon():
         log.warn("{count} requests still run in the app after the drain; "
                  "exiting without waiting for them", count=len(pool.working))
+        accesslog.flush_all()
         sys.stdout.flush()
         exit(0)
 

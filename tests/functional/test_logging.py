@@ -13,7 +13,7 @@ import requests
 
 from tests.functional.process import (MinovaProcess, base_config, tag_env,
                                       write_config)
-from tests.functional.workers import worker_config
+from tests.functional.workers import start_workers, worker_config
 from tests.polling import wait_for
 
 SECRET = "hunter2"
@@ -38,6 +38,28 @@ def test_every_line_logged_for_a_request_carries_its_id(minova, tmp_path):
                      % request_id, server.log)
     # Lines the stacks log outside a request carry no request prefix.
     assert not re.search(r"minova\.options#debug\] \[req-", server.log)
+
+
+def test_a_kept_connections_lines_are_written_once_each_by_the_worker(
+        minova, tmp_path):
+    """The pool thread serving a kept connection leaves its lines to the
+    reactor, which writes them in batches (minova_tw.accesslog.BATCH):
+    all of them come without another request or a stop, and each once."""
+    server = start_workers(minova, tmp_path)
+    with requests.Session() as session:
+        for n in range(40):
+            response = session.get(
+                server.url("osapi_compute", "/kept/%d" % n), timeout=10)
+            assert response.status_code == 200
+
+    def counts():
+        log = server.log
+        return [log.count('"GET /kept/%d HTTP/1.1" status: 200' % n)
+                for n in range(40)]
+    wait_for(lambda: counts() == [1] * 40, what="40 access lines")
+    server.signal(signal.SIGTERM)
+    assert server.wait(30) == 0
+    assert counts() == [1] * 40
 
 
 def test_debug_dumps_the_options_once_with_secrets_masked(minova, tmp_path):

@@ -3,8 +3,12 @@
 ``SyncReactor`` and ``SyncPool`` run the reactor-side delivery and the app
 in the test's thread, so every path is deterministic; ``serve`` feeds raw
 bytes to an APISite over a StringTransport; ``simple_app`` records the
-environ and body it got.
+environ and body it got. ``ThreadedClock`` is for real threads instead:
+what they send the reactor waits until the test runs it.
 """
+
+import queue
+import time
 
 from twisted.internet.address import IPv4Address
 from twisted.internet.testing import MemoryReactorClock, StringTransport
@@ -16,6 +20,28 @@ from minova_tw.site import APISite
 class SyncReactor(MemoryReactorClock):
     def callFromThread(self, f, *args, **kwargs):
         f(*args, **kwargs)
+
+
+class ThreadedClock(MemoryReactorClock):
+    """A MemoryReactorClock whose ``callFromThread`` calls wait for ``runFromThreads``."""
+
+    def __init__(self):
+        super().__init__()
+        self.fromThreads = queue.SimpleQueue()
+
+    def callFromThread(self, f, *args, **kw):
+        self.fromThreads.put((f, args, kw))
+
+    def runFromThreads(self, until, timeout=10):
+        """Run what threads sent, until ``until()`` is true (deadline: ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while not until():
+            assert time.monotonic() < deadline, "nothing came from the threads"
+            try:
+                f, args, kw = self.fromThreads.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            f(*args, **kw)
 
 
 class SyncPool:

@@ -1,6 +1,7 @@
 """minova_tw.accesslog: nova's access line, checked formats, buffered writes."""
 
 import io
+import threading
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from twisted.logger import capturedLogs, formatTime
 
 from minova_tw import accesslog
 from minova_tw.conf.wsgi import DEFAULT_LOG_FORMAT
+from tests.unit.fakes import ThreadedClock
 
 
 class Record:
@@ -124,3 +126,116 @@ def test_a_failing_output_is_a_warning_not_an_error():
     with capturedLogs() as events:
         reactor.advance(0)
     assert "cannot write the access log" in events[0]["log_format"]
+
+
+def run_sent(reactor):
+    """Run what threads sent the reactor so far; how many calls."""
+    count = reactor.fromThreads.qsize()
+    reactor.runFromThreads(reactor.fromThreads.empty)
+    return count
+
+
+def threaded_log():
+    reactor = ThreadedClock()
+    out = io.StringIO()
+    log = accesslog.AccessLog("osapi_compute", "%(request_line)s", reactor)
+    log.writeTo(out)
+    return reactor, out, log
+
+
+def logged(request_line):
+    record = Record()
+    record.request_line = request_line
+    return record
+
+
+def test_lines_of_pool_threads_are_written_together_within_the_batch_time():
+    reactor, out, log = threaded_log()
+    for n in range(3):
+        log.line(logged("GET /%d HTTP/1.1" % n), fromThread=True)
+    # One wake-up of the reactor for the three, and nothing written yet.
+    assert run_sent(reactor) == 1
+    reactor.advance(accesslog.BATCH / 2)
+    assert out.getvalue() == ""
+    reactor.advance(accesslog.BATCH / 2)
+    assert [line.split("] ", 1)[1] for line in out.getvalue().splitlines()
+            ] == ["GET /%d HTTP/1.1" % n for n in range(3)]
+    # The next line asks again, once.
+    log.line(logged("GET /3 HTTP/1.1"), fromThread=True)
+    log.line(logged("GET /4 HTTP/1.1"), fromThread=True)
+    assert run_sent(reactor) == 1
+    reactor.advance(accesslog.BATCH)
+    assert out.getvalue().count("\n") == 5
+
+
+def test_the_reactors_turn_end_writes_the_threads_lines_waiting_too():
+    reactor, out, log = threaded_log()
+    log.line(logged("GET /thread HTTP/1.1"), fromThread=True)
+    log.line(logged("GET /reactor HTTP/1.1"))
+    reactor.advance(0)
+    assert out.getvalue().count("\n") == 2
+    # The batch's timer, armed later, finds nothing to write.
+    run_sent(reactor)
+    reactor.advance(accesslog.BATCH)
+    assert out.getvalue().count("\n") == 2
+
+
+def test_a_line_a_thread_adds_while_the_reactor_writes_is_asked_for_anew():
+    reactor = ThreadedClock()
+    log = accesslog.AccessLog("osapi_compute", "%(request_line)s", reactor)
+
+    class Output(io.StringIO):
+        """A thread logs a line while the reactor writes the batch."""
+
+        def write(self, text):
+            if "GET /2 " not in text and "GET /2 " not in self.getvalue():
+                log.line(logged("GET /2 HTTP/1.1"), fromThread=True)
+            return super().write(text)
+    out = Output()
+    log.writeTo(out)
+    log.line(logged("GET /1 HTTP/1.1"), fromThread=True)
+    run_sent(reactor)
+    reactor.advance(accesslog.BATCH)
+    assert run_sent(reactor) == 1
+    reactor.advance(accesslog.BATCH)
+    assert [line.split("] ", 1)[1] for line in out.getvalue().splitlines()
+            ] == ["GET /1 HTTP/1.1", "GET /2 HTTP/1.1"]
+
+
+def test_threads_logging_at_once_lose_and_repeat_no_line():
+    reactor, out, log = threaded_log()
+    count, per_thread = 4, 500
+    start = threading.Barrier(count + 1)
+
+    def serve(n):
+        start.wait()
+        for i in range(per_thread):
+            log.line(logged("GET /%d/%d HTTP/1.1" % (n, i)), fromThread=True)
+    threads = [threading.Thread(target=serve, args=(n,))
+               for n in range(count)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    while any(thread.is_alive() for thread in threads):
+        run_sent(reactor)
+        reactor.advance(accesslog.BATCH)
+    for thread in threads:
+        thread.join()
+    run_sent(reactor)
+    reactor.advance(accesslog.BATCH)
+    lines = [line.split("] ", 1)[1] for line in out.getvalue().splitlines()]
+    assert sorted(lines) == sorted("GET /%d/%d HTTP/1.1" % (n, i)
+                                   for n in range(count)
+                                   for i in range(per_thread))
+    # Each thread's lines in the order it logged them.
+    for n in range(count):
+        mine = [line for line in lines if line.startswith("GET /%d/" % n)]
+        assert mine == ["GET /%d/%d HTTP/1.1" % (n, i)
+                        for i in range(per_thread)]
+
+
+def test_flush_all_writes_every_logs_waiting_lines():
+    reactor, out, log = threaded_log()
+    log.line(logged("GET /late HTTP/1.1"), fromThread=True)
+    accesslog.flush_all()
+    assert out.getvalue().endswith("] GET /late HTTP/1.1\n")

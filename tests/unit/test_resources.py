@@ -4,7 +4,10 @@ A synchronous pool and reactor run the app and the reactor-side delivery in
 the test's thread, over a StringTransport, so every path is deterministic.
 """
 
+import io
 import sys
+import time
+import types
 
 import pytest
 from twisted.internet.address import IPv4Address
@@ -315,3 +318,21 @@ def test_reserved_paths_take_the_reserved_thread():
 def test_no_reserved_paths_match_nothing():
     assert not resources.reserved_path_matcher([])("/healthcheck")
     assert resources.reserved_path_matcher(["/"])("/anything")
+
+
+def test_a_drained_site_has_written_the_lines_its_threads_left():
+    transport, site = serve(simple_app(), b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    out = io.StringIO()
+    site.accessLog.writeTo(out)
+    site.reactor.advance(0)
+    # A line a leased connection's thread logged, waiting for its batch.
+    site.requestEnded(types.SimpleNamespace(
+        client_ip="127.0.0.1", request_line="GET /kept HTTP/1.1", code=200,
+        sentLength=2, started=time.monotonic(), requestId=None),
+        fromThread=True)
+    assert "GET /kept" not in out.getvalue()
+    drained = site.drain(timeout=5)
+    for channel in list(site._channels):
+        channel.connectionLost(None)
+    assert drained.called
+    assert out.getvalue().endswith("GET /kept HTTP/1.1\n")

@@ -8,36 +8,13 @@ stands in for the reactor.
 """
 
 import io
-import queue
 import threading
-import time
+import types
 
-from twisted.internet.testing import MemoryReactorClock
 from twisted.logger import LogLevel, globalLogPublisher
 
-from minova_tw import threadpool, worker
-
-
-class ThreadedClock(MemoryReactorClock):
-    """A MemoryReactorClock whose ``callFromThread`` calls wait for ``runFromThreads``."""
-
-    def __init__(self):
-        super().__init__()
-        self.fromThreads = queue.SimpleQueue()
-
-    def callFromThread(self, f, *args, **kw):
-        self.fromThreads.put((f, args, kw))
-
-    def runFromThreads(self, until, timeout=10):
-        """Run what threads sent, until ``until()`` is true (deadline: ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while not until():
-            assert time.monotonic() < deadline, "nothing came from the threads"
-            try:
-                f, args, kw = self.fromThreads.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            f(*args, **kw)
+from minova_tw import accesslog, threadpool, worker
+from tests.unit.fakes import ThreadedClock
 
 
 def in_app(pool):
@@ -82,6 +59,14 @@ def test_requests_still_in_the_app_at_the_deadline_are_abandoned():
     exits = []
     events = []
     globalLogPublisher.addObserver(events.append)
+    # A line a pool thread logged, still waiting for its batch.
+    out = io.StringIO()
+    access = accesslog.AccessLog("osapi_compute", "%(request_line)s",
+                                 reactor)
+    access.writeTo(out)
+    access.line(types.SimpleNamespace(
+        client_ip="127.0.0.1", request_line="GET /done HTTP/1.1", code=200,
+        sentLength=2, started=0, requestId=None), fromThread=True)
     try:
         left = worker.leave_the_app(reactor, pool, reactor.seconds() + 5,
                                     exit=exits.append)
@@ -97,6 +82,7 @@ def test_requests_still_in_the_app_at_the_deadline_are_abandoned():
     reactor.runFromThreads(lambda: left.called)  # late: nothing more happens
     assert exits == [0]
     pool.stop()
+    assert out.getvalue().endswith("] GET /done HTTP/1.1\n")
 
 
 def test_an_idle_pool_or_none_leaves_at_once():
