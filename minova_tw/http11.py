@@ -50,7 +50,10 @@ one. So while minova's pool has a thread free, a plain TCP connection is
 *leased* to the thread that runs its request: the reactor stops reading
 it, and the thread writes the response straight to the socket, logs it,
 waits a moment (``LINGER``) for the client's next request and, when that
-is one complete head with no body, serves it too, and so on. The thread
+is one complete head with no body, serves it too, and so on. A request
+that ends its connection (``Connection: close``) is leased for its answer
+alone: the thread writes it, so the client has it without the hand-off
+back, and the reactor only closes. The thread
 hands the connection back to the reactor when the wait ends, a request
 needs more (a body, an error, a pipelined request), the response does
 not fit the socket or streams, or the pool has calls waiting, which end
@@ -743,10 +746,9 @@ class HTTP11Channel(protocol.Protocol):
             # A connection about to move is not leased: the reactor has it
             # once the response is sent.
             self._moving = self._movesNext()
-        # Not for a last request (its connection closes after it: the
-        # thread would have nothing to wait for).
+        # A last request too (``Connection: close``): its thread writes
+        # the response to the socket itself, and the reactor only closes.
         if (self._plainTCP and not self._moving and not self._buffer
-                and self.exchange.persistent and self.keepAlive()
                 and resource.lendsThread(environ)
                 and compat.nothing_buffered(self.transport)):
             self._lease(resource, environ)

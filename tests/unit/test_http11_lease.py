@@ -322,15 +322,25 @@ def test_a_request_read_by_the_thread_as_the_site_drains_is_answered(
     assert closed(sock)
 
 
-def test_a_last_request_is_not_leased(served):
-    # Its connection closes after it: a thread would have nothing to wait
-    # for, and the reactor would stop and start reading it for nothing.
+def test_a_last_request_is_leased_for_its_answer_alone(served):
+    # Connection: close: the thread writes the answer to the socket itself
+    # and gives the connection back at once (no next request to wait for:
+    # LINGER is a minute here, and the client sees the close at once),
+    # and the reactor closes it. The reactor read the request and nothing
+    # else.
     server = served()
     sock = server.connect()
-    sock.sendall(request("/last", extra=b"Connection: close\r\n"))
+    last = request("/last", extra=b"Connection: close\r\n")
+    sock.sendall(last)
     head, body, rest = read_response(sock)
     assert json.loads(body)["path"] == "/last" and closed(sock)
-    assert server.leases == []
+    assert b"\r\nConnection: close" in head
+    channel, = server.leases
+    wait_for(lambda: not channel._leased and channel.transport.disconnected,
+             what="the reactor's close")
+    assert b"".join(data for _, data in server.reads) == last
+    wait_for(lambda: "GET /last HTTP/1.1 200" in server.log.getvalue(),
+             what="the access line")
 
 
 def test_a_drain_that_begins_after_a_kept_answer_gives_the_grace(served):
