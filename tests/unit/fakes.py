@@ -5,10 +5,12 @@ in the test's thread, so every path is deterministic; ``serve`` feeds raw
 bytes to an APISite over a StringTransport; ``simple_app`` records the
 environ and body it got. ``ThreadedClock`` is for real threads instead:
 what they send the reactor waits until the test runs it.
+``finished_request`` is what an access log reads of a request.
 """
 
 import queue
 import time
+import types
 
 from twisted.internet.address import IPv4Address
 from twisted.internet.testing import MemoryReactorClock, StringTransport
@@ -42,6 +44,14 @@ class ThreadedClock(MemoryReactorClock):
             except queue.Empty:
                 continue
             f(*args, **kw)
+
+
+def finished_request(request_line):
+    """A request answered 200 as minova_tw.accesslog.AccessLog.line reads
+    it, with ``request_line``."""
+    return types.SimpleNamespace(
+        client_ip="127.0.0.1", request_line=request_line, code=200,
+        sentLength=2, started=time.monotonic(), requestId=None)
 
 
 class SyncPool:

@@ -10,7 +10,7 @@ from twisted.logger import capturedLogs, formatTime
 
 from minova_tw import accesslog
 from minova_tw.conf.wsgi import DEFAULT_LOG_FORMAT
-from tests.unit.fakes import ThreadedClock
+from tests.unit.fakes import ThreadedClock, finished_request
 
 
 class Record:
@@ -143,16 +143,10 @@ def threaded_log():
     return reactor, out, log
 
 
-def logged(request_line):
-    record = Record()
-    record.request_line = request_line
-    return record
-
-
 def test_lines_of_pool_threads_are_written_together_within_the_batch_time():
     reactor, out, log = threaded_log()
     for n in range(3):
-        log.line(logged("GET /%d HTTP/1.1" % n), fromThread=True)
+        log.line(finished_request("GET /%d HTTP/1.1" % n), fromThread=True)
     # One wake-up of the reactor for the three, and nothing written yet.
     assert run_sent(reactor) == 1
     reactor.advance(accesslog.BATCH / 2)
@@ -161,8 +155,8 @@ def test_lines_of_pool_threads_are_written_together_within_the_batch_time():
     assert [line.split("] ", 1)[1] for line in out.getvalue().splitlines()
             ] == ["GET /%d HTTP/1.1" % n for n in range(3)]
     # The next line asks again, once.
-    log.line(logged("GET /3 HTTP/1.1"), fromThread=True)
-    log.line(logged("GET /4 HTTP/1.1"), fromThread=True)
+    log.line(finished_request("GET /3 HTTP/1.1"), fromThread=True)
+    log.line(finished_request("GET /4 HTTP/1.1"), fromThread=True)
     assert run_sent(reactor) == 1
     reactor.advance(accesslog.BATCH)
     assert out.getvalue().count("\n") == 5
@@ -170,8 +164,8 @@ def test_lines_of_pool_threads_are_written_together_within_the_batch_time():
 
 def test_the_reactors_turn_end_writes_the_threads_lines_waiting_too():
     reactor, out, log = threaded_log()
-    log.line(logged("GET /thread HTTP/1.1"), fromThread=True)
-    log.line(logged("GET /reactor HTTP/1.1"))
+    log.line(finished_request("GET /thread HTTP/1.1"), fromThread=True)
+    log.line(finished_request("GET /reactor HTTP/1.1"))
     reactor.advance(0)
     assert out.getvalue().count("\n") == 2
     # The batch's timer, armed later, finds nothing to write.
@@ -189,11 +183,11 @@ def test_a_line_a_thread_adds_while_the_reactor_writes_is_asked_for_anew():
 
         def write(self, text):
             if "GET /2 " not in text and "GET /2 " not in self.getvalue():
-                log.line(logged("GET /2 HTTP/1.1"), fromThread=True)
+                log.line(finished_request("GET /2 HTTP/1.1"), fromThread=True)
             return super().write(text)
     out = Output()
     log.writeTo(out)
-    log.line(logged("GET /1 HTTP/1.1"), fromThread=True)
+    log.line(finished_request("GET /1 HTTP/1.1"), fromThread=True)
     run_sent(reactor)
     reactor.advance(accesslog.BATCH)
     assert run_sent(reactor) == 1
@@ -210,7 +204,7 @@ def test_threads_logging_at_once_lose_and_repeat_no_line():
     def serve(n):
         start.wait()
         for i in range(per_thread):
-            log.line(logged("GET /%d/%d HTTP/1.1" % (n, i)), fromThread=True)
+            log.line(finished_request("GET /%d/%d HTTP/1.1" % (n, i)), fromThread=True)
     threads = [threading.Thread(target=serve, args=(n,))
                for n in range(count)]
     for thread in threads:
@@ -236,6 +230,6 @@ def test_threads_logging_at_once_lose_and_repeat_no_line():
 
 def test_flush_all_writes_every_logs_waiting_lines():
     reactor, out, log = threaded_log()
-    log.line(logged("GET /late HTTP/1.1"), fromThread=True)
+    log.line(finished_request("GET /late HTTP/1.1"), fromThread=True)
     accesslog.flush_all()
     assert out.getvalue().endswith("] GET /late HTTP/1.1\n")

@@ -6,8 +6,6 @@ the test's thread, over a StringTransport, so every path is deterministic.
 
 import io
 import sys
-import time
-import types
 
 import pytest
 from twisted.internet.address import IPv4Address
@@ -17,8 +15,8 @@ from twisted.logger import capturedLogs
 from minova_tw import conf, resources
 from minova_tw.accesslog import check_log_format
 from minova_tw.site import DRAIN_IDLE_GRACE, APISite
-from tests.unit.fakes import (SyncPool, SyncReactor, capped_site, serve,
-                              simple_app)
+from tests.unit.fakes import (SyncPool, SyncReactor, capped_site,
+                              finished_request, serve, simple_app)
 
 
 def test_environ_follows_pep_3333():
@@ -326,10 +324,7 @@ def test_a_drained_site_has_written_the_lines_its_threads_left():
     site.accessLog.writeTo(out)
     site.reactor.advance(0)
     # A line a leased connection's thread logged, waiting for its batch.
-    site.requestEnded(types.SimpleNamespace(
-        client_ip="127.0.0.1", request_line="GET /kept HTTP/1.1", code=200,
-        sentLength=2, started=time.monotonic(), requestId=None),
-        fromThread=True)
+    site.requestEnded(finished_request("GET /kept HTTP/1.1"), fromThread=True)
     assert "GET /kept" not in out.getvalue()
     drained = site.drain(timeout=5)
     for channel in list(site._channels):

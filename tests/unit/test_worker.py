@@ -9,12 +9,11 @@ stands in for the reactor.
 
 import io
 import threading
-import types
 
 from twisted.logger import LogLevel, globalLogPublisher
 
 from minova_tw import accesslog, threadpool, worker
-from tests.unit.fakes import ThreadedClock
+from tests.unit.fakes import ThreadedClock, finished_request
 
 
 def in_app(pool):
@@ -64,9 +63,7 @@ def test_requests_still_in_the_app_at_the_deadline_are_abandoned():
     access = accesslog.AccessLog("osapi_compute", "%(request_line)s",
                                  reactor)
     access.writeTo(out)
-    access.line(types.SimpleNamespace(
-        client_ip="127.0.0.1", request_line="GET /done HTTP/1.1", code=200,
-        sentLength=2, started=0, requestId=None), fromThread=True)
+    access.line(finished_request("GET /done HTTP/1.1"), fromThread=True)
     try:
         left = worker.leave_the_app(reactor, pool, reactor.seconds() + 5,
                                     exit=exits.append)
