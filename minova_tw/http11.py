@@ -939,14 +939,16 @@ class HTTP11Channel(protocol.Protocol):
             if (self._keep and self._endWanted is None
                     and not self.site.draining and self._moveOut()):
                 return
-        transport.resumeProducing()
         if self._keep and (self._buffer or self._endWanted is None):
             # The last response kept the connection: it stays as open as
             # it said, even if the site began to drain since (a drain lets
             # idle connections be for a grace period first); what the
             # client sent since is served (saying close while draining).
+            transport.resumeProducing()
             self._readNext()
         else:
+            # Closed as it is: reading again would be an epoll
+            # registration the close takes back at once.
             self._next(False)
 
     # HTTP/2

@@ -64,6 +64,7 @@ class Served:
         self.site.accessLog.writeTo(self.log)
         self.reads = []  # (channel, data) the reactor gave each channel
         self.leases = []  # the channel of each lease
+        self.resumes = []  # the channel, each time a lease's end read on
         build = self.site.buildProtocol
 
         def buildProtocol(addr):
@@ -76,6 +77,14 @@ class Served:
 
             def _lease(*args):
                 self.leases.append(channel)
+                transport = channel.transport
+                if "resumeProducing" not in vars(transport):
+                    resume = transport.resumeProducing
+
+                    def resumeProducing():
+                        self.resumes.append(channel)
+                        resume()
+                    transport.resumeProducing = resumeProducing
                 lease(*args)
             channel.dataReceived, channel._lease = dataReceived, _lease
             return channel
@@ -219,6 +228,7 @@ def test_a_body_a_pipeline_and_an_error_go_back_to_the_reactor(served):
     # A request with a body is the reactor's to read (its deadlines).
     assert ask(sock, "/post", body=b"the body") == {
         "path": "/post", "body": "the body", "thread": first["thread"]}
+    assert server.resumes  # the lease's end read on, for the body
     # Two requests at once: answered in order.
     sock.sendall(request("/a") + request("/b"))
     head, body, rest = read_response(sock)
@@ -327,7 +337,7 @@ def test_a_last_request_is_leased_for_its_answer_alone(served):
     # and gives the connection back at once (no next request to wait for:
     # LINGER is a minute here, and the client sees the close at once),
     # and the reactor closes it. The reactor read the request and nothing
-    # else.
+    # else, and did not read on between the lease's end and the close.
     server = served()
     sock = server.connect()
     last = request("/last", extra=b"Connection: close\r\n")
@@ -339,6 +349,7 @@ def test_a_last_request_is_leased_for_its_answer_alone(served):
     wait_for(lambda: not channel._leased and channel.transport.disconnected,
              what="the reactor's close")
     assert b"".join(data for _, data in server.reads) == last
+    assert server.resumes == []
     wait_for(lambda: "GET /last HTTP/1.1 200" in server.log.getvalue(),
              what="the access line")
 
