@@ -456,6 +456,29 @@ def _silence(answers, events):
     }
 
 
+def _so_far(record, events):
+    """What the clients have had since the silence, for a wait that timed
+    out: the silent host's answers by status and how long the slowest
+    took, how many the others served since haproxy took it out, and when
+    the last answer of all came."""
+    silenced, out = events["silenced"], events["silent host out"]
+    answers = record.select(lambda a: a.kind != "sample")
+    mine = [a for a in answers if a.served_by == SILENCED
+            and a.start >= silenced]
+    return {
+        "now": record.now() - silenced,
+        "detection": out - silenced,
+        "silent host's answers by status": dict(collections.Counter(
+            a.status or a.error for a in mine)),
+        "its slowest": max((a.end - a.start for a in mine), default=None),
+        "served by the others since": sum(
+            a.status is not None and a.served_by not in (
+                SILENCED, NO_SERVER) and a.start > out for a in answers),
+        "last answer": max((a.end for a in answers), default=0.0)
+        - silenced,
+    }
+
+
 def _listing(process):
     """{server id: (project, status, task_state)} as host ``process``
     lists every project's servers."""
@@ -513,9 +536,13 @@ def _timeline(record, hosts, relays, balancer, events):
     wait_for(lambda: haproxy_says("DOWN", SILENCED), DETECTION,
              "haproxy to take out the host whose database is silent")
     at("silent host out")
-    wait_for(served_around, SILENT_503 + DETECTION,
-             "a 503 from the silent host and %d requests served by the"
-             " others" % SERVED_AROUND)
+    try:
+        wait_for(served_around, SILENT_503 + DETECTION,
+                 "a 503 from the silent host and %d requests served by the"
+                 " others" % SERVED_AROUND)
+    except AssertionError as exc:
+        raise AssertionError("%s; so far: %s" % (
+            exc, pprint.pformat(_so_far(record, events)))) from None
     relays[SILENCED].restore()
     at("talks again")
     wait_for(lambda: haproxy_says("UP", SILENCED), REJOIN,
