@@ -456,26 +456,39 @@ def _silence(answers, events):
     }
 
 
+def _silent_hosts(record, events):
+    """The clients' answers from the silent host to requests made since
+    its database went silent."""
+    return record.select(lambda a: a.kind != "sample"
+                         and a.served_by == SILENCED
+                         and a.start >= events["silenced"])
+
+
+def _served_around(record, events):
+    """The clients' answers from the other hosts to requests made since
+    haproxy took the silent host out."""
+    return record.select(lambda a: a.kind != "sample"
+                         and a.status is not None
+                         and a.served_by not in (SILENCED, NO_SERVER)
+                         and a.start > events["silent host out"])
+
+
 def _so_far(record, events):
     """What the clients have had since the silence, for a wait that timed
     out: the silent host's answers by status and how long the slowest
     took, how many the others served since haproxy took it out, and when
     the last answer of all came."""
-    silenced, out = events["silenced"], events["silent host out"]
-    answers = record.select(lambda a: a.kind != "sample")
-    mine = [a for a in answers if a.served_by == SILENCED
-            and a.start >= silenced]
+    silenced = events["silenced"]
+    mine = _silent_hosts(record, events)
     return {
         "now": record.now() - silenced,
-        "detection": out - silenced,
+        "detection": events["silent host out"] - silenced,
         "silent host's answers by status": dict(collections.Counter(
             a.status or a.error for a in mine)),
         "its slowest": max((a.end - a.start for a in mine), default=None),
-        "served by the others since": sum(
-            a.status is not None and a.served_by not in (
-                SILENCED, NO_SERVER) and a.start > out for a in answers),
-        "last answer": max((a.end for a in answers), default=0.0)
-        - silenced,
+        "served by the others since": len(_served_around(record, events)),
+        "last answer": max((a.end for a in record.select(
+            lambda a: a.kind != "sample")), default=0.0) - silenced,
     }
 
 
@@ -509,14 +522,8 @@ def _timeline(record, hosts, relays, balancer, events):
         """Enough requests served around the silent host, and one of
         those it got before haproxy took it out has met the silent
         database (503)."""
-        return len(record.select(
-            lambda a: a.kind != "sample" and a.status is not None
-            and a.served_by not in (SILENCED, NO_SERVER)
-            and a.start > events["silent host out"])) >= SERVED_AROUND and (
-                record.select(lambda a: a.kind != "sample"
-                              and a.served_by == SILENCED
-                              and a.status == 503
-                              and a.start >= events["silenced"]))
+        return len(_served_around(record, events)) >= SERVED_AROUND and any(
+            a.status == 503 for a in _silent_hosts(record, events))
 
     def served_again():
         return record.select(

@@ -204,7 +204,8 @@ def test_threads_logging_at_once_lose_and_repeat_no_line():
     def serve(n):
         start.wait()
         for i in range(per_thread):
-            log.line(finished_request("GET /%d/%d HTTP/1.1" % (n, i)), fromThread=True)
+            log.line(finished_request("GET /%d/%d HTTP/1.1" % (n, i)),
+                     fromThread=True)
     threads = [threading.Thread(target=serve, args=(n,))
                for n in range(count)]
     for thread in threads:
