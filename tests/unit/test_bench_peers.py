@@ -123,18 +123,51 @@ def test_the_issue_18_rows_judge_against_uwsgi_and_granian():
         _row("uwsgi-p1", c8, 4000, p99=9.0, served=4),
         _row("minova-p2", close, 890), _row("uwsgi-p2", close, 1000)])
     assert _target(lines, "reference, 1p, c=1 keep-alive: req/s vs uWSGI") \
-        .endswith("| 1.00x (1000 vs 1000 req/s) | >= 1.0x | PASS |")
+        .endswith("| 1.00x (1000 vs 1000 req/s) | >= 1.0x | PASS | – |")
     assert _target(lines, "reference, 1p, c=1 keep-alive: req/s vs granian") \
-        .endswith("| 0.91x (1000 vs 1100 req/s) | >= 1.0x | FAIL |")
+        .endswith("| 0.91x (1000 vs 1100 req/s) | >= 1.0x | FAIL | – |")
     assert _target(lines, "reference, 2p, c=8: p99 vs uWSGI, every "
                    "connection served").endswith(
         "| 3.0 vs 2.0 ms (1.50x; served 8/8 vs 8/8) | <= 1.5x, 8/8 served "
-        "| PASS |")
+        "| PASS | – |")
     # Faster than uWSGI's, but one of minova's connections had no answer.
     assert _target(lines, "reference, 1p, c=8: p99 vs uWSGI, every "
-                   "connection served").endswith("| FAIL |")
+                   "connection served").endswith("| FAIL | – |")
     assert _target(lines, "reference, 2p, c=64 Connection: close: req/s vs "
                    "uWSGI").endswith("| 0.89x (890 vs 1000 req/s) | >= 0.9x "
-                                     "| FAIL |")
+                                     "| FAIL | – |")
     assert "n/a: minova-p2 and granian-p2 not measured" in _target(
         lines, "reference, 2p, c=256 keep-alive: req/s vs granian")
+
+
+def test_each_issue_18_row_gives_the_same_ratio_without_the_thread_hop():
+    """The last column is minova-inline's ratio in the same cell, against
+    the same host: what the default would be with no hand-off at all."""
+    c1, c8 = matrix.Shape(1), matrix.ALL_SERVED
+    close = matrix.Shape(1, keep_alive=False)
+    lines = report._peer_targets([
+        _row("minova-p1", c1, 900), _row("minova-inline-p1", c1, 1200),
+        _row("uwsgi-p1", c1, 1000), _row("granian-p1", c1, 800),
+        _row("minova-p2", c8, 4000, p99=3.0),
+        _row("minova-inline-p2", c8, 3600, p99=1.5),
+        _row("uwsgi-p2", c8, 4000, p99=2.0),
+        _row("minova-p2", close, 500), _row("minova-inline-p2", close, 850),
+        _row("uwsgi-p2", close, 1000)])
+    assert _target(lines, "reference, 1p, c=1 keep-alive: req/s vs uWSGI") \
+        .endswith("| 0.90x (900 vs 1000 req/s) | >= 1.0x | FAIL | 1.20x |")
+    assert _target(lines, "reference, 1p, c=1 keep-alive: req/s vs granian") \
+        .endswith("| PASS | 1.50x |")
+    assert _target(lines, "reference, 2p, c=8 keep-alive: req/s vs uWSGI") \
+        .endswith("| PASS | 0.90x |")
+    # p99: inline's over uWSGI's, lower is better.
+    assert _target(lines, "reference, 2p, c=8: p99 vs uWSGI, every "
+                   "connection served").endswith("| 0.75x |")
+    assert _target(lines, "reference, 2p, c=1 Connection: close: req/s vs "
+                   "uWSGI").endswith("| FAIL | 0.85x |")
+    # No inline row in a cell: nothing to compare.
+    assert _target(lines, "reference, 1p, c=8 keep-alive: req/s vs uWSGI") \
+        .endswith(" – |")
+    header = lines.index("| target | measured | wanted | verdict | "
+                         "no thread hop |")
+    assert lines[header + 1] == "|---|---|---|---|---|"
+    assert report.NO_HOP_NOTE in lines
