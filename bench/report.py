@@ -281,10 +281,11 @@ def _peer_targets(measured):
 NO_HOP_NOTE = (
     "**no thread hop**: the same ratio for minova-inline (`[wsgi] "
     "thread_pool_size = 0`: the app runs in the reactor thread) in the "
-    "same cell. It is the default's floor without the thread pool: where "
-    "it misses the target too, no change to the hand-off alone reaches "
-    "it, and what is left is minova's HTTP/1.1 layer in Python, the "
-    "kernel's share and the app (the \"Floors\" section).")
+    "same cell: the same HTTP/1.1 layer with no hand-off to a thread at "
+    "all. Where it misses the target too, the hand-off is not the whole "
+    "gap: the rest is minova's HTTP/1.1 layer in Python, the kernel's "
+    "share and the app (the \"Floors\" section). Where the threads "
+    "overlap the kernel's share, the default can be ahead of it.")
 
 
 def _no_hop(measured, procs, other, shape, key):
