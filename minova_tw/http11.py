@@ -759,8 +759,16 @@ class HTTP11Channel(protocol.Protocol):
 
     def exchangeDone(self, exchange):
         """The response was written: log it, then the next request or close
-        (a leased connection's thread decides, see _serveLeased)."""
+        (a leased connection's thread decides, see _serveLeased).
+
+        The connection is idle from now (``idleSince``, the idle timeout),
+        not from when the reactor reads on: a leased one comes back to it
+        a ``LINGER`` or more later, and one whose thread was slow to let
+        go would seem used after a connection answered since, and be kept
+        at the cap in its place.
+        """
         self.exchange = None
+        self._lastActive = self.reactor.seconds()
         if self._leased:
             self.site.requestEnded(
                 exchange, self._lessee == threading.get_ident())
@@ -805,7 +813,6 @@ class HTTP11Channel(protocol.Protocol):
     def _readNext(self):
         """Serve what the buffer holds of the next request, and read on."""
         now = self.reactor.seconds()
-        self._lastActive = now
         if self._buffer:
             self._headBegins(now)
         if self._watchdog is None:

@@ -379,3 +379,33 @@ def test_a_drain_that_begins_after_a_kept_answer_gives_the_grace(served):
     head, body, rest = read_response(sock)
     assert json.loads(body)["path"] == "/next"
     assert b"\r\nConnection: close" in head and closed(sock)
+
+
+def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
+        served):
+    # The site's cap closes the connection idle longest (APISite). A
+    # leased connection is idle from the end of its last answer, however
+    # late its thread gives it back: A, answered before B, must not seem
+    # used after B because A's lease ended later (here when C's request,
+    # queued for the pool, ends A's wait for its client, as a LINGER that
+    # ran late would).
+    server = served(pool_size=2)
+    a = server.connect()
+    ask(a, "/a")
+    wait_for(lambda: server.site.served == 1, what="A's answer counted")
+    between = server.reactor.seconds()
+    b = server.connect()
+    ask(b, "/b")
+    channel_a, channel_b = server.leases
+    assert not server.resumes  # both threads still wait on their clients
+    c = server.connect()
+    ask(c, "/c")
+    wait_for(lambda: channel_a in server.resumes,
+             what="A's lease ended, after C's request")
+    assert channel_a.idleSince <= between < channel_b.idleSince
+    # At the cap, A is the one closed; B goes on.
+    server.site.maxConnections = 4
+    d = server.connect()
+    assert closed(a)
+    assert ask(b, "/b-again")["path"] == "/b-again"
+    assert ask(d, "/d")["path"] == "/d"
