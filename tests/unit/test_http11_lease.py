@@ -396,6 +396,9 @@ def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
     between = server.reactor.seconds()
     b = server.connect()
     ask(b, "/b")
+    # (Counted once its thread has ended the exchange, which can come
+    # just after the client has the answer.)
+    wait_for(lambda: server.site.served == 2, what="B's answer counted")
     channel_a, channel_b = server.leases
     assert not server.resumes  # both threads still wait on their clients
     c = server.connect()
