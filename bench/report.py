@@ -177,10 +177,16 @@ def _find(measured, stack, endpoint, host, shape=matrix.FOCUS):
     return None
 
 
+def _reference(measured, shape, *labels):
+    """The reference stack's GET / row of each host in ``labels`` at
+    ``shape``, None where it was not measured."""
+    return [_find(measured, "reference", "GET /", label, shape)
+            for label in labels]
+
+
 def _faster(measured, name, host, other, factor):
     """A target row: ``host``'s req/s on the reference stack at least ``factor`` times ``other``'s."""
-    mine, theirs = (_find(measured, "reference", "GET /", label)
-                    for label in (host, other))
+    mine, theirs = _reference(measured, matrix.FOCUS, host, other)
     both = mine and theirs and theirs["rps"]
     return _check(name, both and "%.2fx" % (mine["rps"] / theirs["rps"]),
                   ">= %.1fx" % factor,
@@ -229,8 +235,7 @@ P99_FACTOR = 1.5
 def _ratio_row(measured, name, mine, other, shape, factor):
     """A row: ``mine``'s req/s on the reference stack at ``shape`` at least
     ``factor`` times ``other``'s."""
-    rows = [_find(measured, "reference", "GET /", label, shape)
-            for label in (mine, other)]
+    rows = _reference(measured, shape, mine, other)
     if not (all(rows) and rows[1]["rps"]):
         return _check(name, None, ">= %.1fx" % factor, False,
                       "%s not measured" % " and ".join(
@@ -291,8 +296,8 @@ NO_HOP_NOTE = (
 def _no_hop(measured, procs, other, shape, key):
     """The last column of an issue #18 row: minova-inline's ``key`` (rps
     or p99_ms) over ``other``'s in the same cell, or "–"."""
-    mine, theirs = (_find(measured, "reference", "GET /", label, shape)
-                    for label in ("minova-inline-p%d" % procs, other))
+    mine, theirs = _reference(measured, shape, "minova-inline-p%d" % procs,
+                              other)
     if not (mine and theirs and theirs[key]):
         return " – |"
     return " %.2fx |" % (mine[key] / theirs[key])
@@ -302,8 +307,8 @@ def _p99_at_c8(measured, procs):
     """minova's p99 at c=8 against uWSGI's, with every one of minova's
     connections served."""
     shape = matrix.ALL_SERVED
-    mine, uwsgi = (_find(measured, "reference", "GET /", "%s-p%d" % (
-        kind, procs), shape) for kind in ("minova", "uwsgi"))
+    mine, uwsgi = _reference(measured, shape, "minova-p%d" % procs,
+                             "uwsgi-p%d" % procs)
     both = mine and uwsgi
     all_served = both and mine.get("served_connections") == shape.connections
     return _check(
@@ -373,8 +378,7 @@ def _targets(measured):
 def _p99_all_served(measured):
     """The 2-process p99 row at c=8, where uWSGI too serves every connection."""
     shape = matrix.ALL_SERVED
-    mine, uwsgi = (_find(measured, "reference", "GET /", host, shape)
-                   for host in ("minova-p2", "uwsgi-p2"))
+    mine, uwsgi = _reference(measured, shape, "minova-p2", "uwsgi-p2")
     both = mine and uwsgi
     return _check(
         "reference, 2p: p99 vs uWSGI at c=%d (extra: every connection "
@@ -477,10 +481,9 @@ def _floors(measured, floor):
         "|---|---|---|---|---|---|"]
     for procs in (1, 2):
         for name, host, other, factor in RPS_TARGETS:
-            mine = _find(measured, "reference", "GET /",
-                         "%s-p%d" % (host, procs))
-            theirs = _find(measured, "reference", "GET /",
-                           "%s-p%d" % (other, procs))
+            mine, theirs = _reference(measured, matrix.FOCUS,
+                                      "%s-p%d" % (host, procs),
+                                      "%s-p%d" % (other, procs))
             if not (mine and theirs and mine["cpu_us_per_request"]):
                 continue
             wanted = factor * theirs["rps"]
