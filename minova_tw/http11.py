@@ -811,7 +811,17 @@ class HTTP11Channel(protocol.Protocol):
         return True
 
     def _readNext(self):
-        """Serve what the buffer holds of the next request, and read on."""
+        """Serve what the buffer holds of the next request, and read on.
+
+        With nothing of it read while the site is at its connection cap,
+        close instead (APISite.channelOpened): at the cap with none idle,
+        responses say close, and one that went out keep-alive just before
+        the cap came (its exchange not yet done) would otherwise leave an
+        idle connection open while a new client waits in the backlog.
+        """
+        if not self._buffer and self.site.atCap:
+            self._next(False)
+            return
         now = self.reactor.seconds()
         if self._buffer:
             self._headBegins(now)

@@ -154,7 +154,9 @@ class APISite(protocol.Factory):
         clients cannot keep new ones out; the next client is accepted once
         it has closed. With none idle, further clients wait in the kernel's
         backlog (one warning each time), responses say ``Connection:
-        close`` (``atCap``), and each connection that closes lets one in;
+        close`` (``atCap``), a connection whose response had gone out
+        before closes as it goes idle (minova_tw.http11), and each
+        connection that closes lets one in;
         slow heads and bodies meet their deadlines (minova_tw.http11).
         """
         self._channels.add(channel)

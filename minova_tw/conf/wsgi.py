@@ -75,8 +75,8 @@ wsgi_opts = [
         help="Most client connections one process keeps open for an API. "
         "At the cap, the connection idle longest between requests is "
         "closed to let the next client in; when none is idle, new clients "
-        "wait in the kernel's queue and responses close their connections "
-        "until one closes.",
+        "wait in the kernel's queue and responses, or connections as they go "
+        "idle, close until one has closed.",
     ),
     cfg.IntOpt(
         "thread_pool_size",

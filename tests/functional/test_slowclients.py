@@ -189,11 +189,14 @@ def test_idle_clients_make_room_at_the_cap_and_a_trickled_body_is_cut(
         expect=("osapi_compute",))
     host, port = server.addresses["osapi_compute"]
     idle = []
-    for _ in range(3):  # keep-alive clients, served once, then idle
+    for count in range(1, 4):  # keep-alive clients, served once, then idle
         connection = http.client.HTTPConnection(host, port, timeout=DEADLINE)
         connection.request("GET", "/")
         assert connection.getresponse().read()
         idle.append(connection)
+        # Idle from the end of its exchange, which a pool thread may end
+        # just after the client has the answer: logged, it has ended.
+        server.wait_log('"GET / HTTP/1.1" status: 200', count)
     # The third reached the cap: the first, idle longest, was closed.
     assert closed_by_server(idle[0].sock, DEADLINE) == b""
     # Without that, this client would wait for client_socket_timeout.

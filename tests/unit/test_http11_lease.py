@@ -26,7 +26,9 @@ from tests.polling import wait_for
 def app(environ, start_response):
     """Echo what the test needs to see; ``/hold`` waits for ``app.release``,
     ``/big`` answers ``app.BIG`` bytes, ``/stream`` streams ``app.STREAM``
-    bytes, ``/raise`` raises."""
+    bytes, ``/raise`` raises, ``/tail`` sends ``app.BIG + 2`` bytes (more
+    than STREAM_BUFFER, so they go out at once) then waits for
+    ``app.release`` before its iterable ends."""
     path = environ["PATH_INFO"]
     app.running.append(path)
     if path == "/hold":
@@ -35,6 +37,10 @@ def app(environ, start_response):
         raise RuntimeError("the app failed")
     if path == "/big":
         body = b"x" * app.BIG
+    elif path == "/tail":
+        body = b"z" * (app.BIG + 2)
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return _held_tail(body)
     elif path == "/stream":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return (b"y" * 65536 for _ in range(app.STREAM // 65536))
@@ -44,6 +50,11 @@ def app(environ, start_response):
             "body": environ["wsgi.input"].read().decode()}).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [body]
+
+
+def _held_tail(body):
+    yield body
+    app.release.wait(30)
 
 
 #: Sent whole, not streamed (under STREAM_BUFFER), and streamed.
@@ -412,3 +423,25 @@ def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
     assert closed(a)
     assert ask(b, "/b-again")["path"] == "/b-again"
     assert ask(d, "/d")["path"] == "/d"
+
+
+def test_at_the_cap_an_answer_sent_before_it_closes_as_it_goes_idle(served):
+    # At the cap with none idle, responses say close (APISite). A's answer
+    # went out keep-alive before the cap came, while its exchange still
+    # ran (the app's iterable had not ended): once it ends, A is idle and
+    # is closed, which lets the client waiting in the backlog in.
+    server = served(pool_size=2)
+    server.site.maxConnections = 2
+    a = server.connect()
+    a.sendall(request("/tail"))
+    head, body, rest = read_response(a)
+    assert len(body) == app.BIG + 2 and rest == b""
+    assert b"Connection: close" not in head
+    b = server.connect()
+    wait_for(lambda: server.site.atCap, what="the cap, with A not idle")
+    app.release.set()
+    a.settimeout(5)
+    assert closed(a)
+    wait_for(lambda: not server.site.atCap, what="below the cap again")
+    assert ask(b, "/b")["path"] == "/b"
+    assert ask(b, "/b-again")["path"] == "/b-again"
