@@ -5,6 +5,7 @@
 #   bench/run.sh --quick    one short run per cell (a few minutes)
 #   bench/run.sh --smoke    seconds; what the test suite runs
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
+#   bench/run.sh affinity   one cell with each host's workers pinned and not
 # Python: $PYTHON, else .venv/bin/python (made here when missing). wrk,
 # Apache and its mod_wsgi come from the distribution; gunicorn, uWSGI,
 # granian, py-spy and matplotlib from the project's "bench" extra. The
@@ -34,5 +35,9 @@ fi
 if [ "${1:-}" = profile ]; then
     shift
     exec "$PYTHON" -m bench.profile "$@"
+fi
+if [ "${1:-}" = affinity ]; then
+    shift
+    exec "$PYTHON" -m bench.affinity "$@"
 fi
 exec "$PYTHON" -m bench "$@"
