@@ -66,8 +66,8 @@ def table(results):
     lines = ["| host | workers | req/s (runs) | CPU µs/request "
              "| vs uWSGI, same pinning | vs uWSGI as started |",
              "|---|---|---|---|---|---|"]
-    for kind, pinned in sorted(groups, key=lambda key: (
-            KINDS.index(key[0]) if key[0] in KINDS else len(KINDS), key[1])):
+    for kind, pinned in sorted(groups, key=lambda key: (KINDS.index(key[0]),
+                                                          key[1])):
         rps = median(kind, pinned, "rps")
         same = median("uwsgi", pinned, "rps")
         started = median("uwsgi", False, "rps")
