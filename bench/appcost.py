@@ -74,17 +74,24 @@ def environ(path, headers=(), method="GET", body=None):
 
 def call(app, env):
     """(status, body) of one call of ``app``."""
-    status = []
+    status, _, body = response(app, env)
+    return int(status.split()[0]), body
+
+
+def response(app, env):
+    """(status line, headers, body) of one call of ``app``: its iterable
+    joined and closed, as a host does."""
+    started = []
 
     def start_response(line, headers, exc_info=None):
-        status.append(line)
+        started[:] = [line, headers]
     result = app(env, start_response)
     try:
         body = b"".join(result)
     finally:
         if hasattr(result, "close"):
             result.close()
-    return int(status[0].split()[0]), body
+    return started[0], started[1], body
 
 
 class _InProcess:

@@ -6,6 +6,7 @@
 #   bench/run.sh --smoke    seconds; what the test suite runs
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
 #   bench/run.sh affinity   one cell with each host's workers pinned and not
+#   bench/run.sh instructions  each host's instructions per request (callgrind)
 # Python: $PYTHON, else .venv/bin/python (made here when missing). wrk,
 # Apache and its mod_wsgi come from the distribution; gunicorn, uWSGI,
 # granian, py-spy and matplotlib from the project's "bench" extra. The
@@ -28,6 +29,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 [ -x /usr/sbin/apache2 ] || missing+=(apache2)
 [ -e /usr/lib/apache2/modules/mod_wsgi.so ] || missing+=(libapache2-mod-wsgi-py3)
+command -v valgrind >/dev/null || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}"
@@ -39,5 +41,9 @@ fi
 if [ "${1:-}" = affinity ]; then
     shift
     exec "$PYTHON" -m bench.affinity "$@"
+fi
+if [ "${1:-}" = instructions ]; then
+    shift
+    exec "$PYTHON" -m bench.instructions "$@"
 fi
 exec "$PYTHON" -m bench "$@"

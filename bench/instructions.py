@@ -1,0 +1,303 @@
+"""Instructions per request on the reference stack, counted by callgrind: each host's own cost, free of the machine's noise.
+
+``python -m bench.instructions [--connections 1,8] [--requests 600]``
+
+Wall-clock runs on a shared machine move by a fifth from one run to the
+next, and by half between machines; a host's cost of a few microseconds a
+request is lost in that. valgrind's callgrind counts the instructions a
+process executes in user space, the same count for the same work whatever
+else the machine does. This runs the reference app alone in a process of
+its own, then each host with one worker (minova, minova-inline, uWSGI)
+under callgrind, and counts the instructions its worker executes for a
+batch of requests (``callgrind_control --zero`` before, ``--dump`` after)
+sent over plain keep-alive connections, one request in flight on each.
+What a host executes beyond the app alone is its HTTP layer and its
+hand-offs, in minova's case the Python of minova_tw and of Twisted's
+reactor.
+
+It does not count what the kernel does for the process (its socket calls,
+loopback TCP), nor what instructions cost in time: cache misses, and the
+wake-ups and interpreter-lock waits of threads on other CPUs, which
+valgrind cannot show because it runs a process's threads one at a time.
+Those are the affinity runs' (bench.affinity) and the profile's part.
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from bench import hosts as hostlib
+from bench import matrix
+
+OUT = os.path.join(matrix.ROOT, "bench", "results", "instructions")
+BARE = "bare Python host (bench.barehost)"
+#: The rows, in order: the hosts bench/ runs, then bench.barehost.
+KINDS = ("minova", "minova-inline", "uwsgi", BARE)
+#: Requests each connection sends before counting starts: the app's and
+#: the host's first requests import and cache what later ones reuse.
+WARMUP = 50
+
+
+def callgrind_command(out_dir):
+    """The wrapper a process runs under: callgrind, following children
+    (uWSGI's worker is its master's child), a file per process."""
+    return ["valgrind", "--tool=callgrind", "--trace-children=yes",
+            "--callgrind-out-file=" + os.path.join(out_dir, "%p.out")]
+
+
+def summary(path):
+    """The instruction count of a callgrind dump file (its ``summary:``)."""
+    with open(path) as f:
+        for line in f:
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    raise ValueError("no summary line in %s" % path)
+
+
+def count(pid, out_dir, work):
+    """Instructions process ``pid`` (under callgrind) executes while
+    ``work()`` runs: zero its counters, run, dump, read the dump."""
+    before = set(glob.glob(os.path.join(out_dir, "%d.out.*" % pid)))
+    subprocess.run(["callgrind_control", "--zero", str(pid)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    work()
+    subprocess.run(["callgrind_control", "--dump", str(pid)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dumps = set(glob.glob(os.path.join(out_dir, "%d.out.*" % pid))) - before
+    if len(dumps) != 1:
+        raise RuntimeError("expected one new dump of %d, found %r"
+                           % (pid, sorted(dumps)))
+    return summary(dumps.pop())
+
+
+def _read_response(conn, buffered):
+    """Read one response with a Content-Length body; what follows it."""
+    while b"\r\n\r\n" not in buffered:
+        buffered += _recv(conn)
+    head, _, rest = buffered.partition(b"\r\n\r\n")
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length is None:
+        raise RuntimeError("a response without Content-Length: %r"
+                           % head[:200])
+    while len(rest) < length:
+        rest += _recv(conn)
+    return rest[length:]
+
+
+def _recv(conn):
+    data = conn.recv(65536)
+    if not data:
+        raise RuntimeError("the host closed the connection")
+    return data
+
+
+def send_requests(port, path, connections, per_connection):
+    """``per_connection`` keep-alive GETs on each of ``connections``
+    connections at once, each waiting for its answer before the next."""
+    request = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"
+               % (path, port)).encode("latin-1")
+    errors = []
+
+    def client():
+        try:
+            with socket.create_connection(("127.0.0.1", port),
+                                          timeout=120) as conn:
+                buffered = b""
+                for _ in range(per_connection):
+                    conn.sendall(request)
+                    buffered = _read_response(conn, buffered)
+        except Exception as exc:  # reported below, once all have ended
+            errors.append(exc)
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError("a client failed: %r" % (errors[0],))
+
+
+def per_request(pid, out_dir, port, connections, requests):
+    """Instructions per request of the process ``pid`` (under callgrind)
+    serving the reference stack on ``port``, at each number of
+    ``connections``: ``{connections: count}``."""
+    path = matrix.STACKS[0].endpoints[0].path
+    counts = {}
+    for conns in connections:
+        per = max(1, requests // conns)
+        send_requests(port, path, conns, WARMUP)
+        total = count(pid, out_dir, lambda: send_requests(
+            port, path, conns, per))
+        counts[conns] = total / (per * conns)
+    return counts
+
+
+def measure_host(kind, connections, requests, workdir, base_config):
+    """``per_request`` of ``kind``'s one worker, started as bench/ starts
+    it, under callgrind."""
+    out_dir = os.path.join(workdir, "callgrind-" + kind)
+    os.makedirs(out_dir)
+    running = hostlib.RunningHost(matrix.Host(kind, 1), matrix.STACKS[0],
+                                  workdir, base_config,
+                                  wrapper=callgrind_command(out_dir))
+    try:
+        running.wait_ready()
+        workers = running.workers()
+        if len(workers) != 1:
+            raise RuntimeError("%s: expected one worker, found %r"
+                               % (kind, workers))
+        return per_request(workers[0], out_dir, running.port, connections,
+                           requests)
+    finally:
+        running.stop()
+
+
+def measure_bare(connections, requests, workdir):
+    """``per_request`` of bench.barehost, the least a host in Python does."""
+    out_dir = os.path.join(workdir, "callgrind-bare")
+    os.makedirs(out_dir)
+    port = hostlib.free_port()
+    proc = subprocess.Popen(
+        callgrind_command(out_dir) + [sys.executable, "-m", "bench.barehost",
+                                      str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=_env(), cwd=matrix.ROOT)
+    try:
+        deadline = time.monotonic() + hostlib.START_DEADLINE
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("bench.barehost exited with status %d"
+                                   % proc.returncode)
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("bench.barehost did not listen")
+                time.sleep(0.2)
+        return per_request(proc.pid, out_dir, port, connections, requests)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _env():
+    """The environment of a process that imports bench and the app."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [matrix.ROOT, os.environ.get("PYTHONPATH")])))
+
+
+#: The app alone: loaded as every host loads it, called with a WSGI
+#: environ like a request's (bench.appcost), a batch for each line read.
+_APP_LOOP = """
+import sys
+from paste.deploy import loadapp
+from bench import appcost, matrix
+app = loadapp("config:" + matrix.REFERENCE_PASTE, name="osapi_compute")
+for _ in range(%d):
+    appcost.call(app, appcost.environ("/"))
+print("ready", flush=True)
+for line in sys.stdin:
+    for _ in range(int(line)):
+        appcost.call(app, appcost.environ("/"))
+    print("done", flush=True)
+"""
+
+
+def measure_app(requests, workdir):
+    """Instructions per call of the reference app in-process, no host."""
+    out_dir = os.path.join(workdir, "callgrind-app")
+    os.makedirs(out_dir)
+    proc = subprocess.Popen(
+        callgrind_command(out_dir) + [sys.executable, "-c",
+                                      _APP_LOOP % WARMUP],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, env=_env(), cwd=matrix.ROOT)
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the app did not load under callgrind")
+
+        def batch():
+            proc.stdin.write("%d\n" % requests)
+            proc.stdin.flush()
+            if proc.stdout.readline().strip() != "done":
+                raise RuntimeError("the app's batch did not finish")
+        return count(proc.pid, out_dir, batch) / requests
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def table(app, hosts):
+    """Markdown of the counts: ``app`` instructions per call of the app
+    alone, ``hosts`` ``{kind: {connections: per request}}``. Each host's
+    count, what it executes beyond the app, and that as a multiple of
+    uWSGI's beyond the app at the same connections."""
+    lines = ["| host | connections | k instructions/request "
+             "| beyond the app alone, k | x uWSGI's beyond the app |",
+             "|---|---|---|---|---|",
+             "| the app alone (no host) | – | %.0f | – | – |" % (app / 1e3)]
+    for kind in KINDS:
+        for conns, per in sorted(hosts.get(kind, {}).items()):
+            beyond = per - app
+            uwsgi = hosts.get("uwsgi", {}).get(conns)
+            ratio = ("%.1fx" % (beyond / (uwsgi - app))
+                     if uwsgi is not None and uwsgi > app else "–")
+            lines.append("| %s | %d | %.0f | %.0f | %s |" % (
+                kind, conns, per / 1e3, beyond / 1e3, ratio))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.instructions",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", default="1,8",
+                        help="comma-separated connection counts")
+    parser.add_argument("--requests", type=int, default=600,
+                        help="requests counted at each connection count")
+    parser.add_argument("--kinds", default=",".join(KINDS[:-1]),
+                        help="comma-separated hosts, of %s"
+                        % ", ".join(KINDS[:-1]))
+    parser.add_argument("--no-bare", dest="bare", action="store_false",
+                        help="leave out bench.barehost")
+    parser.add_argument("--out", default=OUT)
+    args = parser.parse_args(argv)
+    for program in ("valgrind", "callgrind_control"):
+        if shutil.which(program) is None:
+            parser.exit(2, "%s is not installed (apt-get install valgrind)\n"
+                        % program)
+    connections = [int(c) for c in args.connections.split(",")]
+    kinds = [kind for kind in args.kinds.split(",")
+             if kind in KINDS[:-1] and hostlib.executable(kind)]
+    with tempfile.TemporaryDirectory(prefix="minova-instructions-") as work:
+        base_config = hostlib.minova_base_config(work)
+        app = measure_app(args.requests, work)
+        results = {kind: measure_host(kind, connections, args.requests,
+                                      work, base_config)
+                   for kind in kinds}
+        if args.bare:
+            results[BARE] = measure_bare(connections, args.requests, work)
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "reference.md")
+    with open(path, "w") as f:
+        f.write("# Reference GET /, one worker under callgrind, %d requests "
+                "at each connection count, keep-alive\n\n%s.\n\n%s" % (
+                    args.requests, time.strftime("%Y-%m-%d %H:%M %Z"),
+                    table(app, results)))
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
