@@ -22,7 +22,14 @@ _REQUEST_LINE = re.compile(r"(%s) ([^\x00-\x20\x7f]+) HTTP/1\.([01])\Z"
 #: A header section (lines ending in LF): each line a name, a colon and a
 #: value without control characters; no obsolete line folding.
 _HEADER_BLOCK = re.compile(r"(?:%s:[^\x00-\x08\x0a-\x1f\x7f]*\n)*" % _TOKEN)
-_HEADER = re.compile(r"(%s):[ \t]*([^\n]*?)[ \t]*\n" % _TOKEN)
+#: One header line: its name, and its value without the whitespace around
+#: it (RFC 9110 5.5). The value is greedy up to its last character that is
+#: not a space or tab, so the engine backtracks over trailing whitespace
+#: alone: a lazy value tried the rest of the line at every character, and
+#: cost a request of an SDK carrying a Fernet token 9 µs where this takes
+#: 2.6 (timeit, on openstacksdk's seven header lines with a 200-character
+#: token).
+_HEADER = re.compile(r"(%s):[ \t]*((?:[^\n]*[^ \t\n])?)[ \t]*\n" % _TOKEN)
 #: A Host value (RFC 9110 7.2): an IP literal or a reg-name, then a port.
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)"
                    r"(?::[0-9]*)?")

@@ -27,6 +27,17 @@ def test_a_head_becomes_a_pep_3333_environ():
     assert BASE == {"SERVER_PORT": "8774", "wsgi.url_scheme": "http"}
 
 
+@pytest.mark.parametrize("line, value", [
+    ("X-A: v", "v"), ("X-A:v", "v"), ("X-A:   v  ", "v"), ("X-A:\tv\t", "v"),
+    ("X-A: a \t b \t", "a \t b"), ("X-A:", ""), ("X-A:  \t ", ""),
+    ("X-A: " + "t" * 300 + " ", "t" * 300), ("X-A: a:b: c", "a:b: c"),
+])
+def test_a_header_value_is_read_without_the_whitespace_around_it(
+        line, value):
+    environ = parse_head("GET / HTTP/1.1\nHost: h\n" + line, BASE, "h")[0]
+    assert environ["HTTP_X_A"] == value
+
+
 def test_no_body_headers_are_empty_strings():
     environ = parse_head("GET / HTTP/1.0", BASE, "10.0.0.1")[0]
     assert (environ["CONTENT_TYPE"], environ["CONTENT_LENGTH"]) == ("", "")
