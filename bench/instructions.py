@@ -15,6 +15,12 @@ What a host executes beyond the app alone is its HTTP layer and its
 hand-offs, in minova's case the Python of minova_tw and of Twisted's
 reactor.
 
+It also counts minova's own steps of a request, each called alone in
+one process (bench.steps): parsing a head, the response head, the access
+line, the WSGI call around the app. What they add up to, against the
+host's count beyond the app, says how much of it is minova's Python per
+request and how much its reactor, its threads and its socket calls.
+
 It does not count what the kernel does for the process (its socket calls,
 loopback TCP), nor what instructions cost in time: cache misses, and the
 wake-ups and interpreter-lock waits of threads on other CPUs, which
@@ -198,45 +204,60 @@ def _env():
         filter(None, [matrix.ROOT, os.environ.get("PYTHONPATH")])))
 
 
-#: The app alone: loaded as every host loads it, called with a WSGI
-#: environ like a request's (bench.appcost), a batch for each line read.
-_APP_LOOP = """
-import sys
-from paste.deploy import loadapp
-from bench import appcost, matrix
-app = loadapp("config:" + matrix.REFERENCE_PASTE, name="osapi_compute")
-for _ in range(%d):
-    appcost.call(app, appcost.environ("/"))
-print("ready", flush=True)
-for line in sys.stdin:
-    for _ in range(int(line)):
-        appcost.call(app, appcost.environ("/"))
-    print("done", flush=True)
-"""
+#: The rows of the steps table: a bench.steps step, or two whose
+#: difference is the row, and what it is.
+STEP_ROWS = (
+    (("parse-wrk",), "head to environ (request_head.parse_head), wrk's "
+     "one header"),
+    (("parse-sdk",), "head to environ, openstacksdk's seven headers"),
+    (("bare-parse-sdk",), "the same seven split by bench.barehost, "
+     "unchecked"),
+    (("exchange",), "the exchange's record (http11.Exchange)"),
+    (("head",), "response head (Exchange._head), the app's three headers"),
+    (("access-line",), "access line (AccessLog.line, nova's format), "
+     "written 16 at a time"),
+    (("app-wsgiresponse", "app-joined"), "the WSGI call around the app "
+     "(_WSGIResponse.run, beyond calling it and joining its body)"),
+)
 
 
-def measure_app(requests, workdir):
-    """Instructions per call of the reference app in-process, no host."""
-    out_dir = os.path.join(workdir, "callgrind-app")
+def measure_steps(calls, workdir):
+    """Instructions per call of each bench.steps step, the loop's own
+    (step ``nothing``) taken off: ``{step: count}``."""
+    out_dir = os.path.join(workdir, "callgrind-steps")
     os.makedirs(out_dir)
     proc = subprocess.Popen(
-        callgrind_command(out_dir) + [sys.executable, "-c",
-                                      _APP_LOOP % WARMUP],
+        callgrind_command(out_dir) + [sys.executable, "-m", "bench.steps"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True, env=_env(), cwd=matrix.ROOT)
     try:
         if proc.stdout.readline().strip() != "ready":
-            raise RuntimeError("the app did not load under callgrind")
-
-        def batch():
-            proc.stdin.write("%d\n" % requests)
-            proc.stdin.flush()
-            if proc.stdout.readline().strip() != "done":
-                raise RuntimeError("the app's batch did not finish")
-        return count(proc.pid, out_dir, batch) / requests
+            raise RuntimeError("bench.steps did not load under callgrind")
+        counts = {}
+        names = ["nothing", "app", "app-joined"] + sorted(
+            {name for names, _ in STEP_ROWS for name in names}
+            - {"app-joined"})
+        for name in names:
+            def batch():
+                proc.stdin.write("%s %d\n" % (name, calls))
+                proc.stdin.flush()
+                if proc.stdout.readline().strip() != "done":
+                    raise RuntimeError("step %s did not finish" % name)
+            counts[name] = count(proc.pid, out_dir, batch) / calls
+        loop = counts.pop("nothing")
+        return {name: value - loop for name, value in counts.items()}
     finally:
         proc.kill()
         proc.wait()
+
+
+def steps_table(steps):
+    """Markdown of ``steps`` (measure_steps), a row per STEP_ROWS."""
+    lines = ["| step | k instructions a call |", "|---|---|"]
+    for names, label in STEP_ROWS:
+        value = steps[names[0]] - sum(steps[name] for name in names[1:])
+        lines.append("| %s | %.1f |" % (label, value / 1e3))
+    return "\n".join(lines) + "\n"
 
 
 def table(app, hosts):
@@ -277,12 +298,17 @@ def main(argv=None):
         if shutil.which(program) is None:
             parser.exit(2, "%s is not installed (apt-get install valgrind)\n"
                         % program)
+    # One hash seed for every process: str hashes decide how dicts and sets
+    # lay out, and so how many instructions a lookup takes (randomized, the
+    # same host counted 1% apart from one start to the next).
+    os.environ["PYTHONHASHSEED"] = "0"
     connections = [int(c) for c in args.connections.split(",")]
     kinds = [kind for kind in args.kinds.split(",")
              if kind in KINDS[:-1] and hostlib.executable(kind)]
     with tempfile.TemporaryDirectory(prefix="minova-instructions-") as work:
         base_config = hostlib.minova_base_config(work)
-        app = measure_app(args.requests, work)
+        steps = measure_steps(args.requests, work)
+        app = steps["app"]
         results = {kind: measure_host(kind, connections, args.requests,
                                       work, base_config)
                    for kind in kinds}
@@ -292,9 +318,11 @@ def main(argv=None):
     path = os.path.join(args.out, "reference.md")
     with open(path, "w") as f:
         f.write("# Reference GET /, one worker under callgrind, %d requests "
-                "at each connection count, keep-alive\n\n%s.\n\n%s" % (
+                "at each connection count, keep-alive\n\n%s.\n\n%s\n"
+                "## minova's steps of a request, each called alone "
+                "(bench.steps)\n\n%s" % (
                     args.requests, time.strftime("%Y-%m-%d %H:%M %Z"),
-                    table(app, results)))
+                    table(app, results), steps_table(steps)))
     print(path)
     return 0
 

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from bench import barehost, hosts, instructions, matrix
+from bench import barehost, hosts, instructions, matrix, steps
 from tests.polling import wait_for
 
 needs_valgrind = pytest.mark.skipif(
@@ -113,3 +113,30 @@ def test_the_bare_host_answers_keep_alive_requests_on_a_real_socket():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_each_step_runs_as_the_host_runs_it():
+    from paste.deploy import loadapp
+    app = loadapp("config:" + matrix.REFERENCE_PASTE, name="osapi_compute")
+    table = steps.steps(app)
+    assert {name for names, _ in instructions.STEP_ROWS
+            for name in names} <= set(table)
+    environ = table["parse-sdk"]()[0]
+    assert environ["HTTP_X_OPENSTACK_NOVA_API_VERSION"] == "2.90"
+    assert environ["HTTP_X_AUTH_TOKEN"].startswith("gAAAAAB")
+    assert table["head"]().startswith(b"HTTP/1.1 200 OK\r\n")
+    status, headers, body = table["app-joined"]()
+    assert status == "200 OK" and b'"versions"' in body
+    for _ in range(40):  # past a batch of the access lines' writes
+        table["access-line"]()
+
+
+def test_the_steps_table_takes_a_difference_where_a_row_names_two():
+    counts = {name: 1000.0 for names, _ in instructions.STEP_ROWS
+              for name in names}
+    counts.update({"app-wsgiresponse": 950e3, "app-joined": 938e3,
+                   "parse-sdk": 75.9e3})
+    table = instructions.steps_table(counts)
+    assert "| head to environ, openstacksdk's seven headers | 75.9 |" in (
+        table)
+    assert table.splitlines()[-1].endswith("| 12.0 |")
