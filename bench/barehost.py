@@ -1,10 +1,13 @@
 """The least a WSGI host in Python does: a measuring instrument, not a host to run.
 
 ``python -m bench.barehost PORT`` serves the reference app on
-127.0.0.1:PORT from one thread, with an epoll loop (``selectors``), HTTP/1.1
-keep-alive, and nothing else: no timeouts, no limits, no access log, no
-request bodies, no error answers (a request it cannot parse closes its
-connection). Whatever a real host in Python adds to the app, this adds
+127.0.0.1:PORT from one thread, with an epoll loop (``selectors``),
+HTTP/1.1 keep-alive (a request that says ``Connection: close`` closes its
+connection once answered), and nothing else: no timeouts, no limits, no
+access log, no request bodies, no error answers (a request it cannot
+parse closes its connection), and one ``sendall`` a response on a
+non-blocking socket, which holds small answers such as the reference
+app's whole. Whatever a real host in Python adds to the app, this adds
 too: read the bytes, find the head's end, split its lines into a WSGI
 environ, call the app, join its body, write a head and the body.
 bench.instructions counts its instructions beside minova's and uWSGI's:
@@ -89,6 +92,9 @@ def serve(app, listener):
                     break
                 buffered = buffered[end + 4:]
                 sock.sendall(respond(app, environ))
+                if environ.get("HTTP_CONNECTION") == "close":
+                    _close(selector, buffers, sock)
+                    break
                 end = buffered.find(b"\r\n\r\n")
             else:
                 buffers[sock] = buffered

@@ -1,19 +1,22 @@
 """Instructions per request on the reference stack, counted by callgrind: each host's own cost, free of the machine's noise.
 
-``python -m bench.instructions [--connections 1,8] [--requests 600]``
+``python -m bench.instructions [--connections 1,8] [--requests 600] [--close]``
 
 Wall-clock runs on a shared machine move by a fifth from one run to the
 next, and by half between machines; a host's cost of a few microseconds a
 request is lost in that. valgrind's callgrind counts the instructions a
-process executes in user space, the same count for the same work whatever
-else the machine does. This runs the reference app alone in a process of
-its own, then each host with one worker (minova, minova-inline, uWSGI)
-under callgrind, and counts the instructions its worker executes for a
-batch of requests (``callgrind_control --zero`` before, ``--dump`` after)
-sent over plain keep-alive connections, one request in flight on each.
-What a host executes beyond the app alone is its HTTP layer and its
-hand-offs, in minova's case the Python of minova_tw and of Twisted's
-reactor.
+process executes in user space, whatever else the machine does: the same
+host counts within about 1% from one start to the next (what is left is
+timing, such as whether a request is already there when a thread looks).
+This runs the reference app alone in a process of its own, then each
+host with one worker (minova, minova-inline, uWSGI) under callgrind, and
+counts the instructions its worker executes for a batch of requests
+(``callgrind_control --zero`` before, ``--dump`` after) sent by as many
+clients as ``--connections`` says, each waiting for its answer before it
+sends again: over one keep-alive connection each, or with ``--close`` a
+connection per request that says ``Connection: close``. What a host
+executes beyond the app alone is its HTTP layer and its hand-offs, in
+minova's case the Python of minova_tw and of Twisted's reactor.
 
 It also counts minova's own steps of a request, each called alone in
 one process (bench.steps): parsing a head, the response head, the access
@@ -44,8 +47,10 @@ from bench import matrix
 
 OUT = os.path.join(matrix.ROOT, "bench", "results", "instructions")
 BARE = "bare Python host (bench.barehost)"
-#: The rows, in order: the hosts bench/ runs, then bench.barehost.
-KINDS = ("minova", "minova-inline", "uwsgi", BARE)
+#: The hosts of bench/ counted by default.
+HOST_KINDS = ("minova", "minova-inline", "uwsgi")
+#: The rows, in order: those hosts, then bench.barehost.
+KINDS = HOST_KINDS + (BARE,)
 #: Requests each connection sends before counting starts: the app's and
 #: the host's first requests import and cache what later ones reuse.
 WARMUP = 50
@@ -108,21 +113,33 @@ def _recv(conn):
     return data
 
 
-def send_requests(port, path, connections, per_connection):
-    """``per_connection`` keep-alive GETs on each of ``connections``
-    connections at once, each waiting for its answer before the next."""
-    request = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"
-               % (path, port)).encode("latin-1")
+def send_requests(port, path, connections, per_connection, close=False):
+    """``per_connection`` GETs from each of ``connections`` clients at
+    once, each waiting for its answer before the next: on one keep-alive
+    connection, or with ``close`` each on a connection of its own that
+    says ``Connection: close`` (and is closed once its answer is read)."""
+    request = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n"
+               % (path, port, "Connection: close\r\n" if close else "")
+               ).encode("latin-1")
     errors = []
+
+    def exchange(conn, buffered):
+        conn.sendall(request)
+        return _read_response(conn, buffered)
 
     def client():
         try:
+            if close:
+                for _ in range(per_connection):
+                    with socket.create_connection(("127.0.0.1", port),
+                                                  timeout=120) as conn:
+                        exchange(conn, b"")
+                return
             with socket.create_connection(("127.0.0.1", port),
                                           timeout=120) as conn:
                 buffered = b""
                 for _ in range(per_connection):
-                    conn.sendall(request)
-                    buffered = _read_response(conn, buffered)
+                    buffered = exchange(conn, buffered)
         except Exception as exc:  # reported below, once all have ended
             errors.append(exc)
     threads = [threading.Thread(target=client) for _ in range(connections)]
@@ -134,22 +151,23 @@ def send_requests(port, path, connections, per_connection):
         raise RuntimeError("a client failed: %r" % (errors[0],))
 
 
-def per_request(pid, out_dir, port, connections, requests):
+def per_request(pid, out_dir, port, connections, requests, close):
     """Instructions per request of the process ``pid`` (under callgrind)
     serving the reference stack on ``port``, at each number of
-    ``connections``: ``{connections: count}``."""
+    ``connections`` (``close``: see send_requests): ``{connections:
+    count}``."""
     path = matrix.STACKS[0].endpoints[0].path
     counts = {}
     for conns in connections:
         per = max(1, requests // conns)
-        send_requests(port, path, conns, WARMUP)
+        send_requests(port, path, conns, WARMUP, close)
         total = count(pid, out_dir, lambda: send_requests(
-            port, path, conns, per))
+            port, path, conns, per, close))
         counts[conns] = total / (per * conns)
     return counts
 
 
-def measure_host(kind, connections, requests, workdir, base_config):
+def measure_host(kind, connections, requests, close, workdir, base_config):
     """``per_request`` of ``kind``'s one worker, started as bench/ starts
     it, under callgrind."""
     out_dir = os.path.join(workdir, "callgrind-" + kind)
@@ -164,12 +182,12 @@ def measure_host(kind, connections, requests, workdir, base_config):
             raise RuntimeError("%s: expected one worker, found %r"
                                % (kind, workers))
         return per_request(workers[0], out_dir, running.port, connections,
-                           requests)
+                           requests, close)
     finally:
         running.stop()
 
 
-def measure_bare(connections, requests, workdir):
+def measure_bare(connections, requests, close, workdir):
     """``per_request`` of bench.barehost, the least a host in Python does."""
     out_dir = os.path.join(workdir, "callgrind-bare")
     os.makedirs(out_dir)
@@ -192,7 +210,8 @@ def measure_bare(connections, requests, workdir):
                 if time.monotonic() > deadline:
                     raise RuntimeError("bench.barehost did not listen")
                 time.sleep(0.2)
-        return per_request(proc.pid, out_dir, port, connections, requests)
+        return per_request(proc.pid, out_dir, port, connections, requests,
+                           close)
     finally:
         proc.kill()
         proc.wait()
@@ -264,8 +283,8 @@ def table(app, hosts):
     """Markdown of the counts: ``app`` instructions per call of the app
     alone, ``hosts`` ``{kind: {connections: per request}}``. Each host's
     count, what it executes beyond the app, and that as a multiple of
-    uWSGI's beyond the app at the same connections."""
-    lines = ["| host | connections | k instructions/request "
+    uWSGI's beyond the app with as many clients."""
+    lines = ["| host | clients | k instructions/request "
              "| beyond the app alone, k | x uWSGI's beyond the app |",
              "|---|---|---|---|---|",
              "| the app alone (no host) | – | %.0f | – | – |" % (app / 1e3)]
@@ -284,16 +303,24 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.instructions",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--connections", default="1,8",
-                        help="comma-separated connection counts")
+                        help="comma-separated numbers of clients at once")
     parser.add_argument("--requests", type=int, default=600,
-                        help="requests counted at each connection count")
-    parser.add_argument("--kinds", default=",".join(KINDS[:-1]),
-                        help="comma-separated hosts, of %s"
-                        % ", ".join(KINDS[:-1]))
+                        help="requests counted at each connection count, "
+                        "and calls of each step")
+    parser.add_argument("--kinds", default=",".join(HOST_KINDS),
+                        help="comma-separated hosts, of %s (empty: none)"
+                        % ", ".join(HOST_KINDS))
+    parser.add_argument("--close", action="store_true",
+                        help="a connection per request, Connection: close")
     parser.add_argument("--no-bare", dest="bare", action="store_false",
                         help="leave out bench.barehost")
     parser.add_argument("--out", default=OUT)
     args = parser.parse_args(argv)
+    kinds = [kind for kind in args.kinds.split(",") if kind]
+    unknown = sorted(set(kinds) - set(HOST_KINDS))
+    if unknown:
+        parser.error("--kinds: no host %s (of %s)"
+                     % (", ".join(unknown), ", ".join(HOST_KINDS)))
     for program in ("valgrind", "callgrind_control"):
         if shutil.which(program) is None:
             parser.exit(2, "%s is not installed (apt-get install valgrind)\n"
@@ -303,25 +330,30 @@ def main(argv=None):
     # same host counted 1% apart from one start to the next).
     os.environ["PYTHONHASHSEED"] = "0"
     connections = [int(c) for c in args.connections.split(",")]
-    kinds = [kind for kind in args.kinds.split(",")
-             if kind in KINDS[:-1] and hostlib.executable(kind)]
+    for kind in kinds:
+        if not hostlib.executable(kind):
+            print("%s is not installed: left out" % kind, file=sys.stderr)
+    kinds = [kind for kind in kinds if hostlib.executable(kind)]
     with tempfile.TemporaryDirectory(prefix="minova-instructions-") as work:
         base_config = hostlib.minova_base_config(work)
         steps = measure_steps(args.requests, work)
         app = steps["app"]
         results = {kind: measure_host(kind, connections, args.requests,
-                                      work, base_config)
+                                      args.close, work, base_config)
                    for kind in kinds}
         if args.bare:
-            results[BARE] = measure_bare(connections, args.requests, work)
+            results[BARE] = measure_bare(connections, args.requests,
+                                         args.close, work)
     os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "reference.md")
+    shape = "Connection: close" if args.close else "keep-alive"
+    path = os.path.join(args.out, "reference%s.md"
+                        % ("-close" if args.close else ""))
     with open(path, "w") as f:
         f.write("# Reference GET /, one worker under callgrind, %d requests "
-                "at each connection count, keep-alive\n\n%s.\n\n%s\n"
+                "at each number of clients, %s\n\n%s.\n\n%s\n"
                 "## minova's steps of a request, each called alone "
                 "(bench.steps)\n\n%s" % (
-                    args.requests, time.strftime("%Y-%m-%d %H:%M %Z"),
+                    args.requests, shape, time.strftime("%Y-%m-%d %H:%M %Z"),
                     table(app, results), steps_table(steps)))
     print(path)
     return 0

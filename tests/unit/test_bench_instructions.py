@@ -110,6 +110,19 @@ def test_the_bare_host_answers_keep_alive_requests_on_a_real_socket():
         # Two connections at once, three requests each, every response
         # read whole by its Content-Length (send_requests raises if not).
         instructions.send_requests(port, "/", 2, 3)
+        # A request that says close is answered, then its connection ends.
+        with socket.create_connection(("127.0.0.1", port), 5) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: h\r\n"
+                         b"Connection: close\r\n\r\n")
+            answer = b""
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                answer += data
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert answer.endswith(b"}")
+        instructions.send_requests(port, "/", 2, 3, close=True)
     finally:
         proc.kill()
         proc.wait()
@@ -140,3 +153,10 @@ def test_the_steps_table_takes_a_difference_where_a_row_names_two():
     assert "| head to environ, openstacksdk's seven headers | 75.9 |" in (
         table)
     assert table.splitlines()[-1].endswith("| 12.0 |")
+
+
+def test_an_unknown_host_is_a_clear_error(capsys):
+    with pytest.raises(SystemExit) as exit:
+        instructions.main(["--kinds", "minova,gunicorn"])
+    assert exit.value.code == 2
+    assert "--kinds: no host gunicorn" in capsys.readouterr().err
