@@ -1,8 +1,9 @@
 """Moving servers between minova's fake hosts through the real ``openstack`` CLI and openstacksdk.
 
 Actions take ``ACTION_TIME`` seconds here, long enough for a CLI session
-to see a live migration in progress and abort it, short enough to wait
-out a cold migration. Migration ids are the database's: 1, 2, ... in the
+to see a live migration in progress and abort it on a loaded machine (at
+3 s the migration once ended first: the CLI's start-up alone takes
+seconds there), short enough to wait out a cold migration. Migration ids are the database's: 1, 2, ... in the
 order the moves start on this fresh minova, which is how the CLI
 commands of one session name them in advance.
 """
@@ -14,7 +15,7 @@ from tests.functional.compute import IMAGE, cli_session
 openstack = pytest.importorskip("openstack")
 
 ADMIN = "admin:admin"
-ACTION_TIME = 3
+ACTION_TIME = 10
 
 
 def _host(server):
@@ -43,7 +44,7 @@ def test_migrations_through_the_cli_and_sdk(start_compute):
     conn.compute.migrate_server(server)
     conn.compute.wait_for_server(server, status="VERIFY_RESIZE", wait=30)
     conn.compute.revert_server_resize(server)
-    shown = admin.wait_task_done(server.id)
+    shown = admin.wait_task_done(server.id, deadline=3 * ACTION_TIME)
     assert (shown["status"], _host(shown)) == ("ACTIVE", "compute-2")
 
     # Live migration (3) with the SDK, seen in progress and aborted with

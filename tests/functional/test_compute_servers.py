@@ -115,8 +115,11 @@ def test_an_action_in_the_wrong_state_is_409(compute, body, state):
     assert message.endswith("while it is in vm_state %s" % state)
 
 
-def test_while_building_actions_are_409(compute):
-    client = compute()
+def test_while_building_actions_are_409(start_compute):
+    # A build of a minute: the server is still building when the second
+    # action comes, however slow the machine (at the tests' 0.2 s it was
+    # not, once, under load).
+    client = start_compute(minova={"build_time": "60"})()
     server_id = client.boot(wait=False)
     assert fault(client.action(server_id, {"os-stop": None}), 409) == (
         "Cannot 'stop' instance %s while it is in vm_state building"
