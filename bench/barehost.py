@@ -15,6 +15,7 @@ what this executes beyond the app alone is the floor under any HTTP layer
 written in Python, minova's included.
 """
 
+import io
 import selectors
 import socket
 import sys
@@ -68,8 +69,8 @@ def serve(app, listener):
     selector.register(listener, selectors.EVENT_READ)
     buffers = {}
     base = dict(_BASE, SERVER_PORT=str(listener.getsockname()[1]))
-    wsgi_input = _EmptyInput()
-    base["wsgi.input"] = wsgi_input
+    # No request has a body here: one empty stream serves them all.
+    base["wsgi.input"] = io.BytesIO()
     while True:
         for key, _ in selector.select():
             sock = key.fileobj
@@ -98,16 +99,6 @@ def serve(app, listener):
                 end = buffered.find(b"\r\n\r\n")
             else:
                 buffers[sock] = buffered
-
-
-class _EmptyInput:
-    """``wsgi.input`` of a request without a body."""
-
-    def read(self, size=-1):
-        return b""
-
-    def readline(self, size=-1):
-        return b""
 
 
 def _close(selector, buffers, sock):

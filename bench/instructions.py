@@ -253,9 +253,8 @@ def measure_steps(calls, workdir):
         if proc.stdout.readline().strip() != "ready":
             raise RuntimeError("bench.steps did not load under callgrind")
         counts = {}
-        names = ["nothing", "app", "app-joined"] + sorted(
-            {name for names, _ in STEP_ROWS for name in names}
-            - {"app-joined"})
+        names = ["nothing", "app"] + sorted(
+            {name for names, _ in STEP_ROWS for name in names})
         for name in names:
             def batch():
                 proc.stdin.write("%s %d\n" % (name, calls))
@@ -330,10 +329,10 @@ def main(argv=None):
     # same host counted 1% apart from one start to the next).
     os.environ["PYTHONHASHSEED"] = "0"
     connections = [int(c) for c in args.connections.split(",")]
-    for kind in kinds:
-        if not hostlib.executable(kind):
-            print("%s is not installed: left out" % kind, file=sys.stderr)
-    kinds = [kind for kind in kinds if hostlib.executable(kind)]
+    missing = [kind for kind in kinds if not hostlib.executable(kind)]
+    for kind in missing:
+        print("%s is not installed: left out" % kind, file=sys.stderr)
+    kinds = [kind for kind in kinds if kind not in missing]
     with tempfile.TemporaryDirectory(prefix="minova-instructions-") as work:
         base_config = hostlib.minova_base_config(work)
         steps = measure_steps(args.requests, work)
