@@ -58,6 +58,17 @@ def inbox_path(directory, pid):
     return os.path.join(directory, str(pid))
 
 
+def _connected(sock):
+    """Whether ``sock``'s client is still there: one that reset the
+    connection while it moved between workers left nothing to serve (the
+    reactor would fail on its address)."""
+    try:
+        sock.getpeername()
+    except OSError:
+        return False
+    return True
+
+
 class Balancer:
     """One worker's part: its slot of the table and its inbox.
 
@@ -189,7 +200,8 @@ class Balancer:
             return
         try:
             if (sock.type == socket.SOCK_STREAM
-                    and sock.family in (socket.AF_INET, socket.AF_INET6)):
+                    and sock.family in (socket.AF_INET, socket.AF_INET6)
+                    and _connected(sock)):
                 sock.setblocking(False)
                 self.site.adopt(sock)
         except OSError:

@@ -13,6 +13,7 @@ import struct
 
 import pytest
 from twisted.internet.testing import MemoryReactor
+from twisted.logger import capturedLogs
 
 from minova_tw import balance
 
@@ -141,6 +142,25 @@ def test_a_moved_connection_is_served_by_the_sibling(pool,
     assert moved.recv(100) == b"GET / HTTP/1.1\r\n\r\n"
     moved.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
     assert client.recv(100) == b"HTTP/1.1 204 No Content\r\n\r\n"
+
+
+def test_a_connection_its_client_reset_while_moving_is_dropped_quietly(
+        pool, loopback_connection):
+    client, accepted = loopback_connection
+    make = pool(2)
+    sender, receiver = make(0, 101), make(1, 102)
+    sender.holding(3)
+    assert sender.move(accepted.fileno())
+    accepted.close()
+    # The client goes (RST) before the sibling reads its inbox.
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                      struct.pack("ii", 1, 0))
+    client.close()
+    assert select.select([receiver], [], [], DEADLINE)[0]
+    with capturedLogs() as events:
+        receiver.doRead()
+    assert receiver.site.adopted == []
+    assert events == []  # a client that left is no failure
 
 
 def test_no_move_when_the_sibling_chosen_is_gone(pool, tmp_path,
