@@ -247,16 +247,31 @@ def destroy(session, now, instance):
 
 def reclaim(session, now):
     """Delete for real every soft-deleted server whose
-    ``reclaim_instance_interval`` has passed; return how many."""
-    due = session.scalars(
+    ``reclaim_instance_interval`` has passed; return how many.
+
+    Every create calls this, so it must not wait for anybody else's
+    servers. A locking read that scans ``instances`` waits for each row
+    another transaction holds (InnoDB locks what it scans, even at READ
+    COMMITTED): every create's new servers, every action's server, a
+    transaction a silent host left on the server. Creates across the
+    fleet queued behind all of them. So the due servers are found by a
+    plain read, and only those rows are locked, by primary key, and read
+    again under the lock: another reclaimer, or a restore, may have come
+    first."""
+    due = (I.deleted == 0, I.vm_state == states.SOFT_DELETED,
+           models.InstanceTransition.vm_state == states.DELETED,
+           models.InstanceTransition.due_at <= now)
+    found = session.scalars(
+        sa.select(I.id).join(models.InstanceTransition).where(*due)).all()
+    if not found:
+        return 0
+    instances = session.scalars(
         sa.select(I).join(models.InstanceTransition)
-        .where(I.deleted == 0, I.vm_state == states.SOFT_DELETED,
-               models.InstanceTransition.vm_state == states.DELETED,
-               models.InstanceTransition.due_at <= now)
+        .where(I.id.in_(found), *due)
         .order_by(I.id).with_for_update(of=I)).all()
-    for instance in due:
+    for instance in instances:
         destroy(session, now, instance)
-    return len(due)
+    return len(instances)
 
 
 def target(instance):

@@ -543,3 +543,30 @@ def test_a_reclaimed_server_is_not_restored(compute, ctx, clock, conf,
     assert _count(conf, models.Instance,
                   models.Instance.uuid == server.uuid,
                   models.Instance.deleted != 0) == 1
+
+
+def test_a_create_does_not_wait_for_other_servers_locks(
+        compute, ctx, other_ctx, conf, backend):
+    """A create's reclaim of due soft-deleted servers locks only those:
+    another project's server held by a transaction (an action under way,
+    or one a silent host left on the server) does not hold it up."""
+    if backend == "sqlite":
+        pytest.skip("an SQLite writer holds the whole file, not rows")
+    held = compute.servers.create(other_ctx, "held", "1", IMAGE)[0]
+    holder = db_engine.get_database(conf).engine.connect()
+    done = threading.Event()
+    try:
+        holder.begin()
+        holder.execute(sa.select(models.Instance.id).where(
+            models.Instance.uuid == held.uuid).with_for_update())
+        created = []
+        thread = threading.Thread(target=lambda: (created.extend(
+            compute.servers.create(ctx, "vm", "1", IMAGE)), done.set()))
+        thread.start()
+        # well under the lock wait bound (statement_timeout, 30 s)
+        assert done.wait(10), "the create waited for another server's lock"
+        assert len(created) == 1
+    finally:
+        holder.rollback()
+        holder.close()
+    thread.join(60)
