@@ -3,7 +3,8 @@
 One line per request in ``[wsgi] wsgi_log_format`` (nova's keys:
 client_ip, date_time, request_line, status_code, body_length,
 wall_seconds), prefixed ``[req-id - -]`` when the response has a request
-id. Only the keys the format uses are computed.
+id. The date, the one key that costs more than reading an attribute, is
+made only when the format uses it.
 
 Sent through ``twisted.logger`` one event per line, formatting and
 writing the line is about an eighth of a small request's CPU. So where
@@ -114,7 +115,7 @@ class AccessLog:
         self.api = api
         self.format = log_format
         self.reactor = reactor
-        self._keys = _keys(log_format)
+        self._dated = "date_time" in _keys(log_format)
         self._clock = PerSecond(_nova_time)
         # twistd's time stamp has whole seconds: made once a second, not at
         # each flush (under one client, a flush a request).
@@ -143,21 +144,15 @@ class AccessLog:
         self._system = "%s %s" % (tag, SYSTEM) if tag else SYSTEM
 
     def fields(self, record):
-        """The format's values for ``record``."""
-        keys = self._keys
-        fields = {}
-        if "client_ip" in keys:
-            fields["client_ip"] = record.client_ip
-        if "date_time" in keys:
+        """The format's values for ``record`` (a format ignores the keys it
+        does not use: one dict made at once costs less than a test a key)."""
+        fields = {"client_ip": record.client_ip,
+                  "request_line": record.request_line,
+                  "status_code": record.code,
+                  "body_length": record.sentLength,
+                  "wall_seconds": time.monotonic() - record.started}
+        if self._dated:
             fields["date_time"] = self._clock()
-        if "request_line" in keys:
-            fields["request_line"] = record.request_line
-        if "status_code" in keys:
-            fields["status_code"] = record.code
-        if "body_length" in keys:
-            fields["body_length"] = record.sentLength
-        if "wall_seconds" in keys:
-            fields["wall_seconds"] = time.monotonic() - record.started
         return fields
 
     def line(self, record, fromThread=False):

@@ -124,6 +124,19 @@ ABORT_TIMEOUT = 15
 _SPECIAL = {"connection": "framing", "transfer-encoding": "framing",
             "keep-alive": "framing", "content-length": "length",
             "date": "date", "x-openstack-request-id": "request-id"}
+#: Header name as an app spells it -> its _SPECIAL kind ("" for any other
+#: header), for the names apps send (bounded): a response's headers are
+#: looked up as they come, not lower-cased one by one.
+_KINDS = {}
+
+
+def _kind(name):
+    """``name``'s _SPECIAL kind, or "", remembered."""
+    kind = _SPECIAL.get(name.lower(), "")
+    if len(_KINDS) < 512:
+        _KINDS[name] = kind
+    return kind
+
 _NO_BODY = frozenset((204, 304))
 #: How long a leased connection's thread waits for the client's next
 #: request before it hands the connection back to the reactor, in seconds:
@@ -225,22 +238,28 @@ class Exchange:
         code = int(status[:3])
         self.code = code
         lines = ["HTTP/1.1 " + status]
-        seen = set()
+        sized = dated = False
+        kinds = _KINDS
         for name, value in headers:
-            special = _SPECIAL.get(name.lower())
-            if special is not None:
-                seen.add(special)
-                if special == "framing":
+            kind = kinds.get(name)
+            if kind is None:
+                kind = _kind(name)
+            if kind:
+                if kind == "framing":
                     if name.lower() == "connection" and (
                             "close" in value.lower()):
                         self.persistent = False
                     continue
-                if special == "request-id":
+                if kind == "length":
+                    sized = True
+                elif kind == "date":
+                    dated = True
+                else:
                     self.requestId = value
             lines.append(name + ": " + value)
         if code in _NO_BODY or code < 200:
             self.noBody = True
-        elif "length" not in seen:
+        elif not sized:
             if finish:
                 lines.append("Content-Length: %d" % sum(map(len, chunks)))
             elif self.version == "HTTP/1.1":
@@ -248,7 +267,7 @@ class Exchange:
                 lines.append("Transfer-Encoding: chunked")
             else:
                 self.persistent = False
-        if "date" not in seen:
+        if not dated:
             lines.append(_date())
         if not (self.persistent and self.channel.keepAlive()):
             self.persistent = False

@@ -49,9 +49,16 @@ def test_a_line_in_novas_format_is_one_log_event():
         'len: 42 time: ')
 
 
-def test_only_the_keys_the_format_uses_are_computed():
-    log = accesslog.AccessLog("metadata", "%(status_code)s", None)
-    assert log.fields(Record()) == {"status_code": 200}
+def test_the_date_is_made_only_for_a_format_that_has_it(monkeypatch):
+    made = []
+    monkeypatch.setattr(accesslog, "_nova_time",
+                        lambda now: made.append(now) or "a date")
+    undated = accesslog.AccessLog("metadata", "%(status_code)s", None)
+    assert undated.format % undated.fields(Record()) == "200"
+    assert made == []
+    dated = accesslog.AccessLog("metadata", "%(date_time)s", None)
+    assert dated.format % dated.fields(Record()) == "a date"
+    assert len(made) == 1
 
 
 def test_direct_output_is_written_once_per_reactor_turn_in_twistds_form():
