@@ -54,12 +54,27 @@ def create(backend, name):
 
 
 def drop(backend, url):
-    """Drop the database ``url`` made by ``create``."""
+    """Drop the database ``url`` made by ``create``, ending the sessions
+    still on it first (a host a test killed, whose server side has not
+    noticed yet; a pool closed after the test): PostgreSQL refuses to drop
+    a database in use, and MariaDB's drop waits for their locks."""
+    name = url.rsplit("/", 1)[1]
     admin = _admin(backend)
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql("DROP DATABASE IF EXISTS %s"
-                                 % url.rsplit("/", 1)[1])
+            if backend == "postgresql":
+                conn.exec_driver_sql(
+                    "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+                return
+            sessions = conn.exec_driver_sql(
+                "SELECT id FROM information_schema.processlist "
+                "WHERE db = %s AND id <> CONNECTION_ID()", (name,)).all()
+            for (session,) in sessions:
+                try:
+                    conn.exec_driver_sql("KILL %d" % session)
+                except sa.exc.OperationalError:
+                    pass  # it ended meanwhile
+            conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
     finally:
         admin.dispose()
 
