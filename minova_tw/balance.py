@@ -29,6 +29,7 @@ datagram, and the connection stays.
 """
 
 import array
+import errno
 import mmap
 import os
 import socket
@@ -56,17 +57,6 @@ def prepare(directory, count):
 def inbox_path(directory, pid):
     """Where the worker ``pid`` of the pool receives connections."""
     return os.path.join(directory, str(pid))
-
-
-def _connected(sock):
-    """Whether ``sock``'s client is still there: one that reset the
-    connection while it moved between workers left nothing to serve (the
-    reactor would fail on its address)."""
-    try:
-        sock.getpeername()
-    except OSError:
-        return False
-    return True
 
 
 class Balancer:
@@ -200,13 +190,16 @@ class Balancer:
             return
         try:
             if (sock.type == socket.SOCK_STREAM
-                    and sock.family in (socket.AF_INET, socket.AF_INET6)
-                    and _connected(sock)):
+                    and sock.family in (socket.AF_INET, socket.AF_INET6)):
                 sock.setblocking(False)
                 self.site.adopt(sock)
-        except OSError:
-            log.failure("a connection from a sibling worker could not be "
-                        "served")
+        except OSError as error:
+            # A client that reset the connection while it moved (a
+            # balancer's health check, done with its answer) left nothing
+            # to serve: the reactor finds no peer address to adopt.
+            if error.errno != errno.ENOTCONN:
+                log.failure("a connection from a sibling worker could not "
+                            "be served")
         finally:
             sock.close()
 

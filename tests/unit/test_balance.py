@@ -29,8 +29,10 @@ class Site:
         self.adopted = []
 
     def adopt(self, sock):
-        # The Balancer closes ``sock`` after this: keep a copy, as the
-        # reactor does.
+        # The reactor reads the peer's address first (OSError when the
+        # client has gone); the Balancer closes ``sock`` after this: keep
+        # a copy, as the reactor does.
+        sock.getpeername()
         self.adopted.append(sock.dup())
 
 
