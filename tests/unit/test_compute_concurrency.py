@@ -11,8 +11,9 @@ wins, one of several deletes wins and the others find nothing, a fleet
 service's first change is one row and its host is never deleted under a
 booting server, an aggregate name and a host in an aggregate are taken
 once, one of several unshelves (or restores) wins, restores hold the
-server quota and never bring back a reclaimed server, and a read never
-waits for a write.
+server quota and never bring back a reclaimed server, a read never
+waits for a write, and a create never waits for another server's row
+lock.
 """
 
 import sqlite3
@@ -555,18 +556,27 @@ def test_a_create_does_not_wait_for_other_servers_locks(
     held = compute.servers.create(other_ctx, "held", "1", IMAGE)[0]
     holder = db_engine.get_database(conf).engine.connect()
     done = threading.Event()
+    thread = None
     try:
         holder.begin()
         holder.execute(sa.select(models.Instance.id).where(
             models.Instance.uuid == held.uuid).with_for_update())
-        created = []
-        thread = threading.Thread(target=lambda: (created.extend(
-            compute.servers.create(ctx, "vm", "1", IMAGE)), done.set()))
+        outcome = []
+
+        def create():
+            try:
+                outcome.append(compute.servers.create(ctx, "vm", "1", IMAGE))
+            except Exception as error:
+                outcome.append(error)
+            done.set()
+        thread = threading.Thread(target=create)
         thread.start()
         # well under the lock wait bound (statement_timeout, 30 s)
         assert done.wait(10), "the create waited for another server's lock"
-        assert len(created) == 1
+        [created] = outcome
+        assert isinstance(created, list) and len(created) == 1, created
     finally:
         holder.rollback()
         holder.close()
-    thread.join(60)
+    if thread is not None:
+        thread.join(60)
