@@ -22,6 +22,7 @@ from paste.deploy import loadapp
 
 from bench import appcost, barehost, matrix
 from minova_tw import accesslog, http11, request_head, resources
+from minova_tw.conf.wsgi import DEFAULT_LOG_FORMAT  # nova's wsgi_log_format
 
 WRK_HEAD = "GET / HTTP/1.1\nHost: 127.0.0.1:8774"
 SDK_HEAD = (
@@ -35,9 +36,6 @@ SDK_HEAD = (
 HEADERS = [("Content-Type", "application/json"), ("Content-Length", "590"),
            ("x-openstack-request-id",
             "req-c0ab7e02-a35e-4f95-8564-b7860911a3b8")]
-#: nova's wsgi_log_format, minova's default.
-NOVA_LOG_FORMAT = ('%(client_ip)s "%(request_line)s" status: %(status_code)s'
-                   ' len: %(body_length)s time: %(wall_seconds).7f')
 #: What a connection's requests share in minova's environ.
 BASE = {"SERVER_PORT": "8774", "REMOTE_ADDR": "127.0.0.1",
         "REMOTE_PORT": "50000", "wsgi.version": (1, 0),
@@ -95,7 +93,7 @@ def steps(app):
     exchange = http11.Exchange(channel, "GET", "/", "HTTP/1.1", False)
     exchange.code, exchange.sentLength = 200, 590
     exchange.requestId = HEADERS[2][1]
-    access = accesslog.AccessLog("osapi_compute", NOVA_LOG_FORMAT,
+    access = accesslog.AccessLog("osapi_compute", DEFAULT_LOG_FORMAT,
                                  _Reactor())
     access.writeTo(io.StringIO())
     logged = itertools.count(1)

@@ -3,9 +3,10 @@
 Actions take ``ACTION_TIME`` seconds here, long enough for a CLI session
 to see a live migration in progress and abort it on a loaded machine (at
 3 s the migration once ended first: the CLI's start-up alone takes
-seconds there), short enough to wait out a cold migration. Migration ids are the database's: 1, 2, ... in the
-order the moves start on this fresh minova, which is how the CLI
-commands of one session name them in advance.
+seconds there), short enough to wait out a cold migration. Migration ids
+are the database's: 1, 2, ... in the order the moves start on this fresh
+minova, which is how the CLI commands of one session name them in
+advance.
 """
 
 import pytest
