@@ -10,6 +10,22 @@ pool passes each call through its ``Team`` coordinator and a
 fixed set of threads through a ``_Feed``, which wakes exactly one sleeping
 thread per call, the one that went to sleep last.
 
+The requests the reactor hands over run one thread at a time while that
+thread keeps a CPU busy: the threads share one interpreter lock, so a
+second thread running Python beside the first makes nothing go faster
+and costs lock hand-offs, context switches and cold caches (measured in
+bench/: with 8 connections and one process a request took 268 µs of CPU
+with four threads running, 198 µs with one; real nova's GET / 2185 µs
+against 1780). The thread that runs takes the next waiting request when
+it is done, and the reactor's wake-up for what it finished is put off
+while it has more to run (``BATCH``): the reactor then writes their
+responses together, in one turn. Every ``STALL_TICK`` while requests
+wait, the reactor looks at the process's CPU time: when it used less
+than ``STALL_CPU`` of one CPU, the running threads wait (on a database,
+another service, a lock), and one more thread is woken for a waiting
+request. So a stack that blocks gets as many threads as it has requests
+waiting, up to the pool's size, and one that computes gets one.
+
 minova owns that pool as twisted.web's ``twistd web --wsgi`` owns its own:
 it starts when the reactor runs and stops after the reactor shut down. It
 never replaces the reactor's pool, which a program embedding minova may
@@ -50,30 +66,46 @@ _STOP = object()
 #: number of connections on few threads.
 QUIET = 0.1
 
+#: How long what pool threads do before they wait (``beforeWaiting``: the
+#: reactor's wake-up for a finished response) may be put off while they
+#: have more calls to run, from the start of the call it was added in,
+#: in seconds. A call that took longer has its wake-up go at once.
+BATCH = 0.005
+
+#: How often, while calls wait for a thread, the reactor looks whether the
+#: running ones wait (``SharedThreadPool._checkStall``), in seconds.
+STALL_TICK = 0.002
+
+#: The share of one CPU below which the process is taken to be waiting
+#: over a ``STALL_TICK``: one more thread is woken.
+STALL_CPU = 0.5
+
 
 class _Sleeper:
     """A pool thread as its feed sees it: a lock it sleeps on, held until
-    a call for it is in ``call``, and what it does before it waits
-    (``later``, see SharedThreadPool.beforeWaiting)."""
+    a call for it is in ``call``; what its call added to do before it waits
+    (``later``, see SharedThreadPool.beforeWaiting); when its call began
+    (``started``, time.monotonic) and when the call began that first added
+    to ``later`` (``since``)."""
 
-    __slots__ = ("wake", "call", "later")
+    __slots__ = ("wake", "call", "later", "started", "since")
 
     def __init__(self):
         self.wake = threading.Lock()
         self.wake.acquire()
         self.call = None
         self.later = []
+        self.started = self.since = 0.0
 
-    def runLater(self):
-        """Run what was put off; what raises is logged, and the thread goes
-        on serving."""
-        later = self.later
-        while later:
-            f, args = later.pop(0)
-            try:
-                f(*args)
-            except Exception:
-                log.failure("a call before the pool thread waits raised")
+
+def _run_all(calls):
+    """Run ``(f, args)`` pairs put off until a thread waits; what raises is
+    logged, and the thread goes on serving."""
+    for f, args in calls:
+        try:
+            f(*args)
+        except Exception:
+            log.failure("a call before the pool thread waits raised")
 
 
 class _Feed:
@@ -93,23 +125,61 @@ class _Feed:
         self._mutex = threading.Lock()
         self._calls = collections.deque()
         self._sleepers = []
+        #: The threads that take calls from here (asleep or not).
+        self._members = 0
+        #: What threads put off doing before they wait, while they had
+        #: calls to run (``get``), and when the call that first added to it
+        #: began.
+        self._putOff = []
+        self._putOffSince = 0.0
         #: Threads in waitReadable, and the pipe that ends their waits.
         self._waiting = 0
         self._interrupt = None
         #: When a call last had to wait for a thread (time.monotonic).
         self.queuedAt = float("-inf")
 
-    def put(self, call):
-        """From any thread: hand ``call`` to a sleeping thread, or queue it
-        and end the waits of ``waitReadable`` (a thread there takes it)."""
+    def join(self):
+        """From a thread about to take calls: count it in."""
         with self._mutex:
-            if not self._sleepers:
+            self._members += 1
+
+    def leave(self):
+        """From a thread that takes no more calls: count it out."""
+        with self._mutex:
+            self._members -= 1
+
+    def put(self, call, gated=False):
+        """From any thread: hand ``call`` to a sleeping thread, or queue it
+        and end the waits of ``waitReadable`` (a thread there takes it).
+
+        ``gated``: queue it also while any thread is awake (running a call,
+        or about to take one): that thread takes it next, unless
+        ``wakeOne`` wakes another for it first.
+        """
+        with self._mutex:
+            sleepers = self._sleepers
+            if not sleepers or (gated and len(sleepers) < self._members):
                 self._calls.append(call)
                 self.queuedAt = time.monotonic()
                 if self._waiting:
                     os.write(self._interrupt[1], b"!")
                 return
+            sleeper = sleepers.pop()
+        sleeper.call = call
+        sleeper.wake.release()
+
+    def queued(self):
+        """Whether calls wait for a thread (a glance, unlocked)."""
+        return bool(self._calls)
+
+    def wakeOne(self):
+        """Hand the first waiting call to a sleeping thread, if both are
+        there."""
+        with self._mutex:
+            if not (self._calls and self._sleepers):
+                return
             sleeper = self._sleepers.pop()
+            call = self._calls.popleft()
         sleeper.call = call
         sleeper.wake.release()
 
@@ -177,26 +247,66 @@ class _Feed:
 
     def get(self, sleeper):
         """From a pool thread: the next call, sleeping on ``sleeper`` until
-        there is one; what it put off to ``later`` runs first, once it is
-        a sleeper that a call can be handed to."""
+        there is one.
+
+        What its call added to ``later`` runs first, with what other
+        threads put off, once it is a sleeper that a call can be handed to.
+        With a call waiting, it is put off instead, until ``BATCH`` after
+        the call that first added to it began (or the reactor finds the
+        pool stalled: ``takePutOff``): the reactor's wake-ups for the
+        responses of a run of short calls go as one.
+        """
+        now = time.monotonic()
+        due = None
         with self._mutex:
             call = self._calls.popleft() if self._calls else None
             if call is None:
                 self._sleepers.append(sleeper)
-        if sleeper.later:
-            sleeper.runLater()
-        if call is not None:
-            return call
-        sleeper.wake.acquire()
-        call, sleeper.call = sleeper.call, None
+            later = sleeper.later
+            if later:
+                if not self._putOff:
+                    self._putOffSince = sleeper.since
+                self._putOff.extend(later)
+                later.clear()
+            if self._putOff and (
+                    call is None or now - self._putOffSince >= BATCH):
+                due, self._putOff = self._putOff, []
+        if due:
+            _run_all(due)
+        if call is None:
+            sleeper.wake.acquire()
+            call, sleeper.call = sleeper.call, None
+            now = time.monotonic()
+        sleeper.started = now
         return call
+
+    def takePutOff(self, since=float("inf")):
+        """What threads put off while they had calls to run, taken (to run
+        in another thread: the reactor), if its first call began no later
+        than ``since`` (time.monotonic); else nothing."""
+        with self._mutex:
+            if self._putOffSince > since:
+                return []
+            due, self._putOff = self._putOff, []
+        return due
+
+    def pending(self):
+        """Whether calls wait for a thread or threads put off what they do
+        before they wait (locked: a thread takes a call and puts off at
+        once)."""
+        with self._mutex:
+            return bool(self._calls or self._putOff)
 
 
 class SharedThreadPool(threadpool.ThreadPool):
     """A ThreadPool of ``maxthreads`` threads fed by one ``_Feed``.
 
-    ``reactor`` is the one ``whenIdle`` fires in.
+    ``reactor`` is the one ``whenIdle`` fires in, and whose clock and
+    timers look for a stalled pool (``_checkStall``).
     """
+
+    #: The process's CPU time, in seconds (tests replace it).
+    cpuTime = staticmethod(time.process_time)
 
     def __init__(self, maxthreads, name, reactor=None):
         super().__init__(0, maxthreads, name)
@@ -210,6 +320,7 @@ class SharedThreadPool(threadpool.ThreadPool):
         self._busyLock = threading.Lock()
         self._count = 0
         self._atTurnEnd = []
+        self._stallCheck = None
         self._local = threading.local()
 
     @property
@@ -290,11 +401,15 @@ class SharedThreadPool(threadpool.ThreadPool):
         if sleeper is None:
             f(*args)
         else:
+            if not sleeper.later:
+                sleeper.since = sleeper.started
             sleeper.later.append((f, args))
 
     def callAtTurnEnd(self, func, *args):
         """Run ``func(*args)`` on the pool, handed over at the end of the
-        reactor's turn (from the reactor thread only).
+        reactor's turn (from the reactor thread only), to a sleeping thread
+        if no other runs, else to the running one's queue (the module
+        docstring).
 
         A thread woken in the middle of a turn wakes to wait for the GIL,
         which the reactor holds until it sleeps in its poll: two more
@@ -310,9 +425,35 @@ class SharedThreadPool(threadpool.ThreadPool):
 
     def _handOver(self):
         calls, self._atTurnEnd = self._atTurnEnd, []
-        put = self._calls.put
+        feed = self._calls
         for call in calls:
-            put(call)
+            feed.put(call, gated=True)
+        if feed.queued() and self._stallCheck is None:
+            self._watchStall(self.cpuTime(), self.reactor.seconds())
+
+    def _watchStall(self, cpu, now):
+        self._stallCheck = self.reactor.callLater(
+            STALL_TICK, self._checkStall, cpu, now)
+
+    def _checkStall(self, cpu, then):
+        """In the reactor, while calls wait or wake-ups are put off: if the
+        process used less than ``STALL_CPU`` of a CPU since ``then`` (the
+        running threads wait on something), wake one more thread for the
+        waiting calls and run what the threads put off; else run it once
+        it is ``BATCH`` old (a thread may run one call for long: a leased
+        connection's many requests)."""
+        self._stallCheck = None
+        feed = self._calls
+        if not feed.pending():
+            return
+        used, now = self.cpuTime(), self.reactor.seconds()
+        if used - cpu < STALL_CPU * (now - then):
+            feed.wakeOne()
+            _run_all(feed.takePutOff())
+        else:
+            _run_all(feed.takePutOff(time.monotonic() - BATCH))
+        if feed.pending():
+            self._watchStall(used, now)
 
     def hasIdleThread(self):
         """From the reactor thread: whether a call handed over now would
@@ -342,9 +483,12 @@ class SharedThreadPool(threadpool.ThreadPool):
     def _work(self, calls):
         lock = self._busyLock
         sleeper = self._local.sleeper = _Sleeper()
+        calls.join()
         while True:
             call = calls.get(sleeper)
             if call is _STOP:
+                calls.leave()
+                _run_all(calls.takePutOff())
                 return
             onResult, func, args, kw = call
             with lock:
@@ -372,6 +516,9 @@ class SharedThreadPool(threadpool.ThreadPool):
     def stop(self):
         self.joined = True
         self.started = False
+        if self._stallCheck is not None and self._stallCheck.active():
+            self._stallCheck.cancel()
+        self._stallCheck = None
         threads, self.threads = self.threads, []
         reserved, self.reservedThreads = self.reservedThreads, []
         for _ in threads:

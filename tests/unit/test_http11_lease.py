@@ -25,6 +25,7 @@ from tests.polling import wait_for
 
 def app(environ, start_response):
     """Echo what the test needs to see; ``/hold`` waits for ``app.release``,
+    ``/meet`` for as many others at ``app.barrier`` as it is made for,
     ``/big`` answers ``app.BIG`` bytes, ``/stream`` streams ``app.STREAM``
     bytes, ``/raise`` raises, ``/tail`` sends ``app.BIG + 2`` bytes (more
     than STREAM_BUFFER, so they go out at once) then waits for
@@ -33,6 +34,8 @@ def app(environ, start_response):
     app.running.append(path)
     if path == "/hold":
         app.release.wait(30)
+    if path == "/meet":
+        app.barrier.wait()
     if path == "/raise":
         raise RuntimeError("the app failed")
     if path == "/big":
@@ -214,22 +217,37 @@ def test_one_thread_reads_and_answers_a_kept_connections_requests(served):
     wait_for(lambda: not server.site.channels, what="the connection closed")
 
 
-def test_as_many_connections_as_threads_each_keep_a_thread(served):
-    # A quiet pool lends its last thread too: two connections on two
-    # threads are each served by a thread of their own, the reactor
-    # reading only each first request, however they take turns.
+def test_connections_that_take_turns_share_the_running_thread(served):
+    # Two connections on a pool of two, asking in turn: the thread that
+    # runs serves the other connection's request too (its wait for its
+    # own client ends), so every request is read by the reactor and
+    # answered in order, nothing lost, and no second thread is needed
+    # while the first keeps up (minova_tw.threadpool).
     server = served(pool_size=2)
     a, b = server.connect(), server.connect()
     answers = {a: [ask(a, "/a0")], b: [ask(b, "/b0")]}
     for n in range(1, 6):
         for sock, name in ((a, "a"), (b, "b")):
             answers[sock].append(ask(sock, "/%s%d" % (name, n)))
-    assert len(server.reads) == 2 and len(server.leases) == 2
-    threads = [{answer["thread"] for answer in answers[sock]}
-               for sock in (a, b)]
-    assert len(threads[0]) == 1 and len(threads[1]) == 1
-    assert threads[0] != threads[1]
+    for sock, name in ((a, "a"), (b, "b")):
+        assert [answer["path"] for answer in answers[sock]] == [
+            "/%s%d" % (name, n) for n in range(6)]
+    assert len(server.leases) >= 2
     wait_for(lambda: server.site.served == 12, what="12 counted")
+
+
+def test_requests_that_wait_get_a_thread_each_up_to_the_pool(served):
+    # Three requests that can only end together (each waits for the
+    # others at a barrier): the running thread waits, the process uses
+    # no CPU, and the pool wakes a thread for each waiting request.
+    server = served(pool_size=3)
+    app.barrier = threading.Barrier(3, timeout=20)
+    socks = [server.connect() for _ in range(3)]
+    for sock in socks:
+        sock.sendall(request("/meet"))
+    answers = [read_response(sock) for sock in socks]
+    assert all(head.startswith(b"HTTP/1.1 200 ") for head, _, _ in answers)
+    assert len({json.loads(body)["thread"] for _, body, _ in answers}) == 3
 
 
 def test_a_body_a_pipeline_and_an_error_go_back_to_the_reactor(served):
@@ -397,9 +415,9 @@ def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
     # The site's cap closes the connection idle longest (APISite). A
     # leased connection is idle from the end of its last answer, however
     # late its thread gives it back: A, answered before B, must not seem
-    # used after B because A's lease ended later (here when C's request,
-    # queued for the pool, ends A's wait for its client, as a LINGER that
-    # ran late would).
+    # used after B's answer because A's lease ended later (here when B's
+    # request, queued for the thread that runs, ends A's wait for its
+    # client, as a LINGER that ran late would).
     server = served(pool_size=2)
     a = server.connect()
     ask(a, "/a")
@@ -411,12 +429,11 @@ def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
     # just after the client has the answer.)
     wait_for(lambda: server.site.served == 2, what="B's answer counted")
     channel_a, channel_b = server.leases
-    assert not server.resumes  # both threads still wait on their clients
+    wait_for(lambda: channel_a in server.resumes,
+             what="A's lease ended, after B's request")
+    assert channel_a.idleSince <= between < channel_b.idleSince
     c = server.connect()
     ask(c, "/c")
-    wait_for(lambda: channel_a in server.resumes,
-             what="A's lease ended, after C's request")
-    assert channel_a.idleSince <= between < channel_b.idleSince
     # At the cap, A is the one closed; B goes on.
     server.site.maxConnections = 4
     d = server.connect()

@@ -152,7 +152,7 @@ def test_before_waiting_runs_after_the_call_before_the_thread_waits():
         order.append("returned")
 
     pool.callInThread(call)
-    pool.callInThread(done.set)  # queued: still runs after the wake
+    pool.callInThread(done.set)  # queued: the wake waits for the thread
     assert done.wait(10)
     pool.stop()
     assert order == ["returned", "wake"]
@@ -167,7 +167,7 @@ def test_a_call_before_waiting_that_raises_is_logged_and_the_thread_serves():
         pool.callInThread(pool.beforeWaiting, lambda: 1 / 0)
         pool.callInThread(done.set)
         assert done.wait(10)
-    pool.stop()
+        pool.stop()  # (what was put off runs once the thread waits)
     failures = [e["log_failure"] for e in events if "log_failure" in e]
     assert [f.type for f in failures] == [ZeroDivisionError]
 
@@ -181,6 +181,149 @@ def test_calls_at_turn_end_go_to_the_pool_when_the_reactor_turns():
     # Held until the turn ends: no thread has it yet.
     assert pool._atTurnEnd and not pool._calls._calls and not ran.is_set()
     reactor.advance(0)
+    assert ran.wait(10)
+    pool.stop()
+
+
+class Held:
+    """Calls for a pool that record the thread they ran in and, if told
+    to, wait until ``release`` is set."""
+
+    def __init__(self):
+        self.release = threading.Event()
+        self.ran = []
+        self.started = threading.Semaphore(0)
+
+    def hold(self, name):
+        self.ran.append((name, threading.current_thread().name))
+        self.started.release()
+        assert self.release.wait(10)
+
+    def note(self, name):
+        self.ran.append((name, threading.current_thread().name))
+        self.started.release()
+
+
+def putting_off(pool, f, *args, held=None):
+    """A call that puts ``f(*args)`` off until its thread waits
+    (``beforeWaiting``), then holds on ``held`` if given."""
+    def call():
+        pool.beforeWaiting(f, *args)
+        if held is not None:
+            held.hold("first")
+    return call
+
+
+def gated_pool(size):
+    """A started pool of ``size`` threads on a MemoryReactorClock, all
+    asleep, whose process seems to use no CPU at all."""
+    reactor = MemoryReactorClock()
+    pool = threadpool.SharedThreadPool(size, "test", reactor)
+    pool.cpuTime = lambda: 0.0
+    pool.start()
+    wait_asleep(pool, size)
+    return reactor, pool
+
+
+@pytest.fixture
+def batching(monkeypatch):
+    """A one-thread pool (gated_pool) whose thread puts off its wake-ups
+    for as long as it has calls to run (``BATCH`` a minute), and a Held."""
+    monkeypatch.setattr(threadpool, "BATCH", 60)
+    reactor, pool = gated_pool(1)
+    return reactor, pool, Held()
+
+
+def test_a_turns_calls_wait_for_the_running_thread_until_it_stalls():
+    reactor, pool = gated_pool(3)
+    held = Held()
+    pool.callAtTurnEnd(held.hold, "first")
+    pool.callAtTurnEnd(held.note, "second")
+    reactor.advance(0)
+    assert held.started.acquire(timeout=10)
+    # One thread runs; the other call waits for it, not for a sleeper.
+    assert pool._calls.queued() and pool._calls.sleeping() == 2
+    assert [name for name, _ in held.ran] == ["first"]
+    # The process used no CPU over a tick: the running thread waits, and
+    # one more is woken for the waiting call.
+    reactor.advance(threadpool.STALL_TICK)
+    assert held.started.acquire(timeout=10)
+    assert [name for name, _ in held.ran] == ["first", "second"]
+    assert held.ran[0][1] != held.ran[1][1]
+    assert not pool._calls.queued()
+    held.release.set()
+    pool.stop()
+
+
+def test_a_busy_process_keeps_one_thread_running():
+    reactor, pool = gated_pool(2)
+    cpu = [0.0]
+    pool.cpuTime = lambda: cpu[0]
+    held = Held()
+    pool.callAtTurnEnd(held.hold, "first")
+    pool.callAtTurnEnd(held.note, "second")
+    reactor.advance(0)
+    assert held.started.acquire(timeout=10)
+    for _ in range(5):
+        # A whole CPU used over each tick: no second thread.
+        cpu[0] += threadpool.STALL_TICK
+        reactor.advance(threadpool.STALL_TICK)
+        assert pool._calls.queued() and pool._calls.sleeping() == 1
+    assert reactor.getDelayedCalls()  # still watching
+    held.release.set()
+    # The running thread takes the waiting call when it is done.
+    assert held.started.acquire(timeout=10)
+    assert held.ran[0][1] == held.ran[1][1]
+    wait_asleep(pool, 2)
+    cpu[0] += threadpool.STALL_TICK
+    reactor.advance(threadpool.STALL_TICK)
+    assert not reactor.getDelayedCalls()  # nothing waits: no more looks
+    pool.stop()
+
+
+def test_a_threads_wake_up_is_put_off_while_it_has_calls_to_run(batching):
+    reactor, pool, held = batching
+    order = []
+    pool.callAtTurnEnd(putting_off(pool, order.append, "wake", held=held))
+    pool.callAtTurnEnd(order.append, "second")
+    reactor.advance(0)
+    assert held.started.acquire(timeout=10)
+    pool.callAtTurnEnd(held.note, "third")
+    reactor.advance(0)
+    held.release.set()
+    assert held.started.acquire(timeout=10)
+    # The wake of the first call waited for the second and third, and
+    # goes once the thread has nothing left to run.
+    wait_for(lambda: order == ["second", "wake"], what="the wake, last")
+    pool.stop()
+
+
+def test_what_a_thread_put_off_runs_in_the_reactor_when_it_stalls(batching):
+    reactor, pool, held = batching
+    ran = []
+    pool.callAtTurnEnd(putting_off(
+        pool, lambda: ran.append(threading.current_thread())))
+    pool.callAtTurnEnd(held.hold, "blocks")
+    reactor.advance(0)
+    assert held.started.acquire(timeout=10)
+    assert ran == []  # put off: the thread had a call to run
+    reactor.advance(threadpool.STALL_TICK)
+    # The thread waits in its call: the reactor runs the put-off wake.
+    assert ran == [threading.current_thread()]
+    held.release.set()
+    pool.stop()
+
+
+def test_a_stopped_thread_runs_what_it_put_off(batching):
+    reactor, pool, held = batching
+    ran = threading.Event()
+    pool.callAtTurnEnd(putting_off(pool, ran.set, held=held))
+    pool.callAtTurnEnd(lambda: None)
+    reactor.advance(0)
+    assert held.started.acquire(timeout=10)
+    pool._calls.put(threadpool._STOP)  # queued, after the other call
+    held.release.set()
+    # The thread takes its stop with the wake still put off: it runs it.
     assert ran.wait(10)
     pool.stop()
 
@@ -303,6 +446,10 @@ def test_a_pool_lends_threads_while_every_call_found_one():
     assert not pool.hasIdleThread()
     reactor.advance(0)
     wait_asleep(pool, 2)
+    # The second call waited for the thread that ran the first: the pool
+    # lends none for QUIET seconds.
+    assert not pool.hasIdleThread()
+    pool._calls.queuedAt = time.monotonic() - threadpool.QUIET - 0.01
     assert pool.hasIdleThread()
     # A call that waited for a thread: none lent for QUIET seconds.
     release = threading.Event()
