@@ -132,6 +132,10 @@ class _Feed:
         #: began.
         self._putOff = []
         self._putOffSince = 0.0
+        #: Whether the reactor looks at the pool while calls wait
+        #: (SharedThreadPool._checkStall): only then is anything put off,
+        #: so that the reactor can run it if the thread does not.
+        self.watched = False
         #: Threads in waitReadable, and the pipe that ends their waits.
         self._waiting = 0
         self._interrupt = None
@@ -269,7 +273,8 @@ class _Feed:
                 self._putOff.extend(later)
                 later.clear()
             if self._putOff and (
-                    call is None or now - self._putOffSince >= BATCH):
+                    call is None or not self.watched
+                    or now - self._putOffSince >= BATCH):
                 due, self._putOff = self._putOff, []
         if due:
             _run_all(due)
@@ -290,12 +295,14 @@ class _Feed:
             due, self._putOff = self._putOff, []
         return due
 
-    def pending(self):
-        """Whether calls wait for a thread or threads put off what they do
-        before they wait (locked: a thread takes a call and puts off at
-        once)."""
+    def keepWatching(self):
+        """From the reactor: whether calls wait for a thread or threads put
+        off what they do before they wait, which the reactor then keeps
+        looking at (``watched``; locked: a thread takes a call and puts
+        off at once)."""
         with self._mutex:
-            return bool(self._calls or self._putOff)
+            self.watched = bool(self._calls or self._putOff)
+            return self.watched
 
 
 class SharedThreadPool(threadpool.ThreadPool):
@@ -432,6 +439,7 @@ class SharedThreadPool(threadpool.ThreadPool):
             self._watchStall(self.cpuTime(), self.reactor.seconds())
 
     def _watchStall(self, cpu, now):
+        self._calls.watched = True
         self._stallCheck = self.reactor.callLater(
             STALL_TICK, self._checkStall, cpu, now)
 
@@ -444,7 +452,7 @@ class SharedThreadPool(threadpool.ThreadPool):
         connection's many requests)."""
         self._stallCheck = None
         feed = self._calls
-        if not feed.pending():
+        if not feed.keepWatching():
             return
         used, now = self.cpuTime(), self.reactor.seconds()
         if used - cpu < STALL_CPU * (now - then):
@@ -452,7 +460,7 @@ class SharedThreadPool(threadpool.ThreadPool):
             _run_all(feed.takePutOff())
         else:
             _run_all(feed.takePutOff(time.monotonic() - BATCH))
-        if feed.pending():
+        if feed.keepWatching():
             self._watchStall(used, now)
 
     def hasIdleThread(self):
@@ -519,6 +527,7 @@ class SharedThreadPool(threadpool.ThreadPool):
         if self._stallCheck is not None and self._stallCheck.active():
             self._stallCheck.cancel()
         self._stallCheck = None
+        self._calls.watched = False
         threads, self.threads = self.threads, []
         reserved, self.reservedThreads = self.reservedThreads, []
         for _ in threads:

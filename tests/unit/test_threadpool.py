@@ -146,16 +146,23 @@ def test_before_waiting_runs_after_the_call_before_the_thread_waits():
     pool = run_pool(1)
     order = []
     done = threading.Event()
+    queued = threading.Event()
 
     def call():
         pool.beforeWaiting(order.append, "wake")
+        assert queued.wait(10)
         order.append("returned")
 
     pool.callInThread(call)
-    pool.callInThread(done.set)  # queued: the wake waits for the thread
+    # Queued behind it, but not by the reactor, which would look at the
+    # pool while calls wait (_checkStall): nothing is put off, the wake
+    # goes before the next call.
+    pool.callInThread(order.append, "next")
+    pool.callInThread(done.set)
+    queued.set()
     assert done.wait(10)
     pool.stop()
-    assert order == ["returned", "wake"]
+    assert order == ["returned", "wake", "next"]
     pool.beforeWaiting(order.append, "at once")  # not a pool thread
     assert order[-1] == "at once"
 
