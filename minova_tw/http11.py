@@ -58,10 +58,11 @@ hands the connection back to the reactor when the wait ends, a request
 needs more (a body, an error, a pipelined request), the response does
 not fit the socket or streams, or the pool has calls waiting, which end
 every such wait at once (minova_tw.threadpool). A pool where no call has
-had to wait for a thread lately lets every thread keep a connection, its
-last included: a process holding no more connections than threads (a
-balancer's few per backend) then serves each on a thread of its own, with
-no hand-off at all. While a connection is
+had to wait for a thread lately lends a thread to a connection, its last
+included; as the pool runs one thread at a time while it keeps a CPU
+busy, another connection's request is queued for the thread that runs,
+which ends its lease and serves it: connections that take turns share
+that thread, each request read by the reactor. While a connection is
 leased, the reactor does no I/O on it: what would (the watchdog, a drain,
 a cap) waits for it to come back, and an abort shuts the socket down and
 closes it once the thread let go (its descriptor must not be reused under

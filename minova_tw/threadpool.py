@@ -232,8 +232,9 @@ class _Feed:
         """Whether a thread serving a connection of its own gives it up
         (a glance, unlocked): calls wait for a thread, or none sleeps and a
         call had to wait for one within ``QUIET`` seconds. A quiet pool
-        lends every thread: a process holding no more connections than
-        threads then serves each on a thread of its own, hand-off free."""
+        lends its threads: a client that waits for each answer is then
+        served hand-off free; another connection's request, queued for the
+        thread that runs, ends the lease (the module docstring)."""
         return bool(self._calls) or (
             not self._sleepers and self.queuedLately())
 
@@ -255,10 +256,12 @@ class _Feed:
 
         What its call added to ``later`` runs first, with what other
         threads put off, once it is a sleeper that a call can be handed to.
-        With a call waiting, it is put off instead, until ``BATCH`` after
-        the call that first added to it began (or the reactor finds the
-        pool stalled: ``takePutOff``): the reactor's wake-ups for the
-        responses of a run of short calls go as one.
+        With a call waiting while the reactor watches (``watched``), it is
+        put off instead, until ``BATCH`` after the call that first added to
+        it began, when this or another thread takes its next call, or the
+        reactor finds it that old or the pool stalled (``takePutOff``): the
+        reactor's wake-ups for the responses of a run of short calls go as
+        one.
         """
         now = time.monotonic()
         due = None
