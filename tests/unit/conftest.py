@@ -11,6 +11,9 @@ tests (``test_compute_*``, ``test_db_*``) hold the database servers to the
 same behaviour.
 ``clock`` is the injectable time of the compute layer; ``compute`` an
 ``API`` on both; ``api`` calls the compute router over the same database.
+
+Besides: every minova thread pool a unit test starts is stopped when it
+ends (``stop_pools``).
 """
 
 import datetime
@@ -23,6 +26,7 @@ import sqlalchemy as sa
 
 from minova_tw import conf as minova_conf
 from minova_tw import context
+from minova_tw import threadpool
 from minova_tw.api.openstack.compute import routes
 from minova_tw.compute import api as compute_api
 from minova_tw.db import engine as db_engine
@@ -256,3 +260,22 @@ def server(api):
         "name": "vm", "flavorRef": "1", "imageRef": IMAGE}})
     assert res.status_int == 202, res.text
     return res.json["server"]["id"]
+
+
+@pytest.fixture(autouse=True)
+def stop_pools(monkeypatch):
+    """Every pool a test starts is stopped when the test ends, whether it
+    passed or not: a pool's threads are not daemons, so one a failed test
+    left running keeps pytest from exiting (it hangs after its report)."""
+    started = []
+    start = threadpool.SharedThreadPool.start
+
+    def start_and_note(pool):
+        started.append(pool)
+        start(pool)
+
+    monkeypatch.setattr(threadpool.SharedThreadPool, "start", start_and_note)
+    yield
+    for pool in started:
+        if pool.threads or pool.reservedThreads:
+            pool.stop()
