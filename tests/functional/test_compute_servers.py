@@ -33,8 +33,10 @@ def test_no_password_when_disabled(start_compute):
     assert "adminPass" not in server
 
 
-def test_lifecycle_build_active_stop_start_reboot_delete(compute):
-    client = compute(ADMIN)
+def test_a_new_server_builds_with_no_address(start_compute):
+    # A build of a minute, so that it is still building when it is read
+    # (see test_while_building_actions_are_409).
+    client = start_compute(minova={"build_time": "60"})(ADMIN)
     server_id = client.boot(wait=False)
     building = client.ok("GET", "/servers/" + server_id)["server"]
     assert (building["status"], building["OS-EXT-STS:vm_state"],
@@ -42,6 +44,11 @@ def test_lifecycle_build_active_stop_start_reboot_delete(compute):
             building["OS-EXT-STS:power_state"]) == (
         "BUILD", "building", "scheduling", 0)
     assert building["addresses"] == {}
+
+
+def test_lifecycle_build_active_stop_start_reboot_delete(compute):
+    client = compute(ADMIN)
+    server_id = client.boot(wait=False)
     active = client.wait(server_id, "ACTIVE")
     assert (active["OS-EXT-STS:vm_state"], active["OS-EXT-STS:task_state"],
             active["OS-EXT-STS:power_state"]) == ("active", None, 1)
