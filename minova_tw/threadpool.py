@@ -455,8 +455,6 @@ class SharedThreadPool(threadpool.ThreadPool):
         connection's many requests)."""
         self._stallCheck = None
         feed = self._calls
-        if not feed.keepWatching():
-            return
         used, now = self.cpuTime(), self.reactor.seconds()
         if used - cpu < STALL_CPU * (now - then):
             feed.wakeOne()
