@@ -104,13 +104,7 @@ def measure(kind, procs, pinned, shape, mode, workdir, base_config):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.affinity",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--procs", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--close", action="store_true",
-                        help="Connection: close instead of keep-alive")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=6,
-                        help="measured seconds of each run")
+    load.add_cell_arguments(parser, connections=8, duration=6)
     parser.add_argument("--out", default=OUT)
     args = parser.parse_args(argv)
     if load.wrk_path() is None:

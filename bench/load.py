@@ -32,6 +32,19 @@ WRK_REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 TIMEOUT = "2s"
 
 
+def add_cell_arguments(parser, connections, duration):
+    """The options of a tool that measures one cell, run by run: its
+    worker processes, wrk's connections and ``--close``, the runs and
+    their measured seconds."""
+    parser.add_argument("--procs", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=connections)
+    parser.add_argument("--close", action="store_true",
+                        help="Connection: close instead of keep-alive")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=duration,
+                        help="measured seconds of each run")
+
+
 def wrk_path():
     return shutil.which("wrk")
 

@@ -72,6 +72,35 @@ def workers(root):
     return [pid for pid in pids if pid not in parents]
 
 
+def thread_times(pid):
+    """``{tid: (utime, stime, voluntary, involuntary)}`` of each thread of
+    ``pid`` that is alive: its CPU in seconds, and how often it gave up its
+    CPU to wait (voluntary: a lock, a poll, a socket) or was taken off it
+    (involuntary: the scheduler ran something else)."""
+    times = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return times
+    for tid in tids:
+        base = "/proc/%d/task/%s/" % (pid, tid)
+        try:
+            with open(base + "stat") as f:
+                stat = f.read()
+            with open(base + "status") as f:
+                status = f.read()
+        except OSError:
+            continue  # a thread that ended since the listing
+        fields = stat[stat.rindex(")") + 2:].split()
+        switches = dict(line.split(":\t") for line in status.splitlines()
+                        if line.endswith(tuple("0123456789"))
+                        and "ctxt_switches" in line)
+        times[int(tid)] = (int(fields[11]) / _TICK, int(fields[12]) / _TICK,
+                           int(switches["voluntary_ctxt_switches"]),
+                           int(switches["nonvoluntary_ctxt_switches"]))
+    return times
+
+
 def cmdline(pid):
     """The command line of ``pid`` as one string ("" if it is gone)."""
     try:

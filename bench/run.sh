@@ -7,6 +7,7 @@
 #   bench/run.sh profile    the py-spy recipe (what bench/profile.sh runs)
 #   bench/run.sh affinity   one cell with each host's workers pinned and not
 #   bench/run.sh instructions  each host's instructions per request (callgrind)
+#   bench/run.sh threads    one cell's CPU and switches, thread by thread
 # Python: $PYTHON, else .venv/bin/python (made here when missing). wrk,
 # Apache and its mod_wsgi come from the distribution; gunicorn, uWSGI,
 # granian, py-spy and matplotlib from the project's "bench" extra. The
@@ -41,6 +42,10 @@ fi
 if [ "${1:-}" = affinity ]; then
     shift
     exec "$PYTHON" -m bench.affinity "$@"
+fi
+if [ "${1:-}" = threads ]; then
+    shift
+    exec "$PYTHON" -m bench.threads "$@"
 fi
 if [ "${1:-}" = instructions ]; then
     shift
