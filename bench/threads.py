@@ -137,6 +137,9 @@ def measure(kind, procs, shape, stack, endpoint, headers, duration,
         after = {pid: proctree.thread_times(pid) for pid in workers}
     finally:
         running.stop()
+    if not report["requests"]:
+        raise SystemExit("%s answered no request in %d s (its log: %s)" % (
+            running.host.label, duration, running.log_path))
     return summarize(kind, before, after, report)
 
 

@@ -144,3 +144,30 @@ def test_an_endpoint_the_stack_does_not_have_is_a_clear_error(capsys):
     assert exit.value.code == 2
     assert ("the reference stack has no endpoint 'GET /nowhere' (it has: "
             "GET /)") in capsys.readouterr().err
+
+
+def test_a_host_that_answers_nothing_is_a_clear_error(monkeypatch, tmp_path):
+    class Host:
+        # A host that starts and stops, and whose runs wrk finds empty.
+        def __init__(self, host, *args, **kwargs):
+            self.host, self.url = host, "http://127.0.0.1:1"
+            self.log_path = str(tmp_path / "host.log")
+
+        def wait_ready(self):
+            pass
+
+        def workers(self):
+            return []
+
+        def stop(self):
+            pass
+    monkeypatch.setattr(threads.hostlib, "RunningHost", Host)
+    monkeypatch.setattr(threads.load, "run_wrk",
+                        lambda *args: _report(requests=0))
+    stack = threads.matrix.STACKS[0]
+    with pytest.raises(SystemExit) as exit:
+        threads.measure("minova", 2, threads.matrix.Shape(1), stack,
+                        stack.endpoints[0], (), 5, str(tmp_path), None, None)
+    assert str(exit.value) == (
+        "minova-p2 answered no request in 5 s (its log: %s)"
+        % (tmp_path / "host.log"))
