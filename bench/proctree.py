@@ -13,10 +13,11 @@ import os
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _fields(pid):
-    """/proc/<pid>/stat from field 3 (state) on, or None if ``pid`` is gone."""
+def _fields(pid, task=""):
+    """/proc/<pid>/stat (with ``task``, ``task/<tid>/``: a thread's) from
+    field 3 (state) on, or None if it is gone."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
+        with open("/proc/%d/%sstat" % (pid, task)) as f:
             data = f.read()
     except OSError:
         return None
@@ -83,21 +84,23 @@ def thread_times(pid):
     except OSError:
         return times
     for tid in tids:
-        base = "/proc/%d/task/%s/" % (pid, tid)
+        task = "task/%s/" % tid
         try:
-            with open(base + "stat") as f:
-                stat = f.read()
-            with open(base + "status") as f:
+            with open("/proc/%d/%sstatus" % (pid, task)) as f:
                 status = f.read()
         except OSError:
             continue  # a thread that ended since the listing
-        fields = stat[stat.rindex(")") + 2:].split()
-        switches = dict(line.split(":\t") for line in status.splitlines()
-                        if line.endswith(tuple("0123456789"))
-                        and "ctxt_switches" in line)
+        fields = _fields(pid, task)
+        if fields is None:
+            continue  # one that ended between the two reads
+        switches = {}
+        for line in status.splitlines():
+            name, _, value = line.partition(":")
+            if name.endswith("ctxt_switches"):
+                switches[name] = int(value)
         times[int(tid)] = (int(fields[11]) / _TICK, int(fields[12]) / _TICK,
-                           int(switches["voluntary_ctxt_switches"]),
-                           int(switches["nonvoluntary_ctxt_switches"]))
+                           switches["voluntary_ctxt_switches"],
+                           switches["nonvoluntary_ctxt_switches"])
     return times
 
 

@@ -67,15 +67,10 @@ def _start(hosts, stack, workdir, base_config, closing=False, hosted=None):
     return running, down
 
 
-def _headers(endpoint, seeds):
-    values = {step: value for step, (value, _) in seeds.items()}
-    return tuple((name, value.format(**values))
-                 for name, value in endpoint.headers)
-
-
 def _probe(endpoint, host, seeds):
     """Why ``endpoint`` cannot be measured on ``host``, or None if it answers."""
-    status, _ = host.get(endpoint.path, _headers(endpoint, seeds))
+    status, _ = host.get(endpoint.path,
+                         seed.endpoint_headers(endpoint, seeds))
     if status == 404:
         return "answers 404 on %s (not in minova yet)" % host.host.label
     if status >= 400:
@@ -256,7 +251,7 @@ def _measure_all(running, twins, stack, endpoint, mode, seeds, rep):
     skipped on a host whose response would not tell wrk to reconnect.
     """
     records = []
-    headers = _headers(endpoint, seeds)
+    headers = seed.endpoint_headers(endpoint, seeds)
     for shape in matrix.shapes(mode, stack, endpoint):
         for label, host in running.items():
             if not shape.keep_alive:

@@ -135,3 +135,11 @@ def _step(name, action, *args):
         return action(*args), None
     except (SeedFailed, LookupError, TypeError, ValueError, OSError) as exc:
         return None, "seed %s: %s" % (name, exc)
+
+
+def endpoint_headers(endpoint, seeds):
+    """``endpoint``'s headers with the values of ``seeds`` (what ``seed``
+    returned) put in where they name a step (``{server_ip}``)."""
+    values = {step: value for step, (value, _) in seeds.items()}
+    return tuple((name, value.format(**values))
+                 for name, value in endpoint.headers)

@@ -152,13 +152,13 @@ def _seeded(endpoint, kind, procs, stack, workdir, base_config, hosted):
                                   base_config, hosted=hosted)
     try:
         running.wait_ready()
-        value, reason = seed.seed(running.url, {endpoint.seed})[endpoint.seed]
+        seeds = seed.seed(running.url, {endpoint.seed})
     finally:
         running.stop()
+    reason = seeds[endpoint.seed][1]
     if reason:
         raise SystemExit("seeding %s failed: %s" % (endpoint.seed, reason))
-    return tuple((name, text.format(**{endpoint.seed: value}))
-                 for name, text in endpoint.headers)
+    return seed.endpoint_headers(endpoint, seeds)
 
 
 def main(argv=None):
