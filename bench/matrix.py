@@ -210,6 +210,18 @@ def shapes(mode, stack, endpoint=None):
     return every
 
 
+def find(stack_name, label):
+    """``(stack, endpoint)`` of the stack named ``stack_name`` and its
+    endpoint ``label`` ("GET /"); a LookupError that names what the stack
+    has when it has no such endpoint."""
+    stack = next(s for s in STACKS if s.name == stack_name)
+    for endpoint in stack.endpoints:
+        if endpoint.label == label:
+            return stack, endpoint
+    raise LookupError("the %s stack has no endpoint %r (it has: %s)" % (
+        stack.name, label, ", ".join(e.label for e in stack.endpoints)))
+
+
 def focus(endpoint):
     """The shape the targets read ``endpoint`` at: c=64 keep-alive, unless
     the endpoint says otherwise."""

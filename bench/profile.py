@@ -214,8 +214,10 @@ def main(argv=None):
                         default=matrix.FOCUS.connections)
     parser.add_argument("--out", default=OUT)
     args = parser.parse_args(argv)
-    stack = next(s for s in matrix.STACKS if s.name == args.stack)
-    endpoint = next(e for e in stack.endpoints if e.label == args.endpoint)
+    try:
+        stack, endpoint = matrix.find(args.stack, args.endpoint)
+    except LookupError as exc:
+        parser.error(str(exc))
     os.makedirs(args.out, exist_ok=True)
     wall = os.path.join(args.out, "wall.txt")
     gil = os.path.join(args.out, "gil.txt")

@@ -170,13 +170,10 @@ def main(argv=None):
     load.add_cell_arguments(parser, connections=1, duration=5)
     parser.add_argument("--out", default=OUT)
     args = parser.parse_args(argv)
-    stack = next(s for s in matrix.STACKS if s.name == args.stack)
-    endpoint = next((e for e in stack.endpoints if e.label == args.endpoint),
-                    None)
-    if endpoint is None:
-        parser.error("the %s stack has no endpoint %r (it has: %s)" % (
-            stack.name, args.endpoint,
-            ", ".join(e.label for e in stack.endpoints)))
+    try:
+        stack, endpoint = matrix.find(args.stack, args.endpoint)
+    except LookupError as exc:
+        parser.error(str(exc))
     if load.wrk_path() is None:
         parser.exit(2, "wrk is not installed: bench/run.sh installs it "
                     "(apt-get install wrk)\n")

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from bench import proctree, threads
+from bench import profile, proctree, threads
 from tests.polling import wait_for
 
 
@@ -138,9 +138,13 @@ def test_without_uwsgi_the_ratio_says_so():
                         "| – | – | – |")
 
 
-def test_an_endpoint_the_stack_does_not_have_is_a_clear_error(capsys):
+@pytest.mark.parametrize("tool", ["threads", "profile"])
+def test_an_endpoint_the_stack_does_not_have_is_a_clear_error(tool, capsys):
+    # One lookup (bench.matrix.find) for bench.threads and bench.profile:
+    # a clear error, not a traceback.
+    main = threads.main if tool == "threads" else profile.main
     with pytest.raises(SystemExit) as exit:
-        threads.main(["--endpoint", "GET /nowhere"])
+        main(["--endpoint", "GET /nowhere"])
     assert exit.value.code == 2
     assert ("the reference stack has no endpoint 'GET /nowhere' (it has: "
             "GET /)") in capsys.readouterr().err
