@@ -115,8 +115,16 @@ def test_nova_stacks_in_one_process_count_statuses(minova, tmp_path):
     requests.get(server.url("osapi_compute", "/v2.1/flavors/nope"),
                  headers=headers, timeout=10)
     requests.request("BREW", server.url("osapi_compute", "/"), timeout=10)
-    samples = scrape(server)
     total = "minova_http_requests_total"
+    # Each is counted just after its response went out (the test above):
+    # wait until all three are, then check each count.
+    scraped = []
+
+    def counted():
+        scraped[:] = [scrape(server)]
+        return sum(v for k, v in scraped[0].items() if k[0] == total) >= 3
+    wait_for(counted, what="three requests counted")
+    samples = scraped[0]
     assert value(samples, total, api="osapi_compute", method="GET",
                  status="200") == 1
     assert value(samples, total, api="osapi_compute", method="GET",
