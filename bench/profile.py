@@ -52,6 +52,8 @@ POOL_BUCKETS = RESPONSE_BUCKETS + (
      ("read_now (", "HTTP11Channel._headHere (")),
     ("leased: waiting for the client's next request (waitReadable)",
      ("_Feed.waitReadable (",)),
+    ("leased: waiting in the lease loop for a next request (_Leases._take)",
+     ("_Leases._take (",)),
     ("idle, waiting for work", ("_Feed.get (",)),
 )
 

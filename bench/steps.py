@@ -85,6 +85,7 @@ class _Resource:
 
     def __init__(self, app):
         self.application = app
+        self.appTime = resources.AppTime()
 
 
 def steps(app):

@@ -46,28 +46,39 @@ A request on the thread pool costs the reactor two turns (the request to a
 pool thread, the response back) and a client waiting for each answer
 (one CLI, a balancer's few connections per backend) three thread wake-ups
 a request, where a server that reads, runs and writes in one thread has
-one. So while minova's pool has a thread free, a plain TCP connection is
-*leased* to the thread that runs its request: the reactor stops reading
-it, and the thread writes the response straight to the socket, logs it,
-waits a moment (``LINGER``) for the client's next request and, when that
-is one complete head with no body, serves it too, and so on. A request
-that ends its connection (``Connection: close``) is leased for its answer
-alone: the thread writes it, so the client has it without the hand-off
-back, and the reactor only closes. The thread
-hands the connection back to the reactor when the wait ends, a request
-needs more (a body, an error, a pipelined request), the response does
-not fit the socket or streams, or the pool has calls waiting, which end
-every such wait at once (minova_tw.threadpool). A pool where no call has
-had to wait for a thread lately lends a thread to a connection, its last
-included; as the pool runs one thread at a time while it keeps a CPU
-busy, another connection's request is queued for the thread that runs,
-which ends its lease and serves it: connections that take turns share
-that thread, each request read by the reactor. While a connection is
-leased, the reactor does no I/O on it: what would (the watchdog, a drain,
-a cap) waits for it to come back, and an abort shuts the socket down and
-closes it once the thread let go (its descriptor must not be reused under
-the thread). TLS connections are never leased: their writes need the
-reactor.
+one. So a plain TCP connection may be *leased* to the pool thread that
+runs its request: the reactor stops reading it, and the thread writes the
+response straight to the socket and logs it. Then:
+
+* while minova's pool has a thread free (no call has had to wait for one
+  lately), the thread waits a moment (``LINGER``, minova_tw.threadpool)
+  for the client's next request and, when that is one complete head with
+  no body, serves it too, and so on. It gives the connection back when
+  the pool has calls waiting, which end every such wait at once: as the
+  pool runs one thread at a time while it keeps a CPU busy, another
+  connection's request is queued for the thread that runs, which serves
+  it, so that connections taking turns share that thread, each request
+  read by the reactor. That suits short requests (the reference app's
+  110 µs of CPU), whose reactor turns carry many at once.
+* while the app's requests are long (``WSGIResource.loops``: a mean of a
+  millisecond of CPU or more, real nova's GET / takes 1.8), the
+  connection is leased whether or not a thread is free, and after each
+  answer waits in the pool's lease loop for its next request, which a
+  loop thread serves the same way: one thread serves every connection of
+  the loop, with no reactor turn per request to take the interpreter
+  lock from the app (measured in bench/).
+
+A request that ends its connection (``Connection: close``) is leased for
+its answer alone: the thread writes it, so the client has it without the
+hand-off back, and the reactor only closes. The connection goes back to
+the reactor when its client sends nothing for ``LINGER``, a request needs
+more (a body, an error, a pipelined request), the response does not fit
+the socket or streams, or the site drains or reloads. While a connection
+is leased, the reactor does no I/O on it: what would (the watchdog, a
+drain, a cap) waits for it to come back, and an abort shuts the socket
+down and closes it once the thread let go (its descriptor must not be
+reused under the thread). TLS connections are never leased: their writes
+need the reactor.
 """
 
 import functools
@@ -81,7 +92,7 @@ from twisted.internet import defer, interfaces, protocol, tcp
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from minova_tw import compat, request_head, resources
+from minova_tw import compat, request_head, resources, threadpool
 from minova_tw.accesslog import PerSecond
 from minova_tw.request_head import BadRequest
 
@@ -139,12 +150,6 @@ def _kind(name):
     return kind
 
 _NO_BODY = frozenset((204, 304))
-#: How long a leased connection's thread waits for the client's next
-#: request before it hands the connection back to the reactor, in seconds:
-#: a client that sends its next request as soon as it has an answer
-#: (a script, a balancer) sends it within this; a wait costs no CPU and
-#: ends at once when the pool has work.
-LINGER = 0.002
 
 
 @functools.lru_cache()
@@ -779,13 +784,13 @@ class HTTP11Channel(protocol.Protocol):
 
     def exchangeDone(self, exchange):
         """The response was written: log it, then the next request or close
-        (a leased connection's thread decides, see _serveLeased).
+        (a leased connection's thread decides, see _keepsLease).
 
         The connection is idle from now (``idleSince``, the idle timeout),
         not from when the reactor reads on: a leased one comes back to it
-        a ``LINGER`` or more later, and one whose thread was slow to let
-        go would seem used after a connection answered since, and be kept
-        at the cap in its place.
+        a ``LINGER`` (minova_tw.threadpool) or more later, and one whose
+        thread was slow to let go would seem used after a connection
+        answered since, and be kept at the cap in its place.
         """
         self.exchange = None
         self._lastActive = self.reactor.seconds()
@@ -861,43 +866,47 @@ class HTTP11Channel(protocol.Protocol):
         self._leaseBroken = False
         self._endWanted = None
         self._keep = True
+        self._lessor = resource
         self.transport.pauseProducing()
         resource.threadpool.callAtTurnEnd(self._serveLeased, resource,
                                           environ)
 
     def _serveLeased(self, resource, environ):
-        """In the pool thread: serve requests until the lease ends."""
+        """In a pool thread: serve requests until the lease ends, then let
+        the connection go, or keep it in the pool's lease loop
+        (minova_tw.threadpool) when its app's requests are long
+        (``WSGIResource.loops``)."""
+        kept = False
         self._lessee = threading.get_ident()
-        pool = resource.threadpool
-        fd = self.transport.fileno()
         try:
-            while True:
-                resource.serveHere(environ, self.exchange)
-                if (self.exchange is not None or not self._keep
-                        or self._leaseBroken or self._endWanted
-                        or self.site.draining
-                        or self.site.resource is not resource):
-                    return
-                if self.moveChecks and self._movesNext():
-                    self._moving = True  # the reactor moves it
-                    return
-                if pool.crowded():
-                    return
-                data = self._nextFromClient(pool, fd)
-                if not data:
-                    return  # none, or the end of the stream (the reactor's)
-                self._buffer = data
-                self._lastActive = self.reactor.seconds()
-                environ = self._headHere()
-                if environ is None:
-                    return
-                self.site.requestStarted(self.exchange)
+            kept = self._serveOwn(resource, environ)
         except Exception:
             log.failure("serving a leased connection failed")
             self._endWanted = "abort"
         finally:
             self._lessee = None
-            resource.handOff.call(self._leaseEnded)
+        if kept:
+            resource.threadpool.keepLeased(self, self.transport.fileno())
+        else:
+            self.letGo()
+
+    def _serveOwn(self, resource, environ):
+        """In the lease's thread: serve ``environ``'s request, and the next
+        ones while the thread keeps the connection to itself; whether the
+        connection goes to the lease loop after."""
+        pool = resource.threadpool
+        fd = self.transport.fileno()
+        while True:
+            resource.serveHere(environ, self.exchange)
+            if not self._keepsLease():
+                return False
+            if resource.loops:
+                return True
+            if pool.crowded():
+                return False
+            environ = self._requestHere(self._nextFromClient(pool, fd))
+            if environ is None:
+                return False
 
     def _nextFromClient(self, pool, fd):
         """In the lease's thread: what the client sent of its next request,
@@ -911,12 +920,72 @@ class HTTP11Channel(protocol.Protocol):
             pass
         except OSError:
             return None
-        if not pool.waitReadable(fd, LINGER):
+        if not pool.waitReadable(fd, threadpool.LINGER):
             return None
         try:
             return compat.read_now(self.transport)
         except OSError:
             return None
+
+    def leaseReadable(self):
+        """In a pool thread of the lease loop: the socket is readable; serve
+        the request that came when it is one complete head with no body.
+        Whether the connection stays in the loop; if not, the loop lets it
+        go (``letGo``) and the reactor finds what is left, as it would
+        have: the rest of a request, the end of the stream, an error."""
+        if self._endWanted:
+            return False
+        try:
+            environ = self._requestHere(compat.read_now(self.transport))
+        except OSError:
+            return False
+        if environ is None:
+            return False
+        self._lessee = threading.get_ident()
+        try:
+            self._lessor.serveHere(environ, self.exchange)
+        except Exception:
+            log.failure("serving a leased connection failed")
+            self._endWanted = "abort"
+            return False
+        finally:
+            self._lessee = None
+        # An app whose requests became short has its connections back
+        # with the reactor (WSGIResource.loops).
+        return self._keepsLease() and self._lessor.loops
+
+    def _keepsLease(self):
+        """After a leased request: whether the connection stays leased (its
+        response was written whole, it stays open, the site neither
+        drains nor reloaded, and it does not move to a sibling worker)."""
+        if (self.exchange is not None or not self._keep
+                or self._leaseBroken or self._endWanted
+                or self.site.draining
+                or self.site.resource is not self._lessor):
+            return False
+        if self.moveChecks and self._movesNext():
+            self._moving = True  # the reactor moves it
+            return False
+        return True
+
+    def letGo(self):
+        """From a pool thread: the connection goes back to the reactor."""
+        self._lessor.handOff.call(self._leaseEnded)
+
+    def _requestHere(self, data):
+        """In the lease's thread: the environ of the next request, from
+        ``data`` the client sent, counted as started; None when there is
+        none (nothing came, or the end of the stream) or it is the
+        reactor's to parse (``_headHere``), which then finds the buffer
+        as the client sent it."""
+        if not data:
+            return None
+        self._buffer = data
+        self._lastActive = self.reactor.seconds()
+        environ = self._headHere()
+        if environ is not None:
+            self.site.requestStarted(self.exchange)
+        return environ
 
     def _headHere(self):
         """In the lease's thread: the environ of the request whose head

@@ -19,6 +19,7 @@ import contextlib
 import functools
 import importlib
 import sys
+import time
 
 from paste.deploy import loadapp
 from twisted.internet.threads import blockingCallFromThread
@@ -214,19 +215,31 @@ class WSGIResource(resource.Resource):
         self._toPool = getattr(threadpool, "callAtTurnEnd",
                                getattr(threadpool, "callInThread", None))
         self.isReserved = reserved_path_matcher(reserved_paths)
-        # minova's pool lets a thread wait for a connection's next request.
+        # minova's pool lets a thread wait for a connection's next request,
+        # and keeps connections in its lease loop.
         self._lends = hasattr(threadpool, "hasIdleThread")
+        self.appTime = AppTime()
+
+    @property
+    def loops(self):
+        """Whether a leased connection goes to the pool's lease loop after
+        its answer (minova_tw.threadpool): while the app's requests hold a
+        thread's CPU ``AppTime.LONG`` or more."""
+        return self.appTime.long and self._lends
 
     def lendsThread(self, environ):
         """Whether the connection of this request may be served by a pool
         thread from here on (minova_tw.http11's lease: ``serveHere``).
 
-        Only on minova's own pool while it has a thread asleep (a busy
+        Only on minova's own pool, while it has a thread asleep (a busy
         pool serves more connections than it has threads, which leases
-        would take turns on), and not for a reserved path, which runs on a
-        reserved thread so as never to wait behind the pool.
+        would take turns on) or the app's requests are long (``loops``:
+        the lease loop serves any number of connections on one thread),
+        and not for a reserved path, which runs on a reserved thread so as
+        never to wait behind the pool.
         """
-        return (self._lends and self.threadpool.hasIdleThread()
+        return (self._lends
+                and (self.appTime.long or self.threadpool.hasIdleThread())
                 and not self.isReserved(environ["PATH_INFO"]))
 
     def serveHere(self, environ, responder):
@@ -364,6 +377,52 @@ class ReactorQueue:
                 log.failure("delivering a response failed")
 
 
+class AppTime:
+    """How much of a thread's CPU an app's requests take, sampled: what
+    decides where a keep-alive connection waits for its next request.
+
+    Short requests (the reference app's 110 µs) are served best by the
+    reactor reading them and one pool thread running them back to back;
+    long ones (real nova's GET /, 1.8 ms) by the pool's lease loop, where
+    the reactor takes no turn per request that would take the interpreter
+    lock from the thread running the app (minova_tw.threadpool, measured
+    in bench/). ``long`` turns true once the mean reaches ``LONG`` and
+    false once it falls below half of it, so that a connection does not
+    move between the two for a mean near the line. CPU time, not wall
+    time: a request that waits on a database holds no lock meanwhile, and
+    one that waits for the interpreter lock would seem long.
+    """
+
+    #: The mean CPU time a request, in seconds, from which ``long`` holds.
+    LONG = 0.001
+    #: One request in this many is timed: ``time.thread_time`` is a system
+    #: call (about 1 µs).
+    EVERY = 8
+    #: The weight of a timed request in the mean.
+    WEIGHT = 0.125
+    #: The calling thread's CPU time, in seconds (tests replace it).
+    clock = staticmethod(time.thread_time)
+
+    def __init__(self):
+        self.mean = 0.0
+        self.long = False
+        self._count = 0
+
+    def start(self):
+        """At a request's start: a clock to ``stop``, or None (not timed).
+        Threads may lose a count to each other, which moves nothing."""
+        self._count += 1
+        if self._count % self.EVERY:
+            return None
+        return self.clock()
+
+    def stop(self, began):
+        """At a request's end, with what ``start`` gave."""
+        mean = self.mean + (self.clock() - began - self.mean) * self.WEIGHT
+        self.mean = mean
+        self.long = mean >= (self.LONG / 2 if self.long else self.LONG)
+
+
 class _WSGIResponse:
     """One request's trip through the app, in a pool thread (or inline).
 
@@ -381,6 +440,7 @@ class _WSGIResponse:
             self._waitForReactor = functools.partial(blockingCallFromThread,
                                                      resource.reactor)
         self.application = resource.application
+        self.appTime = resource.appTime
         self.responder = responder
         self.status = None
         self.headers = None
@@ -404,6 +464,7 @@ class _WSGIResponse:
         size = 0
         result = None
         responder = self.responder
+        clock = self.appTime.start()
         try:
             result = self.application(environ, self.startResponse)
             for chunk in result:
@@ -424,6 +485,8 @@ class _WSGIResponse:
                 except Exception:
                     log.failure("close() of the WSGI response failed")
             logs.forget_request()
+            if clock is not None:
+                self.appTime.stop(clock)
         if self.status is None:
             self._inReactor(
                 responder.fail, Failure(RuntimeError(

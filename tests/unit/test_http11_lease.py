@@ -3,10 +3,17 @@
 requests itself, and the reactor gets the connection back for anything
 else, with nothing lost, out of order or left open.
 
+Each test runs twice: with the app's requests short, as the test app's
+are, a leased connection's thread waits for its client's next request
+(``own``); with them taken as long (``AppTime.LONG`` zero, every request
+timed), the connection waits in the pool's lease loop after each answer
+(``loop``, minova_tw.threadpool).
+
 A real epoll reactor runs in a thread of its own, with minova's shared pool
 and an APISite on a loopback port; clients are blocking sockets in the
 test's thread. ``LINGER`` is a minute, so a client's next request always
-finds its thread waiting: what ends a wait is what the test does.
+finds its thread waiting, or its connection in the loop: what ends a wait
+is what the test does.
 """
 
 import io
@@ -68,7 +75,8 @@ app.STREAM = 8 * 1024 * 1024
 class Served:
     """The running reactor, pool, site and port of one test."""
 
-    def __init__(self, pool_size):
+    def __init__(self, pool_size, loops):
+        self.loops = loops
         self.reactor = epollreactor.EPollReactor()
         self.pool = threadpool.shared(self.reactor, pool_size)
         resource = resources.make_resource(app, self.reactor, pool=self.pool)
@@ -128,15 +136,19 @@ class Served:
         self.thread.join(30)
 
 
-@pytest.fixture
-def served(monkeypatch):
-    monkeypatch.setattr(http11, "LINGER", 60)
+@pytest.fixture(params=["own", "loop"])
+def served(request, monkeypatch):
+    monkeypatch.setattr(threadpool, "LINGER", 60)
+    loops = request.param == "loop"
+    if loops:
+        monkeypatch.setattr(resources.AppTime, "LONG", 0.0)
+        monkeypatch.setattr(resources.AppTime, "EVERY", 1)
     app.running = []
     app.release = threading.Event()
     started = []
 
     def serve(pool_size=4):
-        started.append(Served(pool_size))
+        started.append(Served(pool_size, loops))
         return started[-1]
     yield serve
     app.release.set()
@@ -219,10 +231,13 @@ def test_one_thread_reads_and_answers_a_kept_connections_requests(served):
 
 def test_connections_that_take_turns_share_the_running_thread(served):
     # Two connections on a pool of two, asking in turn: the thread that
-    # runs serves the other connection's request too (its wait for its
-    # own client ends), so every request is read by the reactor and
+    # runs serves the other connection's request too, so every request is
     # answered in order, nothing lost, and no second thread is needed
-    # while the first keeps up (minova_tw.threadpool).
+    # while the first keeps up (minova_tw.threadpool). Its own wait for
+    # its client ends, and the reactor reads each request; in the lease
+    # loop, the second connection's first request, read by the reactor,
+    # is handed to the loop's thread, which keeps both: the reactor reads
+    # nothing more.
     server = served(pool_size=2)
     a, b = server.connect(), server.connect()
     answers = {a: [ask(a, "/a0")], b: [ask(b, "/b0")]}
@@ -233,6 +248,9 @@ def test_connections_that_take_turns_share_the_running_thread(served):
         assert [answer["path"] for answer in answers[sock]] == [
             "/%s%d" % (name, n) for n in range(6)]
     assert len(server.leases) >= 2
+    if server.loops:
+        assert len(server.leases) == 2 and len(server.reads) == 2
+        assert not server.resumes
     wait_for(lambda: server.site.served == 12, what="12 counted")
 
 
@@ -305,7 +323,10 @@ def test_a_call_for_the_pool_ends_a_thread_waiting_for_a_client(served):
     # other is held by B. C's request finds no thread asleep, so it is
     # queued, which ends the wait: A's thread answers C while B still
     # holds the other (without that, C would wait for the linger's minute,
-    # or for B's release, which comes after C's answer).
+    # or for B's release, which comes after C's answer). In the lease
+    # loop, the loop's thread keeps A and runs B's request, handed to it;
+    # C's, queued for it, gets the other thread, which the reactor's look
+    # at the pool wakes as the process uses no CPU.
     server = served(pool_size=2)
     a = server.connect()
     ask(a, "/a")
@@ -411,13 +432,15 @@ def test_a_drain_that_begins_after_a_kept_answer_gives_the_grace(served):
 
 
 def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
-        served):
+        served, monkeypatch):
     # The site's cap closes the connection idle longest (APISite). A
     # leased connection is idle from the end of its last answer, however
     # late its thread gives it back: A, answered before B, must not seem
     # used after B's answer because A's lease ended later (here when B's
     # request, queued for the thread that runs, ends A's wait for its
-    # client, as a LINGER that ran late would).
+    # client, as a LINGER that ran late would; in the lease loop, when
+    # its LINGER ends, after B's answer).
+    monkeypatch.setattr(threadpool, "LINGER", 0.5)
     server = served(pool_size=2)
     a = server.connect()
     ask(a, "/a")
@@ -430,7 +453,7 @@ def test_a_connection_is_idle_from_its_last_answer_not_its_leases_end(
     wait_for(lambda: server.site.served == 2, what="B's answer counted")
     channel_a, channel_b = server.leases
     wait_for(lambda: channel_a in server.resumes,
-             what="A's lease ended, after B's request")
+             what="A's lease ended, after B's answer")
     assert channel_a.idleSince <= between < channel_b.idleSince
     c = server.connect()
     ask(c, "/c")

@@ -331,3 +331,68 @@ def test_a_drained_site_has_written_the_lines_its_threads_left():
         channel.connectionLost(None)
     assert drained.called
     assert out.getvalue().endswith("GET /kept HTTP/1.1\n")
+
+
+class TimedApp:
+    """An AppTime whose clock is the test's: each request takes what the
+    test says."""
+
+    def __init__(self, every=1):
+        self.now = 0.0
+        self.reads = 0
+        self.time = resources.AppTime()
+        self.time.EVERY = every
+        self.time.clock = self._clock
+
+    def _clock(self):
+        self.reads += 1
+        return self.now
+
+    def requests(self, count, seconds):
+        for _ in range(count):
+            began = self.time.start()
+            self.now += seconds
+            if began is not None:
+                self.time.stop(began)
+        return self.time.long
+
+
+def test_an_apps_requests_are_long_from_LONG_and_short_below_half_of_it():
+    app = TimedApp()
+    long_ = resources.AppTime.LONG
+    assert not app.requests(50, long_ / 10)
+    assert app.requests(50, long_ * 3)
+    # Between half of LONG and LONG, the mean keeps what it was: no
+    # connection moves between the two paths for a mean near the line.
+    assert app.requests(100, long_ * 0.7)
+    assert not app.requests(50, long_ / 10)
+    assert not app.requests(100, long_ * 0.7)
+    assert app.requests(100, long_ * 1.1)
+
+
+def test_one_request_in_EVERY_is_timed():
+    app = TimedApp(every=8)
+    app.requests(80, 0.01)
+    assert app.reads == 20  # 10 requests timed, two reads each
+    assert app.time.long
+
+
+def test_long_requests_keep_connections_leased_on_minovas_pool_only():
+    # minova's pool lends a thread (or its lease loop) to a connection of
+    # an app whose requests are long, however busy; another pool never.
+    reactor = SyncReactor()
+    resource = resources.WSGIResource(reactor, RecordingPool(), simple_app())
+    resource.appTime.long = True
+    assert not resource.loops
+    assert not resource.lendsThread({"PATH_INFO": "/"})
+
+    class BusyPool(RecordingPool):
+        def hasIdleThread(self):
+            return False
+    resource = resources.WSGIResource(reactor, BusyPool(), simple_app(),
+                                      reserved_paths=["/healthcheck"])
+    assert not resource.lendsThread({"PATH_INFO": "/"})
+    resource.appTime.long = True
+    assert resource.loops
+    assert resource.lendsThread({"PATH_INFO": "/"})
+    assert not resource.lendsThread({"PATH_INFO": "/healthcheck"})

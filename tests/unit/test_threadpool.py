@@ -467,3 +467,144 @@ def test_a_pool_lends_threads_while_every_call_found_one():
     pool._calls.queuedAt = time.monotonic() - threadpool.QUIET - 0.01
     assert pool.hasIdleThread()
     pool.stop()
+
+
+class Lease:
+    """A connection leased to the pool, over a socket pair: each byte its
+    client sends is answered with the same byte, and noted with the thread
+    that read it; ``h`` is held until ``release``; ``q`` (or the end of
+    the stream) ends the lease."""
+
+    def __init__(self):
+        self.server, self.client = socket.socketpair()
+        self.server.setblocking(False)
+        self.client.settimeout(10)
+        self.release = threading.Event()
+        self.served = []
+        self.gone = threading.Event()
+
+    def leaseReadable(self):
+        data = self.server.recv(1)
+        if data in (b"", b"q"):
+            return False
+        self.served.append((data, threading.get_ident()))
+        if data == b"h":
+            assert self.release.wait(10)
+        self.server.send(data)
+        return True
+
+    def letGo(self):
+        assert not self.gone.is_set()
+        self.gone.set()
+
+    def ask(self, data=b"x"):
+        self.client.send(data)
+        assert self.client.recv(1) == data
+        return self.served[-1][1]
+
+    def close(self):
+        self.server.close()
+        self.client.close()
+
+
+@pytest.fixture
+def leases(monkeypatch):
+    """Makes Lease objects; a connection stays in the loop for a minute
+    without a request (LINGER), unless the test says otherwise."""
+    monkeypatch.setattr(threadpool, "LINGER", 60)
+    made = []
+
+    def make(count):
+        made.extend(Lease() for _ in range(count))
+        return made[-count:]
+    yield make
+    for lease in made:
+        lease.release.set()
+        lease.close()
+
+
+def keep(reactor, pool, lease):
+    """Lease ``lease`` to ``pool``, as the HTTP/1.1 channel does: a call
+    handed over at the turn's end keeps it in the lease loop."""
+    pool.callAtTurnEnd(pool.keepLeased, lease, lease.server.fileno())
+    reactor.advance(0)
+
+
+def test_one_thread_serves_every_connection_of_the_lease_loop(leases):
+    reactor, pool = gated_pool(3)
+    a, b, c = leases(3)
+    for lease in (a, b, c):
+        keep(reactor, pool, lease)
+    threads = {lease.ask() for _ in range(3) for lease in (a, b, c)}
+    # The thread that took the first lease serves them all, the calls
+    # that leased the others included; the other threads sleep.
+    assert len(threads) == 1
+    assert len(pool._calls._sleepers) == 2
+    assert not (a.gone.is_set() or b.gone.is_set() or c.gone.is_set())
+    pool.stop()
+    # A stopping pool hands every connection back, once.
+    assert a.gone.is_set() and b.gone.is_set() and c.gone.is_set()
+
+
+def test_a_connection_goes_back_when_it_says_so_or_stays_quiet(
+        leases, monkeypatch):
+    monkeypatch.setattr(threadpool, "LINGER", 0.2)
+    reactor, pool = gated_pool(2)
+    a, b = leases(2)
+    keep(reactor, pool, a)
+    keep(reactor, pool, b)
+    a.client.send(b"q")
+    assert a.gone.wait(10)
+    # B, still asked, stays; once it is quiet for LINGER it goes back, and
+    # the loop, holding nothing, lets its thread sleep again.
+    deadline = time.monotonic() + 0.1
+    while time.monotonic() < deadline:
+        b.ask()
+    assert not b.gone.is_set()
+    assert b.gone.wait(10)
+    wait_asleep(pool, 2)
+    pool.stop()
+
+
+def test_a_call_handed_over_runs_on_the_loops_thread(leases):
+    reactor, pool = gated_pool(2)
+    (a,) = leases(1)
+    keep(reactor, pool, a)
+    loop_thread = a.ask()
+    ran = []
+    done = threading.Event()
+    # No thread is asleep but one (the loop's is awake): the call waits
+    # for the loop's thread, whose poll it ends.
+    pool.callAtTurnEnd(lambda: (ran.append(threading.get_ident()),
+                                done.set()))
+    reactor.advance(0)
+    assert done.wait(10)
+    assert ran == [loop_thread] and len(pool._calls._sleepers) == 1
+    assert a.ask() == loop_thread
+    pool.stop()
+
+
+def test_a_loop_thread_held_up_gets_a_thread_for_the_others(leases):
+    # The process uses no CPU (gated_pool): while the loop's thread is
+    # held in one connection's request, the reactor's next look wakes a
+    # thread to serve the loop's other connections beside it.
+    reactor, pool = gated_pool(2)
+    a, b = leases(2)
+    keep(reactor, pool, a)
+    keep(reactor, pool, b)
+    loop_thread = a.ask()
+    a.client.send(b"h")
+    wait_for(lambda: a.served[-1][0] == b"h", what="A held in the loop")
+    b.client.send(b"x")
+    assert reactor.getDelayedCalls()  # the reactor looks at the loop
+    reactor.advance(threadpool.STALL_TICK)
+    assert b.client.recv(1) == b"x"
+    assert b.served[-1][1] != loop_thread
+    a.release.set()
+    assert a.client.recv(1) == b"h"
+    # The helper left when nothing more was readable; both connections
+    # are still the loop's.
+    wait_asleep(pool, 1)
+    assert {a.ask(), b.ask()} == {loop_thread}
+    assert not (a.gone.is_set() or b.gone.is_set())
+    pool.stop()
