@@ -418,7 +418,8 @@ class AppTime:
 
     def stop(self, began):
         """At a request's end, with what ``start`` gave."""
-        mean = self.mean + (self.clock() - began - self.mean) * self.WEIGHT
+        mean = self.mean
+        mean += (self.clock() - began - mean) * self.WEIGHT
         self.mean = mean
         self.long = mean >= (self.LONG / 2 if self.long else self.LONG)
 
