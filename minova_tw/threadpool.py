@@ -39,27 +39,27 @@ it too (minova_tw.http11, "leased"), unless a call comes for the pool,
 which ends every such wait at once, or the pool is busy (``crowded``).
 
 Keep-alive connections of an app whose requests are long
-(minova_tw.resources.AppTime) are leased whether the pool is busy or not,
-and served in the pool's lease loop (``_Leases``): the thread that
+(minova_tw.resources.AppTime) are leased whether the pool is busy or
+not, and served in the pool's lease loop (``_Leases``): the thread that
 answered a connection's request keeps it in the pool's epoll and serves
 every connection of the loop whose next request comes, reading, running
 and writing it itself, with the calls the reactor hands over run in
 between. No hop through the reactor per request: measured in bench/
-(bench/results/threads), real nova's GET / over two processes and 64
-connections took 2087 µs of CPU a request with each request crossing from
-the reactor to a pool thread and back, 1752 in the loop (uWSGI 1864 and
-1691 in those runs). For short requests the hand-off is the cheaper (the
-reference app's GET / at 64 connections over two processes: 1.23x
-uWSGI's requests a second with it, 0.96x in the loop), as the reactor's
-turns then carry many requests each. A connection with nothing for
-``LINGER`` goes back to the reactor, as does one whose request needs more
-(a body, a pipeline, an error, a response that does not fit the socket).
-One thread runs the loop; when the reactor's look at the pool (above)
-finds it stalled while the loop's thread runs a request, another thread
-is woken to serve the loop's other connections beside it, until a request
-it served kept the process busy. While the loop is all the pool has to
-do, the looks that find the process busy come less and less often, down
-to one every ``LOOP_TICK``.
+(bench/README.md, "The lease loop"), real nova's GET / over two
+processes and 64 connections took 2087 µs of CPU a request with each
+request crossing from the reactor to a pool thread and back, 1752 in the
+loop (uWSGI 1864 and 1691 in those runs). For short requests the
+hand-off is the cheaper (the reference app's GET / at 64 connections
+over two processes: 1.23x uWSGI's requests a second with it, 0.96x in
+the loop), as the reactor's turns then carry many requests each. A
+connection with nothing for ``LINGER`` goes back to the reactor, as does
+one whose request needs more (a body, a pipeline, an error, a response
+that does not fit the socket). One thread runs the loop; when the
+reactor's look at the pool (above) finds it stalled while the loop's
+thread runs a request, another thread is woken to serve the loop's other
+connections beside it, until a request it served kept the process busy.
+While the loop is all the pool has to do, the looks that find the
+process busy come less and less often, down to one every ``LOOP_TICK``.
 
 A pool can also keep reserved threads (``reserve``), fed by a queue of
 their own (``callInReservedThread``): work sent there never waits behind

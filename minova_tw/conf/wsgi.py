@@ -99,9 +99,9 @@ wsgi_opts = [
         "of CPU or more on average (real nova's do), its kept connections "
         "wait in the pool's own epoll instead, where one thread serves all "
         "of them with no reactor turn between requests. 0 runs the stacks "
-        "in the reactor thread itself, with no thread hop: the fastest path, but "
-        "only for stacks that never block (a slow request then stalls every "
-        "other request of the process).",
+        "in the reactor thread itself, with no thread hop: the fastest "
+        "path, but only for stacks that never block (a slow request then "
+        "stalls every other request of the process).",
     ),
     cfg.ListOpt(
         "reserved_thread_paths",
