@@ -1,7 +1,5 @@
 """minova_tw.metrics: what APIMetrics records per request, in memory."""
 
-import time
-
 import pytest
 from twisted.internet import defer
 from twisted.python.failure import Failure
@@ -9,11 +7,16 @@ from twisted.python.failure import Failure
 from minova_tw import metrics
 
 
+#: What APIMetrics's clock says while a test records: each request of a
+#: test started 20 ms before it.
+NOW = 1000.0
+
+
 class Request:
     def __init__(self, method=b"GET", code=200):
         self.method = method
         self.code = code
-        self.started = time.monotonic() - 0.02
+        self.started = NOW - 0.02
         self.finished = defer.Deferred()
 
     def notifyFinish(self):
@@ -25,6 +28,7 @@ def restore(monkeypatch):
     """Each test's metrics end with it (enable sets a module global)."""
     monkeypatch.setattr(metrics, "current", metrics.current)
     monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    monkeypatch.setattr(metrics.APIMetrics, "clock", staticmethod(lambda: NOW))
 
 
 def sample(recorded, name, **labels):
