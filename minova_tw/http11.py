@@ -876,16 +876,7 @@ class HTTP11Channel(protocol.Protocol):
         the connection go, or keep it in the pool's lease loop
         (minova_tw.threadpool) when its app's requests are long
         (``WSGIResource.loops``)."""
-        kept = False
-        self._lessee = threading.get_ident()
-        try:
-            kept = self._serveOwn(resource, environ)
-        except Exception:
-            log.failure("serving a leased connection failed")
-            self._endWanted = "abort"
-        finally:
-            self._lessee = None
-        if kept:
+        if self._inLease(self._serveOwn, resource, environ):
             resource.threadpool.keepLeased(self, self.transport.fileno())
         else:
             self.letGo()
@@ -941,17 +932,28 @@ class HTTP11Channel(protocol.Protocol):
             return False
         if environ is None:
             return False
+        return self._inLease(self._serveLooped, environ)
+
+    def _inLease(self, serve, *args):
+        """In the lease's thread: ``serve(*args)``, with the thread noted
+        as the one the connection is leased to; what it returns, or False
+        when it raised (logged, and the connection is to be aborted)."""
         self._lessee = threading.get_ident()
         try:
-            self._lessor.serveHere(environ, self.exchange)
+            return serve(*args)
         except Exception:
             log.failure("serving a leased connection failed")
             self._endWanted = "abort"
             return False
         finally:
             self._lessee = None
-        # An app whose requests became short has its connections back
-        # with the reactor (WSGIResource.loops).
+
+    def _serveLooped(self, environ):
+        """In a thread of the lease loop: serve ``environ``'s request;
+        whether the connection stays in the loop. An app whose requests
+        became short has its connections back with the reactor
+        (``WSGIResource.loops``)."""
+        self._lessor.serveHere(environ, self.exchange)
         return self._keepsLease() and self._lessor.loops
 
     def _keepsLease(self):

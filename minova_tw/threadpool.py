@@ -153,6 +153,22 @@ def _run_all(calls):
             log.failure("a call before the pool thread waits raised")
 
 
+def _interrupt_pipe():
+    """A pipe whose write end wakes a poll on its read end, which reads
+    without blocking (``_drain``)."""
+    pipe = os.pipe()
+    os.set_blocking(pipe[0], False)
+    return pipe
+
+
+def _drain(fd):
+    """Read what an interrupt pipe holds, so that its poll sleeps again."""
+    try:
+        os.read(fd, 4096)
+    except BlockingIOError:
+        pass
+
+
 class _Feed:
     """Calls waiting for threads, and threads waiting for calls.
 
@@ -246,8 +262,7 @@ class _Feed:
         call is queued while a thread is in it (``looping``)."""
         with self._mutex:
             if self._loopPipe is None:
-                self._loopPipe = os.pipe()
-                os.set_blocking(self._loopPipe[0], False)
+                self._loopPipe = _interrupt_pipe()
             return self._loopPipe[0]
 
     @contextlib.contextmanager
@@ -265,10 +280,7 @@ class _Feed:
         """From a thread in the lease loop whose poll the pipe ended."""
         with self._mutex:
             self._loopInterrupted = False
-            try:
-                os.read(self._loopPipe[0], 4096)
-            except BlockingIOError:
-                pass
+            _drain(self._loopPipe[0])
 
     def takeNow(self):
         """From a thread in the lease loop: the first waiting call, or None
@@ -290,8 +302,7 @@ class _Feed:
             if self.crowded():
                 return False
             if self._interrupt is None:
-                self._interrupt = os.pipe()
-                os.set_blocking(self._interrupt[0], False)
+                self._interrupt = _interrupt_pipe()
             self._waiting += 1
         interrupt = self._interrupt[0]
         poller = select.poll()
@@ -311,10 +322,7 @@ class _Feed:
                 # The last waiter empties the pipe: an interrupt left there
                 # would end the next wait at once, for nothing (once).
                 if interrupted and not self._waiting:
-                    try:
-                        os.read(interrupt, 4096)
-                    except BlockingIOError:
-                        pass
+                    _drain(interrupt)
         return ready and not interrupted
 
     def sleeping(self):
