@@ -1,7 +1,9 @@
 """Where a request's time goes in minova: py-spy on one minova process under wrk.
 
-Two recordings of the same load (wrk keep-alive on one endpoint, 64
-connections unless ``--connections`` says otherwise):
+Two recordings of the same load (wrk on one endpoint, 64 keep-alive
+connections unless ``--connections`` or ``--close`` say otherwise; the
+endpoint's data seeded first, as the full run does; minova-inline with
+``--host``):
 ``--idle --threads`` (wall clock of every thread, idle included) and
 ``--gil`` (only samples where a thread holds the GIL, i.e. the CPU the
 process spends). py-spy here cannot attach to a running process, so it
@@ -21,7 +23,7 @@ import tempfile
 import time
 
 from bench import hosts as hostlib
-from bench import load, matrix, proctree
+from bench import load, matrix, proctree, seed
 
 OUT = os.path.join(matrix.ROOT, "bench", "results", "profile")
 RATE = 200
@@ -176,7 +178,7 @@ def summarize(wall_path, gil_path, cpu_us):
 
 
 def record(stack, endpoint, seconds, flags, output, workdir, base_config,
-           shape=matrix.FOCUS):
+           shape=matrix.FOCUS, headers=(), kind="minova"):
     """Run minova under py-spy with ``flags`` while wrk loads it.
 
     Returns (requests per second, CPU µs per request) of the recording.
@@ -185,7 +187,7 @@ def record(stack, endpoint, seconds, flags, output, workdir, base_config,
     if pyspy is None:
         raise SystemExit("py-spy is not installed: bench/run.sh installs it")
     host = hostlib.RunningHost(
-        matrix.Host("minova", 1), stack, workdir, base_config,
+        matrix.Host(kind, 1), stack, workdir, base_config,
         wrapper=[pyspy, "record", "--rate", str(RATE), "--format", "raw",
                  "--output", output, "--threads"] + flags + ["--"])
     try:
@@ -194,7 +196,7 @@ def record(stack, endpoint, seconds, flags, output, workdir, base_config,
                   if p != host.proc.pid][0]
         cpu = proctree.cpu_seconds(minova)
         wrk = load.run_wrk(host.url + endpoint.path, shape, seconds,
-                           endpoint.headers)
+                           headers)
         cpu = proctree.cpu_seconds(minova) - cpu
         os.kill(minova, signal.SIGTERM)
         host.proc.wait(60)
@@ -214,6 +216,11 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int,
                         default=matrix.FOCUS.connections)
+    parser.add_argument("--close", action="store_true",
+                        help="Connection: close instead of keep-alive")
+    parser.add_argument("--host", default="minova",
+                        choices=("minova", "minova-inline"),
+                        help="minova-inline: [wsgi] thread_pool_size = 0")
     parser.add_argument("--out", default=OUT)
     args = parser.parse_args(argv)
     try:
@@ -225,17 +232,20 @@ def main(argv=None):
     gil = os.path.join(args.out, "gil.txt")
     with tempfile.TemporaryDirectory(prefix="minova-profile-") as workdir:
         base_config = hostlib.minova_base_config(workdir)
-        shape = matrix.Shape(args.connections)
+        shape = matrix.Shape(args.connections, not args.close)
+        headers = seed.seeded_headers(endpoint, args.host, 1, stack,
+                                      workdir, base_config)
         rps_wall, _ = record(stack, endpoint, args.seconds, ["--idle"], wall,
-                             workdir, base_config, shape)
+                             workdir, base_config, shape, headers, args.host)
         rps_gil, cpu_us = record(stack, endpoint, args.seconds, ["--gil"],
-                                 gil, workdir, base_config, shape)
+                                 gil, workdir, base_config, shape, headers,
+                                 args.host)
     summary = os.path.join(args.out, "summary.md")
     with open(summary, "w") as f:
-        f.write("# py-spy profile of minova-p1: %s %s, wrk -c%d keep-alive, "
+        f.write("# py-spy profile of %s-p1: %s %s, wrk -%s, "
                 "%d s per recording at %d Hz\n\n%s. With py-spy attached: "
                 "%.0f req/s (wall recording), %.0f req/s (GIL recording).\n\n"
-                % (stack.name, endpoint.label, args.connections,
+                % (args.host, stack.name, endpoint.label, shape.label,
                    args.seconds, RATE,
                    time.strftime("%Y-%m-%d %H:%M %Z"), rps_wall, rps_gil))
         f.write(summarize(wall, gil, cpu_us))

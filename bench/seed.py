@@ -18,6 +18,7 @@ import urllib.request
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench import hosts, matrix
 from bench.matrix import ADMIN, NOVA_ADMIN
 
 #: An image id: minova has no image service, so any UUID names one.
@@ -143,3 +144,24 @@ def endpoint_headers(endpoint, seeds):
     values = {step: value for step, (value, _) in seeds.items()}
     return tuple((name, value.format(**values))
                  for name, value in endpoint.headers)
+
+
+def seeded_headers(endpoint, kind, procs, stack, workdir, base_config,
+                   hosted=None):
+    """The headers of ``endpoint``, after its seed step (servers, key
+    pairs, real nova's flavors) ran through a host of ``kind`` in
+    ``workdir``, whose database every host started there then reads: for
+    the tools that measure one cell (bench.threads, bench.profile)."""
+    if endpoint.seed is None:
+        return tuple(endpoint.headers)
+    running = hosts.RunningHost(matrix.Host(kind, procs), stack, workdir,
+                                base_config, hosted=hosted)
+    try:
+        running.wait_ready()
+        seeds = seed(running.url, {endpoint.seed})
+    finally:
+        running.stop()
+    reason = seeds[endpoint.seed][1]
+    if reason:
+        raise SystemExit("seeding %s failed: %s" % (endpoint.seed, reason))
+    return endpoint_headers(endpoint, seeds)

@@ -143,29 +143,11 @@ def measure(kind, procs, shape, stack, endpoint, headers, duration,
     return summarize(kind, before, after, report)
 
 
-def _seeded(endpoint, kind, procs, stack, workdir, base_config, hosted):
-    """The headers of ``endpoint``, after its seed step (real nova's flavors)
-    ran through a host of ``kind``."""
-    if endpoint.seed is None:
-        return tuple(endpoint.headers)
-    running = hostlib.RunningHost(matrix.Host(kind, procs), stack, workdir,
-                                  base_config, hosted=hosted)
-    try:
-        running.wait_ready()
-        seeds = seed.seed(running.url, {endpoint.seed})
-    finally:
-        running.stop()
-    reason = seeds[endpoint.seed][1]
-    if reason:
-        raise SystemExit("seeding %s failed: %s" % (endpoint.seed, reason))
-    return seed.endpoint_headers(endpoint, seeds)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.threads",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="reference",
-                        choices=("reference", "nova"))
+                        choices=[s.name for s in matrix.STACKS])
     parser.add_argument("--endpoint", default="GET /")
     load.add_cell_arguments(parser, connections=1, duration=5)
     parser.add_argument("--out", default=OUT)
@@ -192,8 +174,9 @@ def main(argv=None):
                  if kind in (stack.kinds or KINDS)
                  and hostlib.executable(kind, hosted)]
         try:
-            headers = _seeded(endpoint, kinds[0], args.procs, stack,
-                              workdir, base_config, hosted)
+            headers = seed.seeded_headers(
+                endpoint, kinds[0], args.procs, stack, workdir, base_config,
+                hosted)
             for _ in range(args.runs):
                 for kind in kinds:
                     results.append(measure(
