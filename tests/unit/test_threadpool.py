@@ -287,6 +287,64 @@ def test_a_busy_process_keeps_one_thread_running():
     pool.stop()
 
 
+def two_threads_running(rate):
+    """A pool of two threads on a MemoryReactorClock running two held
+    calls, the second woken for a stall, with two more calls waiting;
+    then looked at over ``RETIRE_AFTER`` and a tick while the process
+    used ``rate`` of a CPU. The pool, its two Helds, and the names of
+    the threads that ran the held calls."""
+    reactor, pool = gated_pool(2)
+    cpu = [0.0]
+    pool.cpuTime = lambda: cpu[0]
+    first, second = Held(), Held()
+    pool.callAtTurnEnd(first.hold, "first")
+    pool.callAtTurnEnd(second.hold, "second")
+    pool.callAtTurnEnd(second.note, "third")
+    pool.callAtTurnEnd(second.note, "fourth")
+    reactor.advance(0)
+    assert first.started.acquire(timeout=10)
+    reactor.advance(threadpool.STALL_TICK)  # no CPU used: a stall
+    assert second.started.acquire(timeout=10)
+    wait_for(lambda: pool.working == [None, None], what="two calls counted")
+    ticks = round(threadpool.RETIRE_AFTER / threadpool.STALL_TICK) + 2
+    for _ in range(ticks):
+        cpu[0] += rate * threadpool.STALL_TICK
+        reactor.advance(threadpool.STALL_TICK)
+    return pool, first, second, (first.ran[0][1], second.ran[0][1])
+
+
+def test_a_thread_woken_for_a_stall_sleeps_again_once_a_cpu_is_busy():
+    # (More than a CPU: C code that releases the interpreter lock runs
+    # beside it.)
+    pool, first, second, (one, other) = two_threads_running(
+        1.5 * threadpool.RETIRE_CPU)
+    first.release.set()
+    # The first thread is done and goes to sleep: the calls that wait
+    # are the other thread's, which the interpreter lock kept busy.
+    wait_asleep(pool, 1)
+    assert pool._calls.queued()
+    second.release.set()
+    assert second.started.acquire(timeout=10)
+    assert second.started.acquire(timeout=10)
+    assert [thread for _, thread in second.ran] == [other] * 3
+    wait_asleep(pool, 2)
+    pool.stop()
+
+
+def test_threads_that_leave_a_cpu_idle_stay_awake():
+    pool, first, second, (one, other) = two_threads_running(
+        (threadpool.STALL_CPU + threadpool.RETIRE_CPU) / 2)
+    first.release.set()
+    # Neither stalled nor a CPU's worth: the thread done first takes the
+    # next waiting call.
+    assert second.started.acquire(timeout=10)
+    assert second.ran[1] == ("third", one)
+    second.release.set()
+    assert second.started.acquire(timeout=10)
+    wait_asleep(pool, 2)
+    pool.stop()
+
+
 def test_a_threads_wake_up_is_put_off_while_it_has_calls_to_run(batching):
     reactor, pool, held = batching
     order = []
